@@ -1,0 +1,299 @@
+"""casekb command line: check content, build the index, search, 类案检索 and statistics."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from kb.errors import ContentError, KBError, Problem
+from kb.settings import Settings, load_settings
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+TYPE_NAMES = {"guide": "指引", "case": "案例", "law": "法条"}
+
+
+def _echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _problem_lines(problems: list[Problem]) -> list[str]:
+    lines = []
+    for p in problems:
+        lines.append(f"{p}（警告）" if p.severity == "warning" else str(p))
+    return lines
+
+
+def _fail(exc: KBError) -> None:
+    """Print a core error in Chinese and exit 1."""
+    if isinstance(exc, ContentError):
+        for line in _problem_lines(exc.problems):
+            _echo_err(line)
+        files = len({p.path for p in exc.problems})
+        _echo_err(f"共 {len(exc.problems)} 处错误，涉及 {files} 个文件")
+    else:
+        _echo_err(f"错误：{exc}")
+    sys.exit(EXIT_CONTENT)
+
+
+def handles_errors(func: Callable) -> Callable:
+    """Turn KBError into a Chinese message and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KBError as exc:
+            _fail(exc)
+
+    return wrapper
+
+
+_USAGE_MESSAGES = [
+    (re.compile(r"No such command '(.+?)'"), "未知命令“{0}”；可用命令：{cmds}"),
+    (re.compile(r"No such option: (\S+)"), "未知选项 {0}"),
+    (re.compile(r"Missing argument '(.+?)'"), "缺少参数 {0}"),
+    (re.compile(r"Missing option '(.+?)'"), "缺少选项 {0}"),
+    (re.compile(r"Option '(.+?)' requires an argument"), "选项 {0} 需要一个值"),
+    (re.compile(r"Invalid value for '(.+?)': (.*)"), "选项 {0} 的取值无效：{1}"),
+    (re.compile(r"Got unexpected extra argument \((.+?)\)"), "多余的参数：{0}"),
+]
+
+
+class ChineseGroup(click.Group):
+    """A click group that reports usage errors in Chinese with exit code 2."""
+
+    def main(self, args=None, prog_name=None, **kwargs):
+        try:
+            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            _echo_err("已取消")
+            sys.exit(EXIT_CONTENT)
+        except click.UsageError as exc:
+            message = exc.format_message()
+            for pattern, template in _USAGE_MESSAGES:
+                m = pattern.search(message)
+                if m:
+                    message = template.format(*m.groups(), cmds="、".join(sorted(self.commands)))
+                    break
+            _echo_err(f"用法错误：{message}")
+            cmd = exc.ctx.command_path if exc.ctx else "python indexer.py"
+            _echo_err(f"运行 {cmd} --help 查看用法")
+            sys.exit(EXIT_USAGE)
+        except KBError as exc:
+            _fail(exc)
+        except Exception as exc:
+            if os.environ.get("KB_DEBUG"):
+                raise
+            _echo_err(f"内部错误：{type(exc).__name__}: {exc}；请把这条信息报告给系统管理员（设置 KB_DEBUG=1 可查看详细堆栈）")
+            sys.exit(EXIT_CONTENT)
+
+
+content_option = click.option("--content", type=click.Path(file_okay=False, path_type=Path), help="内容目录（含 guides/ 与 casebook/），默认为仓库根目录，或环境变量 KB_CONTENT")
+index_option = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="索引目录，默认 var/index，或环境变量 KB_INDEX")
+laws_option = click.option("--laws", type=click.Path(file_okay=False, path_type=Path), help="法规库目录（LawRefBook 格式），或环境变量 KB_LAWS")
+json_option = click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
+
+
+def _settings(content=None, index_dir=None, laws=None) -> Settings:
+    if laws is not None and not Path(laws).is_dir():
+        _echo_err(f"用法错误：法规库目录不存在：{laws}")
+        sys.exit(EXIT_USAGE)
+    return load_settings(content=content, index=index_dir, laws=laws)
+
+
+def _print_json(obj: dict) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=None))
+
+
+def _terminal(snippet: str) -> str:
+    return html.unescape(snippet.replace("<mark>", "【").replace("</mark>", "】"))
+
+
+@click.group(cls=ChineseGroup, context_settings=CONTEXT, help="案例指引库（casekb）命令行：校验内容、构建索引、检索与类案检索。")
+def cli() -> None:
+    pass
+
+
+@cli.command(help="校验 guides/ 与 casebook/ 下的全部文档，一次列出所有问题。")
+@content_option
+@laws_option
+@handles_errors
+def check(content, laws) -> None:
+    from kb.index import load_resources
+    from kb.validation import load_content
+
+    settings = _settings(content, None, laws)
+    resources = load_resources(settings)
+    result = load_content(settings.content_dir, resources.taxonomy)
+    problems = list(result.problems)
+    if settings.laws_dir is not None:
+        from kb.statutes import check_citations
+
+        problems.extend(check_citations(settings, result.documents))
+    for line in _problem_lines(problems):
+        click.echo(line)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    if errors:
+        files = len({p.path for p in errors})
+        click.echo(f"共 {len(errors)} 处错误，涉及 {files} 个文件" + (f"；另有 {warnings} 条警告" if warnings else ""))
+        sys.exit(EXIT_CONTENT)
+    guides = sum(1 for d in result.documents if d.type == "guide")
+    cases = sum(1 for d in result.documents if d.type == "case")
+    click.echo(f"检查通过：{len(result.documents)} 篇文档（指引 {guides} 篇，案例 {cases} 篇）" + (f"；{warnings} 条警告" if warnings else ""))
+
+
+@cli.command(help="构建或更新索引：默认只写入新增、修改和删除的文件；--full 全量重建后原子切换。")
+@content_option
+@index_option
+@laws_option
+@click.option("--full", is_flag=True, help="全量重建")
+@handles_errors
+def build(content, index_dir, laws, full) -> None:
+    from kb.index import build_index
+
+    settings = _settings(content, index_dir, laws)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total < 200:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="正在建立索引", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = build_index(settings, full=full, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for line in _problem_lines(list(report.warnings)):
+        _echo_err(line)
+    kind = "全量构建" if report.full else "增量更新"
+    why = f"（{report.reason}）" if report.reason else ""
+    click.echo(
+        f"{kind}{why}完成：新增 {report.added}，更新 {report.updated}，删除 {report.deleted}，"
+        f"未变 {report.unchanged}；法条 {report.laws} 条；用时 {report.seconds:.2f} 秒"
+    )
+    for law, count in report.law_counts:
+        click.echo(f"  {law}：{count} 条")
+    click.echo(f"索引目录：{settings.index_dir}")
+
+
+def _service(index_dir, laws=None):
+    from kb.search import SearchService
+
+    settings = _settings(None, index_dir, laws)
+    service = SearchService(settings)
+    if not service.exists():
+        from kb.errors import IndexMissingError
+
+        raise IndexMissingError(f"索引不存在：{settings.index_dir}；请先运行 python indexer.py build")
+    return service
+
+
+@cli.command(help="检索。空格表示“并且”，支持 OR、-排除、\"短语\"、标题: 类别: 等字段前缀和法条引用。")
+@click.argument("query")
+@index_option
+@click.option("--type", "doc_type", type=click.Choice(["guide", "case", "law"]), help="只看某类文档")
+@click.option("--category", help="只看某个类别")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="显示条数")
+@click.option("--all", "include_superseded", is_flag=True, help="包括不再参照的文档和已失效的法条")
+@json_option
+@handles_errors
+def search(query, index_dir, doc_type, category, limit, include_superseded, as_json) -> None:
+    service = _service(index_dir)
+    results = service.search(
+        query, {"type": doc_type, "category": category}, per_page=limit, include_superseded=include_superseded
+    )
+    if as_json:
+        _print_json(results.to_json())
+        return
+    if results.notice:
+        click.echo(results.notice)
+    click.echo(f"共 {results.total} 条结果（{results.took_ms:.1f} 毫秒）")
+    for n, hit in enumerate(results.hits, 1):
+        flag = "" if hit.status == "现行" else f"〔{hit.status}〕"
+        click.echo(f"{n:>2}. [{TYPE_NAMES.get(hit.type, hit.type)}·{hit.category}] {hit.title}{flag}  {hit.id}")
+        click.echo(f"    {_terminal(hit.snippet)}")
+
+
+@cli.command(help="类案检索：粘贴案情（--text）、指定文件（--file）或文档 id（--id），返回相似案例、适用指引和法条。")
+@click.option("--text", help="案情描述")
+@click.option("--file", "file_", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="含案情描述的文本文件（UTF-8）")
+@click.option("--id", "doc_id", help="以库中某篇文档为样本")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True, help="每组条数")
+@json_option
+@handles_errors
+def similar(text, file_, doc_id, index_dir, limit, as_json) -> None:
+    given = [v for v in (text, file_, doc_id) if v]
+    if len(given) != 1:
+        _echo_err("用法错误：--text、--file、--id 三者须且只能指定一个")
+        sys.exit(EXIT_USAGE)
+    if file_ is not None:
+        try:
+            text = file_.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            _echo_err(f"错误：{file_} 不是 UTF-8 编码；请转换后重试")
+            sys.exit(EXIT_CONTENT)
+    service = _service(index_dir)
+    results = service.similar(text=text, doc_id=doc_id, limit=limit)
+    if as_json:
+        _print_json(results.to_json())
+        return
+    click.echo(f"识别罪名/违法行为：{'、'.join(results.charges) or '（未识别）'}")
+    click.echo(f"关键词：{'、'.join(results.terms) or '（无）'}")
+    for title, group in (("相似案例", results.cases), ("适用指引", results.guides), ("相关法条", results.laws)):
+        click.echo(f"\n{title}（{len(group)}）")
+        for n, hit in enumerate(group, 1):
+            why = []
+            if hit.shared_charges:
+                why.append("同罪名：" + "、".join(hit.shared_charges))
+            if hit.shared_laws:
+                why.append("同引法条：" + "、".join(hit.shared_laws))
+            if hit.shared_terms:
+                why.append("共同要素：" + "、".join(hit.shared_terms[:5]))
+            click.echo(f"{n:>2}. {hit.title}  {hit.id}")
+            if why:
+                click.echo("    " + "；".join(why))
+
+
+@cli.command(help="索引统计：按类型、类别、年份、状态计数。")
+@index_option
+@json_option
+@handles_errors
+def stats(index_dir, as_json) -> None:
+    service = _service(index_dir)
+    data = service.stats()
+    if as_json:
+        _print_json(data)
+        return
+    click.echo(f"文档总数：{data['total']}（索引目录 {data['index_dir']}）")
+    names = {"type": "类型", "category": "类别", "year": "年份", "status": "状态", "case_type": "性质"}
+    for key, label in names.items():
+        counts = data["facets"].get(key, {})
+        shown = "、".join(f"{TYPE_NAMES.get(k, k)} {v}" for k, v in counts.items())
+        click.echo(f"{label}：{shown or '（无）'}")
+
+
+def main() -> None:
+    """Console entry point."""
+    cli.main(prog_name="python indexer.py")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""casekb: a searchable case-guidance knowledge base (案例指引库)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,203 @@
+"""Chinese analysis: the jieba segmenter with the legal dictionary, and the Whoosh tokenizer."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+# Bump when tokenization changes in a way that makes old indexes wrong.
+ANALYZER_VERSION = "3"
+
+# Function words dropped on both sides, without a position step, so phrases still line up.
+STOP_WORDS = frozenset(
+    "的 了 在 是 和 与 及 或 等 也 就 都 而 被 把 对 从 向 于 之 其 并 且 将 该 此 为 以 由 所 着 过 吗 呢 吧 啊".split()
+)
+# Anonymised names (张某, 李某某) must stay one word, or 张某于 splits as 张 / 某于.
+_SURNAMES = (
+    "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢"
+    "姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
+)
+
+_lock = threading.Lock()
+_segmenter: jieba.Tokenizer | None = None
+_fingerprint: str = ""
+_sources: tuple[Path, ...] = ()
+_extra_words: tuple[str, ...] = ()
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def fold(text: str) -> str:
+    """Lowercase and fold full-width ASCII to half-width, one character for one."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            ch = chr(code - 0xFEE0)
+        elif code == 0x3000:
+            ch = " "
+        low = ch.lower()
+        out.append(low if len(low) == 1 else ch)
+    return "".join(out)
+
+
+def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = ()) -> str:
+    """Load jieba with the legal user dictionaries and extra words; return their fingerprint.
+
+    Call before forking workers so they share the loaded dictionary.
+    """
+    global _segmenter, _fingerprint, _sources, _extra_words
+    sources = tuple(Path(p) for p in userdicts if Path(p).is_file())
+    extra = tuple(sorted({fold(w.strip()) for w in words if w and w.strip()}))
+    digest = hashlib.sha256(ANALYZER_VERSION.encode())
+    for path in sources:
+        digest.update(path.read_bytes())
+    digest.update("\n".join(extra).encode())
+    fingerprint = digest.hexdigest()[:16]
+    with _lock:
+        if _segmenter is not None and fingerprint == _fingerprint:
+            return fingerprint
+        seg = jieba.Tokenizer()
+        seg.initialize()
+        for path in sources:
+            seg.load_userdict(str(path))
+        for surname in _SURNAMES:
+            seg.add_word(surname + "某", 2000)
+            seg.add_word(surname + "某某", 2000)
+        for word in extra:
+            if len(word) > 1:
+                seg.add_word(word, max(seg.FREQ.get(word, 0), 2000))
+        _segmenter, _fingerprint, _sources, _extra_words = seg, fingerprint, sources, extra
+    return fingerprint
+
+
+def segmenter() -> jieba.Tokenizer:
+    """Return the configured jieba segmenter, loading the bundled data files if none was configured."""
+    if _segmenter is None:
+        from kb.settings import load_settings
+        from kb.synonyms import load_synonyms
+
+        data = load_settings().data_dir
+        configure([data / "userdict.txt"], _bundled_words(data, load_synonyms))
+    assert _segmenter is not None
+    return _segmenter
+
+
+def _bundled_words(data: Path, load_synonyms) -> list[str]:
+    words = list(load_synonyms(data / "synonyms.txt").terms())
+    charges = data / "charges.txt"
+    if charges.is_file():
+        words.extend(read_word_list(charges))
+    return words
+
+
+def read_word_list(path: Path) -> list[str]:
+    """Read a one-word-a-line list, skipping blanks and # comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w.strip() for w in lines if w.strip() and not w.lstrip().startswith("#")]
+
+
+def fingerprint() -> str:
+    """Return the fingerprint of the loaded dictionary (changes force a full rebuild)."""
+    segmenter()
+    return _fingerprint
+
+
+def _keep(word: str) -> bool:
+    return any(ch.isalnum() for ch in word) and word not in STOP_WORDS
+
+
+def words(text: str) -> list[str]:
+    """Segment text in accurate mode into the words a query would use."""
+    return [w for w, _, _ in spans(text)]
+
+
+def spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield (word, start, end) for accurate-mode words, folded, without punctuation or stop words."""
+    seg = segmenter()
+    for word, start, end in seg.tokenize(fold(text)):
+        if _keep(word):
+            yield word, start, end
+
+
+def _sub_words(seg: jieba.Tokenizer, word: str) -> Iterator[tuple[str, int]]:
+    """Yield the dictionary words inside a longer word, as jieba's search mode does."""
+    freq = seg.FREQ
+    for n in (2, 3):
+        if len(word) <= n:
+            continue
+        for i in range(len(word) - n + 1):
+            gram = word[i : i + n]
+            if freq.get(gram):
+                yield gram, i
+
+
+class ChineseTokenizer(Tokenizer):
+    """jieba tokenizer: accurate-mode words at consecutive positions, plus (when indexing)
+    search-mode sub-words stacked at their parent's position, all with real character offsets.
+    """
+
+    def __init__(self, stacked: bool = True):
+        self.stacked = stacked
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stacked == self.stacked
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.stacked))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = fold(value)
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        seg = segmenter()
+        stack = self.stacked and mode != "query"
+        pos = start_pos
+        for word, start, end in spans(value):
+            emitted = [(word, start, end)]
+            if stack:
+                emitted.extend((sub, start + i, start + i + len(sub)) for sub, i in _sub_words(seg, word))
+            for text, s, e in emitted:
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = text
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + s
+                    token.endchar = start_char + e
+                yield token
+            pos += 1
+
+
+def analyzer() -> ChineseTokenizer:
+    """Return the analyzer used for every text field."""
+    return ChineseTokenizer()

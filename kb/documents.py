@@ -1,0 +1,110 @@
+"""The Document dataclass and reading one Markdown file into front matter and body."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+TYPE_GUIDE = "guide"
+TYPE_CASE = "case"
+TYPE_LAW = "law"
+TYPE_LABELS = {TYPE_GUIDE: "指引", TYPE_CASE: "案例", TYPE_LAW: "法条"}
+FOLDER_TYPES = {"guides": TYPE_GUIDE, "casebook": TYPE_CASE}
+
+STATUS_CURRENT = "现行"
+STATUS_SUPERSEDED = "不再参照"
+STATUS_EXPIRED = "已失效"  # statute versions no longer in force
+
+CASE_SECTIONS = ("基本案情", "办案过程", "法律适用", "处理结果", "办案要旨", "指导意义")
+
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One guide or exemplary case, as validated from its Markdown file."""
+
+    id: str
+    type: str
+    title: str
+    category: str
+    body: str
+    path: str
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    laws: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    status: str = STATUS_CURRENT
+    issued: date | None = None
+    version: int = 1
+    supersedes: tuple[str, ...] = ()
+    superseded_by: str | None = None
+    review_by: date | None = None
+    stage: tuple[str, ...] = ()
+    kind: str | None = None
+    case_type: str | None = None
+    charges: tuple[str, ...] = ()
+    year: int | None = None
+    unit: str | None = None
+    guides: tuple[str, ...] = ()
+    hash: str = ""
+    body_line: int = 1
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == STATUS_CURRENT
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A file's decoded text split into its YAML front matter and Markdown body."""
+
+    front_matter: str | None
+    body: str
+    front_matter_line: int  # line of the first YAML line
+    body_line: int  # line of the first body line
+
+
+def content_hash(data: bytes) -> str:
+    """Return the hash used to detect changed files."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def split_front_matter(text: str) -> SourceText:
+    """Split `---`-fenced YAML front matter from the Markdown body."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+        return SourceText(None, text, 0, 1)
+    for i in range(1, len(lines)):
+        if _FENCE.match(lines[i].rstrip("\r")):
+            return SourceText("\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), 2, i + 2)
+    return SourceText(None, text, 0, 1)
+
+
+def document_type(rel_path: str) -> str | None:
+    """Return the document type implied by the file's top folder."""
+    top = rel_path.split("/", 1)[0]
+    return FOLDER_TYPES.get(top)
+
+
+def iter_content_files(content_dir: Path) -> list[Path]:
+    """List every Markdown document under guides/ and casebook/, sorted."""
+    files: list[Path] = []
+    for folder in FOLDER_TYPES:
+        base = content_dir / folder
+        if base.is_dir():
+            files.extend(p for p in base.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+    return sorted(files)
+
+
+def plain_text(markdown_text: str) -> str:
+    """Strip the Markdown markup that would clutter a snippet."""
+    text = re.sub(r"^#{1,6}\s*", "", markdown_text, flags=re.M)
+    text = re.sub(r"[*_`>|]+", "", text)
+    text = re.sub(r"^\s*[-:]{3,}\s*$", "", text, flags=re.M)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[ \t]*\n+[ \t]*", "\n", text).strip()

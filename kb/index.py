@@ -1,0 +1,421 @@
+"""The Whoosh schema and the only index writer: incremental builds and atomic full rebuilds."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import LockError
+
+from kb import analysis
+from kb.citations import extract_citations, find_abbreviations, parse_citation
+from kb.documents import TYPE_LAW, Document, plain_text
+from kb.errors import ContentError, IndexLockedError, IndexMissingError, Problem
+from kb.settings import Settings
+from kb.synonyms import Synonyms, load_synonyms
+from kb.taxonomy import Taxonomy, load_taxonomy
+from kb.validation import ContentSet, load_content
+
+SCHEMA_VERSION = "2"
+CURRENT_FILE = "CURRENT"
+META_FILE = "casekb-meta.json"
+LOCK_FILE = "build.lock"
+LOCK_TIMEOUT = 5.0
+PARALLEL_THRESHOLD = 400  # documents; below this forking costs more than it saves
+
+Progress = Callable[[int, int], None]
+
+
+def make_schema() -> Schema:
+    """Return the schema; the analyzer is pickled into the index with it."""
+    text = analysis.analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        type=ID(stored=True),
+        group=ID(stored=True),
+        category=ID(stored=True),
+        case_type=ID(stored=True),
+        kind=ID(stored=True),
+        stage=KEYWORD(stored=True, commas=True),
+        audience=KEYWORD(stored=True, commas=True),
+        laws=KEYWORD(stored=True, commas=True),
+        tags=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0),
+        charges=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0),
+        guides=KEYWORD(stored=True, commas=True),
+        supersedes=KEYWORD(stored=True, commas=True),
+        status=ID(stored=True, sortable=True),
+        year=NUMERIC(stored=True, sortable=True),
+        issued=ID(stored=True, sortable=True),
+        title=TEXT(analyzer=text, stored=True, field_boost=4.0),
+        summary=TEXT(analyzer=text, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=text, stored=True),
+        path=ID(stored=True),
+        article_key=ID(stored=True),
+        law=ID(stored=True),
+        law_version=ID(stored=True),
+        chapter=STORED(),
+        unit=STORED(),
+        version=STORED(),
+        superseded_by=STORED(),
+        review_by=STORED(),
+        effective=STORED(),
+        current_id=STORED(),
+    )
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did."""
+
+    full: bool
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+    laws: int
+    seconds: float
+    reason: str = ""
+    warnings: tuple[Problem, ...] = ()
+    law_counts: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.deleted
+
+
+@dataclass(frozen=True)
+class Resources:
+    """The data files every analysis depends on, loaded once."""
+
+    taxonomy: Taxonomy
+    synonyms: Synonyms
+    fingerprint: str
+    charges: tuple[str, ...] = ()
+
+
+def load_resources(settings: Settings) -> Resources:
+    """Load taxonomy, synonyms and dictionaries, and configure the analyzer with them."""
+    data = settings.data_dir
+    taxonomy = load_taxonomy(data / "taxonomy.yaml")
+    synonyms = load_synonyms(data / "synonyms.txt")
+    charges = tuple(analysis.read_word_list(data / "charges.txt")) if (data / "charges.txt").is_file() else ()
+    words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
+    fingerprint = analysis.configure([data / "userdict.txt"], words)
+    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges)
+
+
+def _join(values: Iterable[str]) -> str:
+    return ",".join(v.replace(",", "，") for v in values)
+
+
+def citation_keys(doc: Document) -> list[str]:
+    """Normalised article keys (刑法:264) cited in the front matter and the body."""
+    keys: dict[str, None] = {}
+    for cite in doc.laws:
+        parsed = parse_citation(cite)
+        if parsed is not None:
+            keys[parsed.key] = None
+    abbreviations = find_abbreviations(doc.body)
+    for cite in extract_citations(doc.body, abbreviations=abbreviations):
+        keys[cite.key] = None
+    return list(keys)
+
+
+def document_fields(doc: Document, taxonomy: Taxonomy) -> dict:
+    """Turn a validated document into the fields Whoosh stores."""
+    return {
+        "id": doc.id,
+        "type": doc.type,
+        "group": taxonomy.group_of(doc.category) or "",
+        "category": doc.category,
+        "case_type": doc.case_type or "",
+        "kind": doc.kind or "",
+        "stage": _join(doc.stage),
+        "audience": _join(doc.audience),
+        "laws": _join(citation_keys(doc)),
+        "tags": _join(doc.tags),
+        "charges": _join(doc.charges),
+        "guides": _join(doc.guides),
+        "supersedes": _join(doc.supersedes),
+        "status": doc.status,
+        "year": doc.year if doc.year is not None else (doc.issued.year if doc.issued else 0),
+        "issued": doc.issued.isoformat() if doc.issued else "",
+        "title": doc.title,
+        "summary": doc.summary,
+        "body": plain_text(doc.body),
+        "path": doc.path,
+        "unit": doc.unit or "",
+        "version": doc.version,
+        "superseded_by": doc.superseded_by or "",
+        "review_by": doc.review_by.isoformat() if doc.review_by else "",
+    }
+
+
+# -- layout: index_dir/CURRENT names the live generation folder ------------------------------
+
+
+def current_dir(index_dir: Path) -> Path | None:
+    """Return the live generation folder, or None when no index has been built."""
+    pointer = index_dir / CURRENT_FILE
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = index_dir / name
+    return path if whoosh_index.exists_in(str(path)) else None
+
+
+def open_index(index_dir: Path):
+    """Open the live index for reading."""
+    path = current_dir(index_dir)
+    if path is None:
+        raise IndexMissingError(f"索引不存在：{index_dir}；请先运行 python indexer.py build")
+    return whoosh_index.open_dir(str(path))
+
+
+def read_meta(gen_dir: Path) -> dict:
+    """Read a generation's build metadata (fingerprint and file hashes)."""
+    try:
+        return json.loads((gen_dir / META_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _switch(index_dir: Path, gen_dir: Path) -> None:
+    _write_atomic(index_dir / CURRENT_FILE, gen_dir.name)
+    live = {gen_dir.name}
+    for old in sorted(index_dir.glob("gen-*")):
+        if old.name not in live:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _new_generation(index_dir: Path) -> Path:
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    path = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
+    path.mkdir(parents=True)
+    return path
+
+
+@contextmanager
+def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the one-writer-at-a-time lock, or raise IndexLockedError after `timeout` seconds."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / LOCK_FILE
+    with path.open("a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexLockedError(
+                        f"另一个构建或发布正在写入索引（锁文件 {path}）；请等它结束后重试"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+# -- statutes ---------------------------------------------------------------------------------
+
+
+def _law_records(settings: Settings) -> tuple[list[dict], dict[str, str], list[Problem], list[tuple[str, int]]]:
+    """Article records from the statute library, its file hashes, problems and per-law counts."""
+    if settings.laws_dir is None:
+        return [], {}, [], []
+    from kb.statutes import load_law_records
+
+    return load_law_records(settings.laws_dir)
+
+
+# -- building ---------------------------------------------------------------------------------
+
+
+def _content(settings: Settings, resources: Resources) -> ContentSet:
+    content = load_content(settings.content_dir, resources.taxonomy)
+    if content.errors:
+        raise ContentError(content.errors)
+    return content
+
+
+def _writer(ix, procs: int):
+    try:
+        if procs > 1:
+            return ix.writer(procs=procs, limitmb=128, multisegment=True)
+        return ix.writer(limitmb=128, timeout=LOCK_TIMEOUT)
+    except LockError as exc:
+        raise IndexLockedError("索引正被另一个进程写入；请等它结束后重试") from exc
+
+
+def build_index(
+    settings: Settings,
+    full: bool = False,
+    progress: Progress | None = None,
+    fail_after: int | None = None,
+) -> BuildReport:
+    """Bring the index up to date with the content: incremental by default, `full` to rebuild.
+
+    Content errors raise ContentError before anything is written. `fail_after` makes the
+    build raise after that many documents (tests use it to prove the live index survives).
+    """
+    started = time.perf_counter()
+    resources = load_resources(settings)
+    content = _content(settings, resources)
+    laws, law_hashes, law_problems, law_counts = _law_records(settings)
+    warnings = tuple([*content.warnings, *law_problems])
+    index_dir = settings.index_dir
+    with build_lock(index_dir):
+        live = current_dir(index_dir)
+        meta = read_meta(live) if live else {}
+        reason = ""
+        if live is None:
+            reason = "首次构建"
+        elif meta.get("fingerprint") != resources.fingerprint:
+            reason = "词典、同义词表或索引结构已变化"
+        if full or reason:
+            report = _full_build(settings, resources, content, laws, law_hashes, progress, fail_after)
+        else:
+            report = _incremental(live, meta, resources, content, laws, law_hashes, progress, fail_after)
+    return BuildReport(
+        **{
+            **report.__dict__,
+            "seconds": time.perf_counter() - started,
+            "reason": reason or ("全量重建" if full else ""),
+            "warnings": warnings,
+            "law_counts": tuple(law_counts),
+        }
+    )
+
+
+def _docs_meta(content: ContentSet) -> dict[str, dict[str, str]]:
+    return {d.path: {"id": d.id, "hash": d.hash} for d in content.documents}
+
+
+def _full_build(settings, resources, content, laws, law_hashes, progress, fail_after) -> BuildReport:
+    index_dir = settings.index_dir
+    gen = _new_generation(index_dir)
+    try:
+        ix = whoosh_index.create_in(str(gen), make_schema())
+        records = [document_fields(d, resources.taxonomy) for d in content.documents] + laws
+        procs = 2 if len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else 1
+        writer = _writer(ix, procs)
+        try:
+            for n, record in enumerate(records, 1):
+                if fail_after is not None and n > fail_after:
+                    raise RuntimeError("forced failure for testing")
+                writer.add_document(**record)
+                if progress:
+                    progress(n, len(records))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        meta = {"fingerprint": resources.fingerprint, "docs": _docs_meta(content), "laws": law_hashes}
+        _write_atomic(gen / META_FILE, json.dumps(meta, ensure_ascii=False))
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    _switch(index_dir, gen)
+    return BuildReport(True, len(content.documents), 0, 0, 0, len(laws), 0.0)
+
+
+def _incremental(live, meta, resources, content, laws, law_hashes, progress, fail_after) -> BuildReport:
+    old_docs: dict[str, dict[str, str]] = meta.get("docs", {})
+    new_docs = _docs_meta(content)
+    by_path = {d.path: d for d in content.documents}
+    added = [p for p in new_docs if p not in old_docs]
+    updated = [p for p in new_docs if p in old_docs and old_docs[p] != new_docs[p]]
+    deleted = [p for p in old_docs if p not in new_docs]
+    old_laws: dict[str, str] = meta.get("laws", {})
+    law_paths = {p for p in set(old_laws) | set(law_hashes) if old_laws.get(p) != law_hashes.get(p)}
+    law_changes = [r for r in laws if r["path"] in law_paths]
+    unchanged = len(new_docs) - len(added) - len(updated)
+    if not (added or updated or deleted or law_paths):
+        return BuildReport(False, 0, 0, 0, unchanged, 0, 0.0)
+    ix = whoosh_index.open_dir(str(live))
+    writer = _writer(ix, 1)
+    try:
+        for path in deleted:
+            writer.delete_by_term("path", path)
+        for path in updated:
+            writer.delete_by_term("path", path)
+        for path in law_paths:
+            writer.delete_by_term("path", path)
+        todo = [*added, *updated]
+        for n, path in enumerate(todo, 1):
+            if fail_after is not None and n > fail_after:
+                raise RuntimeError("forced failure for testing")
+            writer.update_document(**document_fields(by_path[path], resources.taxonomy))
+            if progress:
+                progress(n, len(todo))
+        for record in law_changes:
+            writer.update_document(**record)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    meta = {"fingerprint": resources.fingerprint, "docs": new_docs, "laws": law_hashes}
+    _write_atomic(live / META_FILE, json.dumps(meta, ensure_ascii=False))
+    return BuildReport(False, len(added), len(updated), len(deleted), unchanged, len(law_changes), 0.0)
+
+
+def index_documents(settings: Settings, documents: list[Document], removed_paths: Iterable[str] = ()) -> None:
+    """Write a few already-validated documents into the live index (publishing uses this)."""
+    resources = load_resources(settings)
+    with build_lock(settings.index_dir):
+        live = current_dir(settings.index_dir)
+        if live is None:
+            raise IndexMissingError(f"索引不存在：{settings.index_dir}；请先运行 python indexer.py build")
+        meta = read_meta(live)
+        ix = whoosh_index.open_dir(str(live))
+        writer = _writer(ix, 1)
+        try:
+            for path in removed_paths:
+                writer.delete_by_term("path", path)
+                meta.get("docs", {}).pop(path, None)
+            for doc in documents:
+                writer.delete_by_term("path", doc.path)
+                writer.update_document(**document_fields(doc, resources.taxonomy))
+                meta.setdefault("docs", {})[doc.path] = {"id": doc.id, "hash": doc.hash}
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        _write_atomic(live / META_FILE, json.dumps(meta, ensure_ascii=False))
+
+
+__all__ = [
+    "BuildReport",
+    "Resources",
+    "TYPE_LAW",
+    "build_index",
+    "build_lock",
+    "current_dir",
+    "document_fields",
+    "index_documents",
+    "load_resources",
+    "make_schema",
+    "open_index",
+    "read_meta",
+]

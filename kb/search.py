@@ -1,0 +1,657 @@
+"""Search: query parsing, synonyms and citations, filters, facets, snippets; a thread-safe service."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh import scoring
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
+
+from kb import analysis
+from kb.citations import extract_citations
+from kb.documents import STATUS_CURRENT
+from kb.errors import IndexMissingError, QueryError
+from kb.index import CURRENT_FILE, Resources, current_dir, load_resources
+from kb.settings import Settings
+
+TEXT_FIELDS = ("title", "summary", "tags", "charges", "body")
+FIELD_ALIASES = {
+    "title": ["标题"],
+    "summary": ["要旨"],
+    "body": ["正文"],
+    "tags": ["关键词"],
+    "charges": ["罪名", "违法行为"],
+    "category": ["类别"],
+    "stage": ["环节", "办案环节"],
+    "audience": ["层级"],
+    "type": ["类型"],
+    "status": ["状态"],
+    "year": ["年份"],
+    "case_type": ["性质"],
+    "kind": ["种类"],
+}
+FACET_FIELDS = ("category", "type", "case_type", "stage", "audience", "year", "status", "kind")
+MULTI_VALUED = {"stage", "audience"}
+SYNONYM_BOOST = 0.6
+CITATION_BOOST = 8.0
+SUPERSEDED_FACTOR = 0.35
+MAX_QUERY_CHARS = 300
+MIN_WILDCARD_PREFIX = 1
+MAX_WILDCARD_TERMS = 200
+DEFAULT_TIME_LIMIT = 3.0
+SNIPPET_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet filters: OR within one field, AND across fields; empty means no restriction."""
+
+    category: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    case_type: tuple[str, ...] = ()
+    stage: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    status: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, values: Mapping[str, object] | None = None, **kwargs: object) -> Filters:
+        """Build filters from a mapping of field to a value or a list of values."""
+        merged = {**(values or {}), **kwargs}
+        out = {}
+        for f in fields(cls):
+            raw = merged.get(f.name)
+            if raw in (None, "", (), []):
+                continue
+            items = raw if isinstance(raw, (list, tuple, set)) else [raw]
+            out[f.name] = tuple(int(v) if f.name == "year" else str(v) for v in items)
+        return cls(**out)
+
+    def items(self) -> Iterator[tuple[str, tuple]]:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value:
+                yield f.name, value
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    title: str
+    type: str
+    category: str
+    score: float
+    snippet: str
+    path: str
+    status: str = STATUS_CURRENT
+    summary: str = ""
+    laws: tuple[str, ...] = ()
+    year: int | None = None
+    case_type: str = ""
+    superseded_by: str = ""
+    charges: tuple[str, ...] = ()
+    stage: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "type": self.type,
+            "category": self.category,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits with the total, timing and facet counts."""
+
+    query: str
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: dict[str, dict[str, int]]
+    page: int = 1
+    per_page: int = 10
+    terms: tuple[str, ...] = ()
+    notice: str = ""
+    timed_out: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "hits": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """Everything the index stores for one document."""
+
+    fields: dict = field(default_factory=dict)
+
+    def __getitem__(self, key: str):
+        return self.fields.get(key)
+
+    def get(self, key: str, default=None):
+        value = self.fields.get(key)
+        return default if value in (None, "") else value
+
+    def values(self, key: str) -> tuple[str, ...]:
+        """A comma-joined keyword field as a tuple."""
+        raw = self.fields.get(key) or ""
+        return tuple(v for v in raw.split(",") if v)
+
+
+class _Weighting(scoring.BM25F):
+    """BM25F that ranks documents no longer in force below those in force."""
+
+    use_final = True
+
+    def final(self, searcher, docnum, score):
+        status = _status_column(searcher)[docnum]
+        return score if status == STATUS_CURRENT else score * SUPERSEDED_FACTOR
+
+
+def _status_column(searcher):
+    reader = searcher.reader()
+    col = getattr(reader, "_casekb_status", None)
+    if col is None:
+        col = reader.column_reader("status")
+        try:
+            reader._casekb_status = col
+        except AttributeError:
+            pass
+    return col
+
+
+def split_values(raw: str | None) -> tuple[str, ...]:
+    """Split a comma-joined stored keyword field."""
+    return tuple(v for v in (raw or "").split(",") if v)
+
+
+# -- query building ---------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'[+-]?"[^"]*"|\S+')
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def _segment_query(text: str) -> str:
+    """Split unquoted Chinese runs into jieba words so each word is matched across fields."""
+    out: list[str] = []
+    for token in _TOKEN.findall(text):
+        body = token.lstrip("+-")
+        sign = token[: len(token) - len(body)]
+        if (
+            token in _OPERATORS
+            or body.startswith('"')
+            or ":" in body
+            or "：" in body
+            or any(ch in body for ch in "*?()[]{}^~")
+        ):
+            out.append(token.replace("：", ":"))
+            continue
+        words = analysis.words(body)
+        if not words:
+            continue
+        if len(words) == 1:
+            out.append(sign + words[0])
+        elif sign:
+            out.append(sign + "(" + " ".join(words) + ")")
+        else:
+            out.extend(words)
+    return " ".join(out)
+
+
+def _parser(schema) -> MultifieldParser:
+    parser = MultifieldParser(
+        list(TEXT_FIELDS),
+        schema,
+        fieldboosts={"title": 4.0, "summary": 2.0, "tags": 2.0, "charges": 2.0, "body": 1.0},
+    )
+    parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+def _expand_synonyms(q: Q.Query, resources: Resources, schema) -> Q.Query:
+    if isinstance(q, Q.Term) and q.fieldname in TEXT_FIELDS:
+        alternatives = resources.synonyms.expand(q.text)
+        if not alternatives:
+            return q
+        options: list[Q.Query] = [q]
+        for alt in alternatives:
+            tokens = analysis.words(alt) if q.fieldname not in ("tags", "charges") else [alt]
+            if len(tokens) == 1:
+                options.append(Q.Term(q.fieldname, tokens[0], boost=q.boost * SYNONYM_BOOST))
+            elif tokens:
+                options.append(Q.Phrase(q.fieldname, tokens, boost=q.boost * SYNONYM_BOOST))
+        return Q.Or(options)
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _expand_synonyms(sub, resources, schema))
+
+
+def _check_wildcards(q: Q.Query, searcher) -> None:
+    for sub in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(sub, (Q.Wildcard, Q.Prefix)):
+            stem = re.split(r"[*?]", sub.text, maxsplit=1)[0]
+            if len(stem) < MIN_WILDCARD_PREFIX:
+                raise QueryError(f"通配符“{sub.text}”范围过大；请在 * 或 ? 前至少写 {MIN_WILDCARD_PREFIX} 个字")
+            count = sum(1 for _ in sub._btexts(searcher.reader())) if hasattr(sub, "_btexts") else 0
+            if count > MAX_WILDCARD_TERMS:
+                raise QueryError(f"通配符“{sub.text}”匹配的词语过多（{count} 个）；请写得更具体一些")
+
+
+def _plain_terms_query(text: str, schema) -> Q.Query | None:
+    words = analysis.words(re.sub(r"[\"():：*?+\-^~\[\]{}]", " ", text))
+    if not words:
+        return None
+    parts = [Q.Or([Q.Term(f, w) for f in ("title", "summary", "body")]) for w in words]
+    return Q.And(parts) if len(parts) > 1 else parts[0]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A user's query turned into a Whoosh query, plus what the snippets should mark."""
+
+    query: Q.Query | None
+    terms: tuple[str, ...]
+    citations: tuple[str, ...]
+    notice: str = ""
+
+
+def parse_query(text: str, schema, resources: Resources) -> ParsedQuery:
+    """Parse the user's syntax; citations become `laws` keys; unparsable input falls back to words."""
+    text = analysis.fold(text.strip())
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"检索词过长（{len(text)} 字，上限 {MAX_QUERY_CHARS} 字）；请精简检索词，或到“类案检索”粘贴案情"
+        )
+    cites = extract_citations(text)
+    keys = tuple(dict.fromkeys(c.key for c in cites))
+    rest = text
+    for cite in reversed(cites):
+        rest = rest[: cite.start] + " " + rest[cite.end :]
+    notice = ""
+    parsed: Q.Query | None = None
+    rest = rest.strip()
+    if rest:
+        try:
+            parsed = _parser(schema).parse(_segment_query(rest))
+            if parsed is Q.NullQuery or _has_errors(parsed):
+                raise ValueError("unparsable")
+        except Exception:
+            parsed = _plain_terms_query(rest, schema)
+            notice = "检索式无法解析，已按普通词语检索"
+        if parsed is not None:
+            parsed = _expand_synonyms(parsed, resources, schema)
+    clauses: list[Q.Query] = []
+    for key in keys:
+        clauses.append(Q.Or([Q.Term("laws", key), Q.Term("article_key", key, boost=CITATION_BOOST)]))
+    if parsed is not None and parsed is not Q.NullQuery:
+        clauses.append(parsed)
+    query = None if not clauses else (clauses[0] if len(clauses) == 1 else Q.And(clauses))
+    terms = _highlight_terms(query)
+    return ParsedQuery(query, terms, keys, notice)
+
+
+def _has_errors(q: Q.Query) -> bool:
+    if isinstance(q, Q.Query) and q.__class__.__name__ == "ErrorQuery":
+        return True
+    return any(_has_errors(c) for c in q.children()) if not q.is_leaf() else False
+
+
+def _highlight_terms(q: Q.Query | None) -> tuple[str, ...]:
+    if q is None:
+        return ()
+    found: dict[str, None] = {}
+    for sub in [q] if q.is_leaf() else q.leaves():
+        if isinstance(sub, Q.Phrase) and sub.fieldname in TEXT_FIELDS:
+            found["".join(sub.words)] = None
+        elif isinstance(sub, Q.Term) and sub.fieldname in TEXT_FIELDS and isinstance(sub.text, str):
+            found[sub.text] = None
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def filter_query(filters: Filters, include_superseded: bool) -> Q.Query | None:
+    """Turn facet filters into a Whoosh filter query."""
+    parts: list[Q.Query] = []
+    for name, values in filters.items():
+        terms = [Q.Term(name, v) for v in values]
+        parts.append(terms[0] if len(terms) == 1 else Q.Or(terms))
+    if not filters.status and not include_superseded:
+        parts.append(Q.Term("status", STATUS_CURRENT))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+# -- snippets ---------------------------------------------------------------------------------
+
+
+def make_snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
+    """Return an HTML-escaped excerpt around the densest cluster of terms, each wrapped in <mark>."""
+    if not text:
+        return ""
+    folded = analysis.fold(text)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        start = folded.find(term)
+        while start != -1:
+            spans.append((start, start + len(term)))
+            start = folded.find(term, start + len(term))
+    if not spans:
+        excerpt = text[:width]
+        return html.escape(excerpt) + ("…" if len(text) > width else "")
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    best_start, best_count = merged[0][0], 0
+    j = 0
+    for i, (s, _) in enumerate(merged):
+        while j < len(merged) and merged[j][1] <= s + width:
+            j += 1
+        distinct = len({folded[a:b] for a, b in merged[i:j]})
+        if distinct > best_count:
+            best_start, best_count = s, distinct
+    start = max(0, best_start - width // 4)
+    end = min(len(text), start + width)
+    out: list[str] = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in merged:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[cursor:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out).replace("\n", " ")
+
+
+# -- the service ------------------------------------------------------------------------------
+
+
+class _SearcherPool:
+    """Hands out Whoosh searchers one thread at a time; reopens after a commit or a switch."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self._lock = threading.Lock()
+        self._idle: list = []
+        self._ix = None
+        self._gen: str | None = None
+        self._pointer_mtime: float | None = None
+
+    def _pointer_state(self) -> float | None:
+        try:
+            return (self.index_dir / CURRENT_FILE).stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+
+    def _open(self):
+        path = current_dir(self.index_dir)
+        if path is None:
+            raise IndexMissingError(f"索引不存在：{self.index_dir}；请先运行 python indexer.py build")
+        self._ix = whoosh_index.open_dir(str(path))
+        self._gen = path.name
+        for s in self._idle:
+            s.close()
+        self._idle = []
+
+    @contextmanager
+    def searcher(self) -> Iterator:
+        with self._lock:
+            state = self._pointer_state()
+            if self._ix is None or state != self._pointer_mtime:
+                self._open()
+                self._pointer_mtime = state
+            s = self._idle.pop() if self._idle else self._ix.searcher(weighting=_Weighting())
+        try:
+            if not s.up_to_date():
+                fresh = s.refresh()
+                if fresh is not s:
+                    s = fresh
+            yield s
+        finally:
+            with self._lock:
+                if s.up_to_date() and getattr(s, "_casekb_gen", self._gen) == self._gen:
+                    s._casekb_gen = self._gen
+                    self._idle.append(s)
+                else:
+                    s.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for s in self._idle:
+                s.close()
+            self._idle = []
+
+
+class SearchService:
+    """The one object the CLI and the app search through; safe to share across threads."""
+
+    def __init__(self, settings: Settings, time_limit: float = DEFAULT_TIME_LIMIT):
+        self.settings = settings
+        self.time_limit = time_limit
+        self.resources = load_resources(settings)
+        self._pool = _SearcherPool(settings.index_dir)
+        self._facet_cache: dict[tuple, dict[str, list]] = {}
+        self._facet_lock = threading.Lock()
+
+    @contextmanager
+    def searcher(self) -> Iterator:
+        """Borrow a searcher for this thread (returned to the pool afterwards)."""
+        with self._pool.searcher() as s:
+            yield s
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def exists(self) -> bool:
+        """True when an index has been built."""
+        return current_dir(self.settings.index_dir) is not None
+
+    # facets
+
+    def _facet_values(self, searcher) -> dict[str, list]:
+        """docnum -> values for every facet field, built once per index generation."""
+        reader = searcher.reader()
+        key = (self._pool._gen, tuple(sorted(r.segment().segment_id() for r, _ in _subreaders(reader))))
+        with self._facet_lock:
+            cached = self._facet_cache.get(key)
+            if cached is not None:
+                return cached
+        table: dict[str, list] = {}
+        size = reader.doc_count_all()
+        for name in FACET_FIELDS:
+            values: list = [None] * size
+            if name == "year":
+                continue
+            for text in reader.lexicon(name):
+                term = text.decode("utf-8") if isinstance(text, bytes) else text
+                for docnum in reader.postings(name, text).all_ids():
+                    if name in MULTI_VALUED:
+                        values[docnum] = (*values[docnum], term) if values[docnum] else (term,)
+                    else:
+                        values[docnum] = term
+            table[name] = values
+        years = reader.column_reader("year") if reader.has_column("year") else None
+        if years is not None:
+            table["year"] = [years[i] for i in range(size)]
+        with self._facet_lock:
+            self._facet_cache = {key: table}
+        return table
+
+    def _facets(self, searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
+        table = self._facet_values(searcher)
+        out: dict[str, dict[str, int]] = {}
+        for name in FACET_FIELDS:
+            counter: Counter = Counter()
+            column = table[name]
+            for d in docnums:
+                value = column[d]
+                if value in (None, "", 0):
+                    continue
+                if isinstance(value, tuple):
+                    counter.update(value)
+                else:
+                    counter[str(value)] += 1
+            out[name] = dict(counter.most_common())
+        return out
+
+    # search
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | Mapping[str, object] | None = None,
+        page: int = 1,
+        per_page: int = 10,
+        include_superseded: bool = False,
+        sort: str = "relevance",
+    ) -> SearchResults:
+        """Search; an empty query lists everything the filters allow (newest first)."""
+        started = time.perf_counter()
+        if not isinstance(filters, Filters):
+            filters = Filters.of(filters)
+        page = max(1, int(page))
+        per_page = max(1, min(int(per_page), 100))
+        with self.searcher() as searcher:
+            parsed = parse_query(query, searcher.schema, self.resources)
+            q = parsed.query
+            if q is None:
+                q = Q.Every()
+                sort = "newest" if sort == "relevance" else sort
+            else:
+                _check_wildcards(q, searcher)
+            fq = filter_query(filters, include_superseded)
+            allowed = set(fq.docs(searcher)) if fq is not None else None
+            matched = set(q.docs(searcher))
+            if allowed is not None:
+                matched &= allowed
+            timed_out = False
+            sortedby = None
+            if sort == "newest":
+                from whoosh import sorting
+
+                sortedby = [sorting.FieldFacet("issued", reverse=True)]
+            # The time limit must wrap the base collector: a wrapper around FilterCollector
+            # would bypass its filtering.
+            base = searcher.collector(limit=page * per_page, sortedby=sortedby)
+            timed = TimeLimitCollector(base, timelimit=self.time_limit, use_alarm=False)
+            limited = FilterCollector(timed, fq) if fq is not None else timed
+            try:
+                searcher.search_with_collector(q, limited)
+            except TimeLimit:
+                timed_out = True
+            results = limited.results()
+            start = (page - 1) * per_page
+            hits = tuple(self._hit(results, i, parsed.terms) for i in range(start, min(len(results.top_n), start + per_page)))
+            facets = self._facets(searcher, matched)
+        took = (time.perf_counter() - started) * 1000
+        notice = parsed.notice or ("检索超时，仅显示部分结果" if timed_out else "")
+        return SearchResults(query, len(matched), took, hits, facets, page, per_page, parsed.terms, notice, timed_out)
+
+    def _hit(self, results, i: int, terms: Sequence[str]) -> Hit:
+        stored = results.fields(i)
+        score = results.score(i) or 0.0
+        body = stored.get("body", "")
+        return Hit(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            type=stored.get("type", ""),
+            category=stored.get("category", ""),
+            score=float(score),
+            snippet=make_snippet(body, terms) if terms else html.escape(stored.get("summary") or body[:SNIPPET_CHARS]),
+            path=stored.get("path", ""),
+            status=stored.get("status", STATUS_CURRENT),
+            summary=stored.get("summary", ""),
+            laws=split_values(stored.get("laws")),
+            year=stored.get("year") or None,
+            case_type=stored.get("case_type", ""),
+            superseded_by=stored.get("superseded_by", ""),
+            charges=split_values(stored.get("charges")),
+            stage=split_values(stored.get("stage")),
+        )
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        """Return the stored fields of one document."""
+        with self.searcher() as searcher:
+            stored = searcher.document(id=doc_id)
+        return StoredDocument(dict(stored)) if stored else None
+
+    def documents(self, query: Q.Query | None = None, limit: int | None = None) -> list[StoredDocument]:
+        """Return stored fields of every document matching a Whoosh query (all when None)."""
+        with self.searcher() as searcher:
+            q = query or Q.Every()
+            results = searcher.search(q, limit=limit, sortedby="id" if limit is None else None)
+            return [StoredDocument(dict(r)) for r in results]
+
+    def citing(self, key: str) -> list[StoredDocument]:
+        """Documents whose citations include an article key (刑法:264)."""
+        return [d for d in self.documents(Q.Term("laws", key)) if d["article_key"] != key]
+
+    def stats(self) -> dict:
+        """Counts by type, category, year and status over the whole index."""
+        with self.searcher() as searcher:
+            everything = set(range(searcher.reader().doc_count_all()))
+            live = {d for d in everything if not searcher.reader().is_deleted(d)}
+            facets = self._facets(searcher, live)
+            return {"total": len(live), "index_dir": str(current_dir(self.settings.index_dir)), "facets": facets}
+
+    def similar(self, text: str | None = None, doc_id: str | None = None, filters=None, limit: int = 10):
+        """类案检索: similar cases, applicable guides and statute articles for a case description."""
+        from kb.similarity import find_similar
+
+        with self.searcher() as searcher:
+            return find_similar(self, searcher, text=text, doc_id=doc_id, filters=filters, limit=limit)
+
+
+def _subreaders(reader) -> list:
+    if reader.is_atomic():
+        return [(reader, 0)]
+    return list(reader.leaf_readers())
+
+
+__all__ = [
+    "Filters",
+    "Hit",
+    "SearchResults",
+    "SearchService",
+    "StoredDocument",
+    "make_snippet",
+    "parse_query",
+]

@@ -1,0 +1,74 @@
+"""Where content, index, statutes and the database live (flag > env > config file > default)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_NAME = "casekb.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations and switches for one process."""
+
+    content_dir: Path
+    index_dir: Path
+    laws_dir: Path | None
+    data_dir: Path
+    db_path: Path
+    search_log: bool = True
+    require_login: bool = False
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Return a copy with the non-None keyword arguments applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _config(root: Path) -> dict:
+    path = Path(os.environ.get("KB_CONFIG", root / CONFIG_NAME))
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_settings(
+    content: str | Path | None = None,
+    index: str | Path | None = None,
+    laws: str | Path | None = None,
+) -> Settings:
+    """Resolve settings: command-line flag, then environment, then casekb.toml, then default."""
+    cfg = _config(REPO_ROOT)
+
+    def pick(flag, env: str, key: str, default):
+        if flag not in (None, ""):
+            return flag
+        if os.environ.get(env):
+            return os.environ[env]
+        if cfg.get(key) not in (None, ""):
+            return cfg[key]
+        return default
+
+    content_dir = Path(pick(content, "KB_CONTENT", "content", REPO_ROOT)).resolve()
+    index_dir = Path(pick(index, "KB_INDEX", "index", REPO_ROOT / "var" / "index")).resolve()
+    laws_value = pick(laws, "KB_LAWS", "laws", None)
+    laws_dir = Path(laws_value).resolve() if laws_value else None
+    data_dir = content_dir / "data"
+    if not (data_dir / "taxonomy.yaml").is_file():
+        data_dir = REPO_ROOT / "data"
+    db_path = Path(pick(None, "KB_DB", "database", REPO_ROOT / "var" / "casekb.sqlite3")).resolve()
+    search_log = str(pick(None, "KB_SEARCH_LOG", "search_log", "1")).lower() not in ("0", "false", "off", "no")
+    require_login = str(pick(None, "KB_REQUIRE_LOGIN", "require_login", "0")).lower() in ("1", "true", "on", "yes")
+    return Settings(
+        content_dir=content_dir,
+        index_dir=index_dir,
+        laws_dir=laws_dir,
+        data_dir=data_dir,
+        db_path=db_path,
+        search_log=search_log,
+        require_login=require_login,
+    )

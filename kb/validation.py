@@ -1,0 +1,377 @@
+"""Check every content file against the schema and taxonomy, collecting all problems."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.citations import parse_citation
+from kb.documents import (
+    CASE_SECTIONS,
+    STATUS_CURRENT,
+    STATUS_SUPERSEDED,
+    TYPE_CASE,
+    TYPE_GUIDE,
+    Document,
+    content_hash,
+    document_type,
+    iter_content_files,
+    split_front_matter,
+)
+from kb.errors import Problem
+from kb.taxonomy import Taxonomy
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_TAGS = 7
+ID_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one front-matter key is checked."""
+
+    kind: str  # "str", "list", "date", "int"
+    required: bool
+    example: str
+    choices: str | None = None  # taxonomy attribute holding the allowed values
+
+
+COMMON_FIELDS: dict[str, FieldRule] = {
+    "id": FieldRule("str", True, "G-2024-001"),
+    "title": FieldRule("str", True, "规范接报案工作指引"),
+    "category": FieldRule("str", True, "盗窃", "categories"),
+    "tags": FieldRule("list", False, "[关键词1, 关键词2]"),
+    "laws": FieldRule("list", False, "[刑法第二百六十四条]"),
+    "audience": FieldRule("list", True, "[办案民警]", "audiences"),
+    "status": FieldRule("str", True, STATUS_CURRENT, "statuses"),
+    "issued": FieldRule("date", True, "2024-03-01"),
+    "version": FieldRule("int", True, "1"),
+    "supersedes": FieldRule("list", False, "[G-2022-001]"),
+    "superseded_by": FieldRule("str", False, "G-2025-001"),
+    "summary": FieldRule("str", True, "一至三句话的要旨"),
+    "review_by": FieldRule("date", False, "2026-12-31"),
+}
+GUIDE_FIELDS: dict[str, FieldRule] = {
+    "kind": FieldRule("str", True, "办案指引", "kinds"),
+    "stage": FieldRule("list", True, "[接报案]", "stages"),
+}
+CASE_FIELDS: dict[str, FieldRule] = {
+    "case_type": FieldRule("str", True, "刑事", "case_types"),
+    "charges": FieldRule("list", True, "[盗窃罪]"),
+    "year": FieldRule("int", True, "2023"),
+    "unit": FieldRule("str", True, "某县公安局某派出所"),
+    "stage": FieldRule("list", False, "[调查取证]", "stages"),
+    "guides": FieldRule("list", False, "[G-2024-001]"),
+}
+KIND_NAMES = {"str": "文本", "list": "列表", "date": "日期（YYYY-MM-DD）", "int": "整数"}
+CHOICE_NAMES = {
+    "categories": "类别",
+    "audiences": "适用层级",
+    "statuses": "状态",
+    "kinds": "指引种类",
+    "stages": "办案环节",
+    "case_types": "案件性质",
+}
+CHOICE_VALUES = {"statuses": (STATUS_CURRENT, STATUS_SUPERSEDED), "case_types": ("刑事", "行政")}
+
+
+@dataclass(frozen=True)
+class ContentSet:
+    """Every document that validated, and every problem found."""
+
+    documents: tuple[Document, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def rules_for(doc_type: str) -> dict[str, FieldRule]:
+    """Return the field rules for a document type."""
+    extra = GUIDE_FIELDS if doc_type == TYPE_GUIDE else CASE_FIELDS
+    return {**COMMON_FIELDS, **extra}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "映射"
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, int):
+        return "整数"
+    if isinstance(value, date):
+        return "日期"
+    return "文本"
+
+
+def _guess_encoding(data: bytes) -> str:
+    for name, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
+        try:
+            data.decode(name)
+            return label
+        except UnicodeDecodeError:
+            continue
+    return "未知编码"
+
+
+def _field_lines(front_matter: str, first_line: int) -> dict[str, int]:
+    try:
+        node = yaml.compose(front_matter, Loader=_SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): first_line + k.start_mark.line for k, _ in node.value}
+
+
+def _coerce(value: Any, rule: FieldRule) -> tuple[Any, bool]:
+    """Return (value in the rule's type, ok)."""
+    if rule.kind == "str":
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            text = str(value).strip()
+            return text, bool(text) or not rule.required
+        return None, False
+    if rule.kind == "list":
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            return tuple(str(v).strip() for v in value if str(v).strip()), True
+        return None, False
+    if rule.kind == "date":
+        if isinstance(value, date):
+            return value, True
+        try:
+            return date.fromisoformat(str(value)), True
+        except ValueError:
+            return None, False
+    if rule.kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, True
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value), True
+        return None, False
+    raise AssertionError(rule.kind)
+
+
+def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | None, list[Problem]]:
+    """Read and check one file; return the document (None if unusable) and its problems."""
+    problems: list[Problem] = []
+
+    def report(line: int, fld: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(rel, line, fld, message, severity))
+
+    doc_type = document_type(rel)
+    if doc_type is None:
+        report(1, "", "文档须放在 guides/ 或 casebook/ 目录下")
+        return None, problems
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        report(1, "", f"文件过大（{len(data) / 1024:.0f} KB，上限 {MAX_FILE_BYTES // 1024} KB）；请拆分为多篇文档")
+        return None, problems
+    if data.startswith(b"\xef\xbb\xbf"):
+        report(1, "", "文件以 BOM（字节顺序标记）开头；请在编辑器中另存为“UTF-8 无 BOM”")
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        enc = _guess_encoding(data)
+        report(
+            line,
+            "",
+            f"文件不是 UTF-8 编码（看起来是 {enc}）；请转换为 UTF-8 后再保存，"
+            f"例如：iconv -f {enc.split('/')[0]} -t UTF-8 原文件 > 新文件",
+        )
+        return None, problems
+    text = text.replace("\r\n", "\n")
+    source = split_front_matter(text)
+    if source.front_matter is None:
+        report(1, "", "缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束")
+        return None, problems
+    try:
+        meta = yaml.load(source.front_matter, Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = source.front_matter_line + (mark.line if mark else 0)
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        report(line, "", f"front matter 不是合法的 YAML（{what}）；请检查冒号后的空格、引号和缩进")
+        return None, problems
+    if not isinstance(meta, dict):
+        report(source.front_matter_line, "", "front matter 应为“键: 值”形式的 YAML 映射")
+        return None, problems
+    lines = _field_lines(source.front_matter, source.front_matter_line)
+    rules = rules_for(doc_type)
+    values: dict[str, Any] = {}
+    for key in meta:
+        if str(key) not in rules:
+            report(
+                lines.get(str(key), 1),
+                str(key),
+                f"未知字段“{key}”；可用字段：{'、'.join(rules)}",
+            )
+    for name, rule in rules.items():
+        line = lines.get(name, source.front_matter_line)
+        raw = meta.get(name)
+        if raw is None or raw == "" or raw == []:
+            if rule.required:
+                report(line, name, f"缺少必填字段；请添加，例如 {name}: {rule.example}")
+            continue
+        value, ok = _coerce(raw, rule)
+        if not ok:
+            report(line, name, f"应为{KIND_NAMES[rule.kind]}，实际为{_describe(raw)}“{raw}”；例如 {name}: {rule.example}")
+            continue
+        if rule.choices:
+            allowed = CHOICE_VALUES.get(rule.choices) or getattr(taxonomy, rule.choices)
+            items = value if isinstance(value, tuple) else (value,)
+            bad = [v for v in items if v not in allowed]
+            for v in bad:
+                report(line, name, f"未知{CHOICE_NAMES[rule.choices]}“{v}”；可选：{'、'.join(allowed)}")
+            if bad:
+                continue
+        values[name] = value
+    _check_values(values, lines, report, source.front_matter_line)
+    body = source.body
+    if not body.strip():
+        report(source.body_line, "", "正文为空；请在 front matter 之后写正文")
+    elif doc_type == TYPE_CASE:
+        present = set(re.findall(r"^##\s*(\S+?)\s*$", body, flags=re.M))
+        for section in CASE_SECTIONS:
+            if section not in present:
+                report(
+                    source.body_line,
+                    "",
+                    f"缺少案例章节“## {section}”；案例正文须包含：{'、'.join('## ' + s for s in CASE_SECTIONS)}",
+                )
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    doc = Document(
+        id=values["id"],
+        type=doc_type,
+        title=values["title"],
+        category=values["category"],
+        body=body,
+        path=rel,
+        summary=values["summary"],
+        tags=values.get("tags", ()),
+        laws=values.get("laws", ()),
+        audience=values["audience"],
+        status=values["status"],
+        issued=values["issued"],
+        version=values["version"],
+        supersedes=values.get("supersedes", ()),
+        superseded_by=values.get("superseded_by"),
+        review_by=values.get("review_by"),
+        stage=values.get("stage", ()),
+        kind=values.get("kind"),
+        case_type=values.get("case_type"),
+        charges=values.get("charges", ()),
+        year=values.get("year"),
+        unit=values.get("unit"),
+        guides=values.get("guides", ()),
+        hash=content_hash(data),
+        body_line=source.body_line,
+        field_lines=lines,
+    )
+    return doc, problems
+
+
+def _check_values(
+    values: dict[str, Any], lines: dict[str, int], report: Callable[..., None], default_line: int
+) -> None:
+    def at(name: str) -> int:
+        return lines.get(name, default_line)
+
+    doc_id = values.get("id")
+    if doc_id is not None and not ID_PATTERN.match(doc_id):
+        report(at("id"), "id", f"id“{doc_id}”不合法；只能使用英文字母、数字和连字符，例如 G-2024-001")
+        values.pop("id")
+    tags = values.get("tags", ())
+    if len(tags) > MAX_TAGS:
+        report(at("tags"), "tags", f"关键词最多 {MAX_TAGS} 个，实际 {len(tags)} 个；请删减")
+    for cite in values.get("laws", ()):
+        if parse_citation(cite) is None:
+            report(
+                at("laws"),
+                "laws",
+                f"无法识别的法条引用“{cite}”；请写成“法律名称第X条”，例如 刑法第二百六十四条",
+            )
+    version = values.get("version")
+    if version is not None and version < 1:
+        report(at("version"), "version", f"版本号应为正整数，实际为 {version}")
+    if values.get("status") == STATUS_SUPERSEDED and not values.get("superseded_by"):
+        report(
+            at("status"),
+            "superseded_by",
+            "状态为“不再参照”时须填写 superseded_by（替代它的新文档 id）",
+            "warning",
+        )
+    year = values.get("year")
+    if year is not None and not 1979 <= year <= 2100:
+        report(at("year"), "year", f"年份“{year}”不合理；请填写办结年份，例如 2023")
+
+
+def check_links(documents: Iterable[Document]) -> list[Problem]:
+    """Check cross-document rules: unique ids and ids that must point somewhere."""
+    problems: list[Problem] = []
+    first: dict[str, Document] = {}
+    docs = list(documents)
+    for doc in docs:
+        if doc.id in first:
+            other = first[doc.id]
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.field_lines.get("id", 1),
+                    "id",
+                    f"重复的 id“{doc.id}”，与 {other.path}:{other.field_lines.get('id', 1)} 相同；每篇文档的 id 必须唯一",
+                )
+            )
+        else:
+            first[doc.id] = doc
+    for doc in docs:
+        for name, targets in (
+            ("supersedes", doc.supersedes),
+            ("superseded_by", (doc.superseded_by,) if doc.superseded_by else ()),
+            ("guides", doc.guides),
+        ):
+            for target in targets:
+                if target not in first:
+                    problems.append(
+                        Problem(
+                            doc.path,
+                            doc.field_lines.get(name, 1),
+                            name,
+                            f"找不到 id 为“{target}”的文档；请检查 id 是否写错",
+                        )
+                    )
+    return problems
+
+
+def load_content(content_dir: Path, taxonomy: Taxonomy) -> ContentSet:
+    """Read and check every document under the content root."""
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for path in iter_content_files(content_dir):
+        rel = path.relative_to(content_dir).as_posix()
+        doc, found = read_document(path, rel, taxonomy)
+        problems.extend(found)
+        if doc is not None:
+            documents.append(doc)
+    problems.extend(check_links(documents))
+    bad_ids = {p.path for p in problems if p.field == "id" and p.severity == "error"}
+    documents = [d for d in documents if d.path not in bad_ids]
+    return ContentSet(tuple(documents), tuple(problems))
