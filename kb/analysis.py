@@ -12,9 +12,10 @@ import jieba
 from whoosh.analysis import Token, Tokenizer
 
 # Bump when tokenization changes in a way that makes old indexes wrong.
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 
-# Function words dropped on both sides, without a position step, so phrases still line up.
+# Function words left out of unquoted queries. They stay in the index (and in quoted phrases)
+# so that positions line up and "取保候审期间" does not match "取保候审的期间".
 STOP_WORDS = frozenset(
     "的 了 在 是 和 与 及 或 等 也 就 都 而 被 把 对 从 向 于 之 其 并 且 将 该 此 为 以 由 所 着 过 吗 呢 吧 啊".split()
 )
@@ -110,16 +111,16 @@ def fingerprint() -> str:
 
 
 def _keep(word: str) -> bool:
-    return any(ch.isalnum() for ch in word) and word not in STOP_WORDS
+    return any(ch.isalnum() for ch in word)
 
 
-def words(text: str) -> list[str]:
+def words(text: str, drop_stops: bool = True) -> list[str]:
     """Segment text in accurate mode into the words a query would use."""
-    return [w for w, _, _ in spans(text)]
+    return [w for w, _, _ in spans(text) if not (drop_stops and w in STOP_WORDS)]
 
 
 def spans(text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield (word, start, end) for accurate-mode words, folded, without punctuation or stop words."""
+    """Yield (word, start, end) for accurate-mode words, folded, without punctuation."""
     seg = segmenter()
     for word, start, end in seg.tokenize(fold(text)):
         if _keep(word):

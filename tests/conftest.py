@@ -1,0 +1,162 @@
+"""Shared fixtures: a tiny content tree written by a factory, settings pointing at it, the statute folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kb.settings import REPO_ROOT, Settings
+
+LAWS_DIR = Path(os.environ.get("KB_TEST_LAWS", REPO_ROOT.parent / "shared" / "data" / "laws"))
+LECARD_DIR = Path(os.environ.get("KB_TEST_LECARD", REPO_ROOT.parent / "shared" / "data" / "lecard"))
+
+GUIDE = """\
+---
+id: {id}
+title: {title}
+category: {category}
+kind: 办案指引
+stage: [{stage}]
+tags: [{tags}]
+laws: [{laws}]
+audience: [办案民警, 法制员]
+status: {status}
+issued: {issued}
+version: 1
+summary: {summary}
+{extra}---
+
+{body}
+"""
+
+CASE = """\
+---
+id: {id}
+title: {title}
+category: {category}
+case_type: {case_type}
+charges: [{charges}]
+year: {year}
+unit: 某县公安局城关派出所
+tags: [{tags}]
+laws: [{laws}]
+audience: [办案民警]
+stage: [调查取证]
+status: 现行
+issued: {year}-06-01
+version: 1
+summary: {summary}
+{extra}---
+
+## 基本案情
+{facts}
+
+## 办案过程
+民警接报后依法受案，调取监控，固定证据。
+
+## 法律适用
+{law_text}
+
+## 处理结果
+依法处理。
+
+## 办案要旨
+{summary}
+
+## 指导意义
+对同类案件有参考价值。
+"""
+
+
+class ContentTree:
+    """Writes fixture documents into a temporary content root."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        shutil.copytree(REPO_ROOT / "data", root / "data")
+        (root / "guides").mkdir()
+        (root / "casebook").mkdir()
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def guide(
+        self,
+        id: str,
+        title: str = "取保候审工作指引",
+        body: str = "取保候审期间，被取保候审人应当遵守规定。",
+        category: str = "强制措施",
+        stage: str = "强制措施",
+        tags: str = "取保候审",
+        laws: str = "刑事诉讼法第六十七条",
+        status: str = "现行",
+        issued: str = "2024-03-01",
+        summary: str = "规范取保候审的适用。",
+        extra: str = "",
+    ) -> Path:
+        return self.write(
+            f"guides/{id}.md",
+            GUIDE.format(**{k: v for k, v in locals().items() if k != "self"}),
+        )
+
+    def case(
+        self,
+        id: str,
+        title: str = "张某盗窃电动车电瓶案",
+        category: str = "盗窃",
+        case_type: str = "刑事",
+        charges: str = "盗窃罪",
+        year: int = 2023,
+        tags: str = "多次盗窃",
+        laws: str = "刑法第二百六十四条",
+        summary: str = "二年内盗窃三次以上的，构成多次盗窃。",
+        facts: str = "张某在某小区多次盗窃电动车电瓶。",
+        law_text: str = "依照《中华人民共和国刑法》第二百六十四条，张某的行为构成盗窃罪。",
+        extra: str = "",
+    ) -> Path:
+        folder = category
+        return self.write(
+            f"casebook/{folder}/{id}.md",
+            CASE.format(**{k: v for k, v in locals().items() if k not in ("self", "folder")}),
+        )
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> ContentTree:
+    """An empty content root with the bundled data files."""
+    return ContentTree(tmp_path / "content")
+
+
+@pytest.fixture
+def settings(content: ContentTree, tmp_path: Path) -> Settings:
+    """Settings pointing at the fixture content and a fresh index folder."""
+    return Settings(
+        content_dir=content.root,
+        index_dir=tmp_path / "index",
+        laws_dir=None,
+        data_dir=content.root / "data",
+        db_path=tmp_path / "casekb.sqlite3",
+        search_log=False,
+    )
+
+
+@pytest.fixture
+def laws_dir() -> Path:
+    """The shared statute folder; tests that need it skip when it is absent."""
+    if not LAWS_DIR.is_dir():
+        pytest.skip(f"法规库目录不存在：{LAWS_DIR}（设置 KB_TEST_LAWS 指向 LawRefBook 格式的法规目录）")
+    return LAWS_DIR
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")

@@ -1,0 +1,106 @@
+"""The jieba tokenizer: positions, offsets, stacked sub-words, folding, dictionary, pickling."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import QueryParser
+
+from kb import analysis
+from kb.analysis import ChineseTokenizer, fold
+from kb.settings import REPO_ROOT
+
+
+@pytest.fixture(scope="module", autouse=True)
+def configured():
+    analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾", "取保候审", "帮信罪"])
+
+
+def tokens(text, mode="index"):
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in ChineseTokenizer()(text, positions=True, chars=True, mode=mode)]
+
+
+def test_offsets_are_real_character_offsets():
+    text = "张某在取保候审期间再次盗窃电动车。"
+    for word, _, start, end in tokens(text):
+        assert text[start:end] == word
+
+
+def test_accurate_words_have_consecutive_positions_and_sub_words_are_stacked():
+    toks = tokens("取保候审期间")
+    assert ("取保候审", 0, 0, 4) in toks
+    assert ("取保", 0, 0, 2) in toks
+    assert ("候审", 0, 2, 4) in toks
+    assert ("期间", 1, 4, 6) in toks
+
+
+def test_query_mode_has_no_stacked_sub_words():
+    assert tokens("取保候审期间", mode="query") == [("取保候审", 0, 0, 4), ("期间", 1, 4, 6)]
+
+
+def test_user_dictionary_keeps_legal_terms_whole():
+    seg = analysis.segmenter()
+    assert [w for w, _, _ in seg.tokenize("他昨晚醉驾")][-1] == "醉驾"
+    assert analysis.words("张某在路上醉驾") == ["张某", "路上", "醉驾"]
+
+
+def test_full_width_letters_and_digits_fold_to_ascii_lowercase():
+    assert fold("ＡＢ１２３ａｂ") == "ab123ab"
+    assert analysis.words("ＡＢＣ１２３") == ["abc123"]
+
+
+def test_fold_keeps_one_character_for_one():
+    text = "Ａ　İ取保"
+    assert len(fold(text)) == len(text)
+
+
+def test_stop_words_stay_in_the_index_but_leave_unquoted_queries():
+    assert [(w, p) for w, p, _, _ in tokens("他人的财物", mode="query")] == [("他人", 0), ("的", 1), ("财物", 2)]
+    assert analysis.words("他人的财物") == ["他人", "财物"]
+
+
+def test_phrase_query_finds_the_phrase_inside_longer_text(tmp_path):
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ChineseTokenizer()))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as w:
+        w.add_document(id="a", body="犯罪嫌疑人在取保候审期间未经批准离开所居住的市县。")
+        w.add_document(id="b", body="取保候审的期间不得超过十二个月。")
+    with ix.searcher() as s:
+        q = QueryParser("body", ix.schema).parse('"取保候审期间"')
+        assert [h["id"] for h in s.search(q)] == ["a"]
+        sub = QueryParser("body", ix.schema).parse("候审")
+        assert sorted(h["id"] for h in s.search(sub)) == ["a", "b"]
+
+
+def test_tokenizer_pickles_by_reference_to_its_module():
+    data = pickle.dumps(ChineseTokenizer())
+    assert b"kb.analysis" in data
+    assert pickle.loads(data) == ChineseTokenizer()
+
+
+def test_an_index_opens_in_another_process_that_never_imported_the_analyzer(tmp_path):
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ChineseTokenizer()))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as w:
+        w.add_document(id="a", body="醉驾案件的抽血程序")
+    code = (
+        "import sys; from whoosh import index; from whoosh.qparser import QueryParser\n"
+        f"ix = index.open_dir({str(tmp_path)!r})\n"
+        "with ix.searcher() as s: print(len(s.search(QueryParser('body', ix.schema).parse('抽血'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
+
+
+def test_fingerprint_changes_with_the_dictionary(tmp_path):
+    before = analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾"])
+    extra = tmp_path / "more.txt"
+    extra.write_text("听证式调解 100 n\n", encoding="utf-8")
+    after = analysis.configure([REPO_ROOT / "data" / "userdict.txt", extra], ["醉驾"])
+    assert before != after
+    analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾", "取保候审", "帮信罪"])

@@ -1,0 +1,150 @@
+"""Validation collects every problem, one line each, path first, with the fix."""
+
+from __future__ import annotations
+
+from kb.index import load_resources
+from kb.validation import MAX_FILE_BYTES, load_content
+
+
+def problems(settings):
+    taxonomy = load_resources(settings).taxonomy
+    return [str(p) for p in load_content(settings.content_dir, taxonomy).problems]
+
+
+def test_valid_documents_have_no_problems(content, settings):
+    content.guide("G-1")
+    content.case("C-1")
+    assert problems(settings) == []
+
+
+def test_unknown_category_lists_the_choices(content, settings):
+    content.guide("G-1", category="盗抢")
+    (line,) = problems(settings)
+    assert line.startswith("guides/G-1.md:4: category: 未知类别“盗抢”；可选：盗窃、诈骗、电信网络诈骗、")
+    assert line.endswith("涉案财物、执法监督")
+
+
+def test_unknown_stage_and_audience_list_the_choices(content, settings):
+    content.guide("G-1", stage="侦查")
+    content.write(
+        "guides/G-2.md",
+        content.root.joinpath("guides/G-1.md").read_text(encoding="utf-8").replace("id: G-1", "id: G-2").replace("stage: [侦查]", "stage: [接报案]").replace("[办案民警, 法制员]", "[所长]"),
+    )
+    assert problems(settings) == [
+        "guides/G-1.md:6: stage: 未知办案环节“侦查”；可选：接报案、受案立案、调查取证、强制措施、审核审批、处罚执行、涉案财物、执法监督",
+        "guides/G-2.md:9: audience: 未知适用层级“所长”；可选：单位负责人、法制员、办案民警",
+    ]
+
+
+def test_every_problem_is_collected_not_just_the_first(content, settings):
+    content.guide("G-1", category="盗抢", stage="侦查", status="作废")
+    assert len(problems(settings)) == 3
+
+
+def test_missing_required_field_says_how_to_add_it(content, settings):
+    path = content.guide("G-1")
+    text = path.read_text(encoding="utf-8").replace("summary: 规范取保候审的适用。\n", "")
+    path.write_text(text, encoding="utf-8")
+    assert problems(settings) == ["guides/G-1.md:2: summary: 缺少必填字段；请添加，例如 summary: 一至三句话的要旨"]
+
+
+def test_unknown_field_is_reported_with_the_allowed_ones(content, settings):
+    content.guide("G-1", extra="catgory: 盗窃\n")
+    (line,) = problems(settings)
+    assert line.startswith("guides/G-1.md:14: catgory: 未知字段“catgory”；可用字段：id、title、category、")
+
+
+def test_wrongly_typed_fields(content, settings):
+    content.guide("G-1", issued="去年", extra="version: 一\n")
+    path = content.root / "guides/G-1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 1\n", "", 1), encoding="utf-8")
+    assert problems(settings) == [
+        "guides/G-1.md:11: issued: 应为日期（YYYY-MM-DD），实际为文本“去年”；例如 issued: 2024-03-01",
+        "guides/G-1.md:13: version: 应为整数，实际为文本“一”；例如 version: 1",
+    ]
+
+
+def test_bad_yaml_reports_the_parsers_line(content, settings):
+    content.write("guides/G-1.md", "---\nid: G-1\ntitle: [未闭合\ncategory: 盗窃\n---\n正文\n")
+    (line,) = problems(settings)
+    assert line.startswith("guides/G-1.md:4: front matter 不是合法的 YAML（")
+    assert line.endswith("）；请检查冒号后的空格、引号和缩进")
+
+
+def test_missing_front_matter(content, settings):
+    content.write("guides/G-1.md", "# 标题\n正文\n")
+    assert problems(settings) == ["guides/G-1.md:1: 缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束"]
+
+
+def test_gbk_file_is_named_with_the_conversion(content, settings):
+    path = content.guide("G-1")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    assert problems(settings) == [
+        "guides/G-1.md:3: 文件不是 UTF-8 编码（看起来是 GBK/GB18030）；请转换为 UTF-8 后再保存，例如：iconv -f GBK -t UTF-8 原文件 > 新文件"
+    ]
+
+
+def test_bom_is_reported(content, settings):
+    path = content.guide("G-1")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert problems(settings) == ["guides/G-1.md:1: 文件以 BOM（字节顺序标记）开头；请在编辑器中另存为“UTF-8 无 BOM”"]
+
+
+def test_duplicate_id_names_both_files(content, settings):
+    content.guide("G-1")
+    content.write("guides/other.md", (content.root / "guides/G-1.md").read_text(encoding="utf-8"))
+    assert problems(settings) == ["guides/other.md:2: id: 重复的 id“G-1”，与 guides/G-1.md:2 相同；每篇文档的 id 必须唯一"]
+
+
+def test_invalid_id(content, settings):
+    content.guide("G 1")
+    assert problems(settings) == ["guides/G 1.md:2: id: id“G 1”不合法；只能使用英文字母、数字和连字符，例如 G-2024-001"]
+
+
+def test_missing_case_sections(content, settings):
+    path = content.case("C-1")
+    path.write_text(path.read_text(encoding="utf-8").replace("## 办案要旨", "## 要旨"), encoding="utf-8")
+    (line,) = problems(settings)
+    assert line == (
+        "casebook/盗窃/C-1.md:18: 缺少案例章节“## 办案要旨”；案例正文须包含："
+        "## 基本案情、## 办案过程、## 法律适用、## 处理结果、## 办案要旨、## 指导意义"
+    )
+
+
+def test_supersedes_pointing_nowhere(content, settings):
+    content.guide("G-2", extra="supersedes: [G-9]\n")
+    assert problems(settings) == ["guides/G-2.md:14: supersedes: 找不到 id 为“G-9”的文档；请检查 id 是否写错"]
+
+
+def test_file_over_the_size_limit(content, settings):
+    content.guide("G-1", body="很长的正文。" * (MAX_FILE_BYTES // 10))
+    assert problems(settings) == [f"guides/G-1.md:1: 文件过大（{(content.root / 'guides/G-1.md').stat().st_size / 1024:.0f} KB，上限 1024 KB）；请拆分为多篇文档"]
+
+
+def test_empty_body(content, settings):
+    content.guide("G-1", body="")
+    assert problems(settings) == ["guides/G-1.md:15: 正文为空；请在 front matter 之后写正文"]
+
+
+def test_too_many_tags(content, settings):
+    content.guide("G-1", tags="一, 二, 三, 四, 五, 六, 七, 八")
+    assert problems(settings) == ["guides/G-1.md:7: tags: 关键词最多 7 个，实际 8 个；请删减"]
+
+
+def test_unrecognised_citation(content, settings):
+    content.guide("G-1", laws="刑法264")
+    content.guide("G-2", laws="随便写的")
+    assert problems(settings) == [
+        "guides/G-2.md:8: laws: 无法识别的法条引用“随便写的”；请写成“法律名称第X条”，例如 刑法第二百六十四条"
+    ]
+
+
+def test_superseded_without_successor_is_a_warning(content, settings):
+    content.guide("G-1", status="不再参照")
+    taxonomy = load_resources(settings).taxonomy
+    result = load_content(settings.content_dir, taxonomy)
+    assert result.errors == []
+    assert [str(p) for p in result.warnings] == [
+        "guides/G-1.md:10: superseded_by: 状态为“不再参照”时须填写 superseded_by（替代它的新文档 id）"
+    ]
+    assert [d.id for d in result.documents] == ["G-1"]
