@@ -25,7 +25,7 @@ from kb.synonyms import Synonyms, load_synonyms
 from kb.taxonomy import Taxonomy, load_taxonomy
 from kb.validation import ContentSet, load_content
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
 LOCK_FILE = "build.lock"
@@ -48,7 +48,7 @@ def make_schema() -> Schema:
         stage=KEYWORD(stored=True, commas=True),
         audience=KEYWORD(stored=True, commas=True),
         laws=KEYWORD(stored=True, commas=True),
-        tags=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0),
+        tags=TEXT(analyzer=text, stored=True, field_boost=2.0),
         charges=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0),
         guides=KEYWORD(stored=True, commas=True),
         supersedes=KEYWORD(stored=True, commas=True),

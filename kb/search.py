@@ -244,7 +244,7 @@ def _expand_synonyms(q: Q.Query, resources: Resources, schema) -> Q.Query:
             return q
         options: list[Q.Query] = [q]
         for alt in alternatives:
-            tokens = analysis.words(alt) if q.fieldname not in ("tags", "charges") else [alt]
+            tokens = analysis.words(alt) if q.fieldname != "charges" else [alt]
             if len(tokens) == 1:
                 options.append(Q.Term(q.fieldname, tokens[0], boost=q.boost * SYNONYM_BOOST))
             elif tokens:
@@ -257,6 +257,8 @@ def _expand_synonyms(q: Q.Query, resources: Resources, schema) -> Q.Query:
 
 def _check_wildcards(q: Q.Query, searcher) -> None:
     for sub in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(sub, Q.Every):
+            raise QueryError(f"通配符“*”范围过大；请在 * 或 ? 前至少写 {MIN_WILDCARD_PREFIX} 个字")
         if isinstance(sub, (Q.Wildcard, Q.Prefix)):
             stem = re.split(r"[*?]", sub.text, maxsplit=1)[0]
             if len(stem) < MIN_WILDCARD_PREFIX:
@@ -286,7 +288,7 @@ class ParsedQuery:
 
 def parse_query(text: str, schema, resources: Resources) -> ParsedQuery:
     """Parse the user's syntax; citations become `laws` keys; unparsable input falls back to words."""
-    text = analysis.fold(text.strip())
+    text = text.strip().replace("：", ":").replace("“", '"').replace("”", '"').replace("（", "(").replace("）", ")")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(
             f"检索词过长（{len(text)} 字，上限 {MAX_QUERY_CHARS} 字）；请精简检索词，或到“类案检索”粘贴案情"
@@ -299,6 +301,10 @@ def parse_query(text: str, schema, resources: Resources) -> ParsedQuery:
     notice = ""
     parsed: Q.Query | None = None
     rest = rest.strip()
+    if rest.count('"') % 2 or rest.count("(") != rest.count(")"):
+        rest = rest.replace('"', " ").replace("(", " ").replace(")", " ")
+        notice = "检索式中的引号或括号不配对，已按普通词语检索"
+    rest = re.sub(r":\s+", ":", rest)
     if rest:
         try:
             parsed = _parser(schema).parse(_segment_query(rest))
@@ -306,7 +312,7 @@ def parse_query(text: str, schema, resources: Resources) -> ParsedQuery:
                 raise ValueError("unparsable")
         except Exception:
             parsed = _plain_terms_query(rest, schema)
-            notice = "检索式无法解析，已按普通词语检索"
+            notice = notice or "检索式无法解析，已按普通词语检索"
         if parsed is not None:
             parsed = _expand_synonyms(parsed, resources, schema)
     clauses: list[Q.Query] = []

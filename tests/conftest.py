@@ -14,6 +14,13 @@ from kb.settings import REPO_ROOT, Settings
 LAWS_DIR = Path(os.environ.get("KB_TEST_LAWS", REPO_ROOT.parent / "shared" / "data" / "laws"))
 LECARD_DIR = Path(os.environ.get("KB_TEST_LECARD", REPO_ROOT.parent / "shared" / "data" / "lecard"))
 
+SYNONYMS = """\
+# test synonyms
+醉驾 醉酒驾驶 危险驾驶
+电诈 电信网络诈骗
+刑拘 刑事拘留
+"""
+
 GUIDE = """\
 ---
 id: {id}
@@ -78,6 +85,8 @@ class ContentTree:
     def __init__(self, root: Path):
         self.root = root
         shutil.copytree(REPO_ROOT / "data", root / "data")
+        # Tests use their own small synonym table, independent of the bundled one.
+        (root / "data" / "synonyms.txt").write_text(SYNONYMS, encoding="utf-8")
         (root / "guides").mkdir()
         (root / "casebook").mkdir()
 

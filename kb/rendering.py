@@ -1,0 +1,222 @@
+"""Markdown to sanitised HTML, with statute citations linked or expanded and search terms marked."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urlencode
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+from kb.citations import Citation, article_label, extract_citations, find_abbreviations
+
+# Everything Markdown with tables/toc produces, plus what this module adds itself.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title"},
+    "a": {"href"},
+    "span": {"tabindex", "role"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+    "ol": {"start"},
+}
+# Relative links (other documents, searches) and the usual schemes; never javascript: or data:.
+URL_SCHEMES = {"http", "https", "mailto"}
+# Elements whose text is not prose: no citations, no highlighting inside them.
+_SKIP_TEXT = {"a", "code", "pre", "kbd", "mark", "h1", "h2", "h3", "h4", "h5", "h6"}
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The text of one statute article, shown when a citation is expanded."""
+
+    key: str
+    label: str
+    text: str
+    href: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One entry of the table of contents."""
+
+    level: int
+    anchor: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """Sanitised HTML for one Markdown text, its headings and the citations found in it."""
+
+    html: str
+    toc: tuple[Heading, ...]
+    citations: tuple[str, ...]  # article keys, in order of first appearance
+    marks: int = 0  # how many search-term occurrences were highlighted
+
+
+ArticleSource = Mapping[str, ArticleText] | Callable[[str], ArticleText | None]
+
+
+def sanitize(fragment: str) -> str:
+    """Clean HTML with the allow-list: no scripts, event handlers, styles, images or javascript: URLs."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def citation_href(key: str) -> str:
+    """Where a citation without article text links to: a search for the article."""
+    return "search?" + urlencode({"q": article_label(key)})
+
+
+def render_markdown(
+    text: str,
+    *,
+    citations: bool = True,
+    articles: ArticleSource | None = None,
+    highlight: Sequence[str] = (),
+) -> RenderedDocument:
+    """Render Markdown (tables, toc) to sanitised HTML.
+
+    With `citations`, statute citations in the prose become links to a search for the article,
+    or, when `articles` knows the article, a focusable span that reveals the article text.
+    `highlight` terms are wrapped in <mark> (case-insensitive) outside links, code and headings.
+    """
+    md = markdown.Markdown(
+        extensions=["tables", "toc", "sane_lists"],
+        extension_configs={"toc": {"slugify": slugify_unicode}},
+        output_format="html",
+    )
+    raw = md.convert(text or "")
+    clean = sanitize(raw)
+    lookup = _lookup(articles)
+    abbreviations = find_abbreviations(text or "") if citations else {}
+    rewriter = _Rewriter(citations, lookup, abbreviations, [t for t in highlight if t and t.strip()])
+    rewriter.feed(clean)
+    rewriter.close()
+    # Sanitise again: what the rewriter added is built from escaped text, but the allow-list is the contract.
+    final = sanitize("".join(rewriter.out))
+    toc = tuple(
+        Heading(int(level), anchor, html.unescape(_TAGS.sub("", inner)).strip())
+        for level, anchor, inner in _HEADING.findall(final)
+    )
+    return RenderedDocument(final, toc, tuple(dict.fromkeys(rewriter.keys)), rewriter.marks)
+
+
+def _lookup(articles: ArticleSource | None) -> Callable[[str], ArticleText | None]:
+    if articles is None:
+        return lambda key: None
+    if callable(articles):
+        return articles
+    return articles.get
+
+
+class _Rewriter(HTMLParser):
+    """Copies sanitised HTML, rewriting prose text nodes (citations, highlights)."""
+
+    def __init__(self, citations: bool, lookup, abbreviations: Mapping[str, str], terms: list[str]):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.citations = citations
+        self.lookup = lookup
+        self.abbreviations = abbreviations
+        self.terms = sorted({t.strip() for t in terms}, key=len, reverse=True)
+        self.term_re = re.compile("|".join(re.escape(t) for t in self.terms), re.I) if self.terms else None
+        self.keys: list[str] = []
+        self.marks = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or f"<{tag}>")
+        if tag not in ("br", "hr"):
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack and self.stack.pop() != tag:
+                pass
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if any(t in _SKIP_TEXT for t in self.stack):
+            self.out.append(html.escape(data, quote=False))
+            return
+        cites = extract_citations(data, abbreviations=self.abbreviations) if self.citations else []
+        pos = 0
+        for cite in cites:
+            self.out.append(self._marked(data[pos : cite.start]))
+            self.out.append(self._citation(cite))
+            pos = cite.end
+        self.out.append(self._marked(data[pos:]))
+
+    def _marked(self, text: str) -> str:
+        if not self.term_re:
+            return html.escape(text, quote=False)
+        parts: list[str] = []
+        pos = 0
+        for m in self.term_re.finditer(text):
+            parts.append(html.escape(text[pos : m.start()], quote=False))
+            parts.append('<mark class="kb-term">' + html.escape(m.group(0), quote=False) + "</mark>")
+            self.marks += 1
+            pos = m.end()
+        parts.append(html.escape(text[pos:], quote=False))
+        return "".join(parts)
+
+    def _citation(self, cite: Citation) -> str:
+        self.keys.append(cite.key)
+        shown = html.escape(cite.text, quote=False)
+        article = self.lookup(cite.key)
+        if article is None:
+            href = html.escape(citation_href(cite.key))
+            title = html.escape(f"检索{article_label(cite.key)}")
+            return f'<a class="kb-cite" href="{href}" title="{title}">{shown}</a>'
+        body = html.escape(article.text, quote=False).replace("\n", "<br>")
+        note = f'<span class="kb-article-note">{html.escape(article.note, quote=False)}</span>' if article.note else ""
+        link = ""
+        if article.href:
+            link = f' <a class="kb-article-link" href="{html.escape(article.href)}">查看法条</a>'
+        return (
+            f'<span class="kb-cite" tabindex="0" role="button" title="{html.escape(article.label)}">{shown}'
+            f'<span class="kb-article"><strong>{html.escape(article.label, quote=False)}</strong>{note}'
+            f"<br>{body}{link}</span></span>"
+        )
+
+
+def plain_excerpt(text: str, limit: int = 200) -> str:
+    """The first `limit` characters of a text, with an ellipsis when cut."""
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "ArticleText",
+    "Heading",
+    "RenderedDocument",
+    "citation_href",
+    "plain_excerpt",
+    "render_markdown",
+    "sanitize",
+]

@@ -1,0 +1,186 @@
+"""Search: syntax, citations, synonyms, filters, facets, snippets, superseded ranking, limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.errors import QueryError
+from kb.index import build_index
+from kb.search import Filters, SearchService, make_snippet
+
+
+@pytest.fixture
+def service(content, settings):
+    content.guide("G-1", title="取保候审工作指引", body="犯罪嫌疑人在取保候审期间未经批准不得离开所居住的市、县。")
+    content.guide(
+        "G-2",
+        title="醉酒驾驶案件办理指引",
+        category="危险驾驶",
+        stage="调查取证",
+        tags="抽血",
+        laws="刑法第一百三十三条之一",
+        body="血液酒精含量达到80毫克/100毫升以上的，属于醉酒驾驶机动车。",
+        summary="规范醉酒驾驶案件的抽血与送检。",
+    )
+    content.guide(
+        "G-OLD",
+        title="醉酒驾驶案件办理指引（旧版）",
+        category="危险驾驶",
+        status="不再参照",
+        body="醉酒驾驶机动车的，应当抽血送检。",
+        summary="旧版醉驾指引。",
+        extra="superseded_by: G-2\n",
+    )
+    content.case("C-1", facts="张某在某小区多次盗窃电动车电瓶，价值二千元。", year=2023)
+    content.case(
+        "C-2",
+        title="李某危险驾驶案",
+        category="危险驾驶",
+        charges="危险驾驶罪",
+        laws="刑法第一百三十三条之一",
+        tags="醉酒驾驶",
+        facts="李某饮酒后驾驶小型轿车，经抽血检验血液酒精含量为156毫克/100毫升。",
+        law_text="依照刑法第133条之一，李某构成危险驾驶罪。",
+        summary="血液酒精含量鉴定意见是认定醉驾的主要依据。",
+        year=2024,
+    )
+    content.case(
+        "C-3",
+        title="王某殴打他人案",
+        category="殴打他人",
+        case_type="行政",
+        charges="殴打他人",
+        laws="治安管理处罚法第五十一条",
+        facts="王某因琐事殴打邻居赵某，致其轻微伤。",
+        law_text="依据《中华人民共和国治安管理处罚法》第五十一条第一款，对王某处行政拘留。",
+        summary="殴打他人致轻微伤的，依法给予治安管理处罚。",
+        year=2025,
+    )
+    build_index(settings)
+    svc = SearchService(settings)
+    yield svc
+    svc.close()
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+def test_a_quoted_phrase_finds_only_the_exact_phrase(service):
+    assert ids(service.search('"取保候审期间"')) == ["G-1"]
+
+
+def test_space_means_and(service):
+    assert ids(service.search("醉酒 抽血")) == ["C-2", "G-2"] or ids(service.search("醉酒 抽血")) == ["G-2", "C-2"]
+    assert ids(service.search("取保候审 电瓶")) == []
+
+
+def test_or_and_exclusion(service):
+    assert sorted(ids(service.search("电瓶 OR 取保候审"))) == ["C-1", "G-1"]
+    assert ids(service.search("醉酒驾驶 -抽血")) == []
+    assert sorted(ids(service.search("醉酒驾驶 -轿车"))) == ["G-2"]
+
+
+def test_chinese_field_prefixes(service):
+    assert ids(service.search("标题:殴打")) == ["C-3"]
+    assert sorted(ids(service.search("类别:危险驾驶"))) == ["C-2", "G-2"]
+
+
+def test_synonyms_expand_abbreviations(service):
+    results = service.search("醉驾")
+    assert sorted(ids(results)) == ["C-2", "G-2"]
+
+
+def test_typed_words_rank_above_synonym_matches(content, settings):
+    content.guide("G-A", title="醉驾指引", body="醉驾", summary="醉驾。")
+    content.guide("G-B", title="醉酒驾驶指引", body="醉酒驾驶", summary="醉酒驾驶。")
+    build_index(settings)
+    svc = SearchService(settings)
+    assert ids(svc.search("醉驾")) == ["G-A", "G-B"]
+    assert ids(svc.search("醉酒驾驶")) == ["G-B", "G-A"]
+    svc.close()
+
+
+@pytest.mark.parametrize("query", ["刑法第133条之一", "刑法第一百三十三条之一", "《刑法》133条之一", "《中华人民共和国刑法》第一百三十三条之一"])
+def test_every_citation_form_finds_the_documents_citing_it(service, query):
+    assert sorted(ids(service.search(query))) == ["C-2", "G-2"]
+
+
+def test_body_citations_are_indexed_too(service):
+    assert ids(service.search("治安管理处罚法第51条")) == ["C-3"]
+
+
+def test_superseded_documents_are_hidden_unless_asked_and_then_rank_below(service):
+    assert "G-OLD" not in ids(service.search("醉酒驾驶"))
+    shown = ids(service.search("醉酒驾驶", include_superseded=True))
+    assert "G-OLD" in shown
+    assert shown.index("G-2") < shown.index("G-OLD")
+
+
+def test_filters_and_facets(service):
+    results = service.search("", Filters.of(type="case"))
+    assert sorted(ids(results)) == ["C-1", "C-2", "C-3"]
+    assert results.facets["category"] == {"盗窃": 1, "危险驾驶": 1, "殴打他人": 1}
+    assert results.facets["case_type"] == {"刑事": 2, "行政": 1}
+    assert results.facets["year"] == {"2023": 1, "2024": 1, "2025": 1}
+    assert ids(service.search("", {"type": "case", "year": 2024})) == ["C-2"]
+    both = service.search("", {"category": ["盗窃", "殴打他人"]})
+    assert sorted(ids(both)) == ["C-1", "C-3"]
+    assert service.search("", {"stage": "强制措施"}).facets["stage"] == {"强制措施": 1}
+
+
+def test_empty_query_lists_newest_first(service):
+    results = service.search("", {"type": "case"})
+    assert ids(results) == ["C-3", "C-2", "C-1"]
+    assert results.total == 3
+
+
+def test_pagination(service):
+    first = service.search("", per_page=2, page=1)
+    second = service.search("", per_page=2, page=2)
+    assert first.total == second.total == 5
+    assert first.pages == 3
+    assert not set(ids(first)) & set(ids(second))
+
+
+def test_snippets_mark_the_matched_words(service):
+    (hit,) = service.search("电瓶").hits
+    assert "<mark>电瓶</mark>" in hit.snippet
+
+
+def test_snippets_escape_html():
+    snippet = make_snippet("<script>alert(1)</script>盗窃电瓶", ["电瓶"])
+    assert snippet == "&lt;script&gt;alert(1)&lt;/script&gt;盗窃<mark>电瓶</mark>"
+
+
+def test_unparsable_query_falls_back_to_plain_terms(service):
+    results = service.search('标题:(取保候审 "')
+    assert results.notice == "检索式中的引号或括号不配对，已按普通词语检索"
+    assert "G-1" in ids(results)
+
+
+def test_overly_broad_wildcard_is_refused(service):
+    with pytest.raises(QueryError) as err:
+        service.search("*")
+    assert str(err.value) == "通配符“*”范围过大；请在 * 或 ? 前至少写 1 个字"
+
+
+def test_overly_long_query_is_refused_with_a_pointer_to_similar(service):
+    with pytest.raises(QueryError) as err:
+        service.search("盗窃" * 200)
+    assert str(err.value) == "检索词过长（400 字，上限 300 字）；请精简检索词，或到“类案检索”粘贴案情"
+
+
+def test_results_report_total_and_time(service):
+    results = service.search("醉酒驾驶")
+    assert results.total == 2 and results.took_ms > 0
+    data = results.to_json()
+    assert set(data) == {"query", "total", "took_ms", "hits", "facets"}
+    assert set(data["hits"][0]) == {"id", "title", "type", "category", "score", "snippet", "path"}
+
+
+def test_similar_never_returns_the_document_itself(service):
+    results = service.similar(doc_id="C-2")
+    assert "C-2" not in [h.id for h in results.cases]
+    pasted = service.similar(text="赵某酒后驾驶轿车被查获，抽血检验血液酒精含量为120毫克/100毫升。")
+    assert pasted.cases[0].id == "C-2"
