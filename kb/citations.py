@@ -12,6 +12,7 @@ __all__ = [
     "article_label",
     "canonical_law_name",
     "cn_to_int",
+    "edition",
     "extract_citations",
     "find_abbreviations",
     "int_to_cn",
@@ -49,6 +50,22 @@ ALIASES: dict[str, str] = {
     "公安机关行政案件程序规定": "公安机关办理行政案件程序规定",
     "刑诉法解释": "最高人民法院关于适用刑事诉讼法的解释",
     "高法解释": "最高人民法院关于适用刑事诉讼法的解释",
+    # Short names of the judicial interpretations in the statute library, as case write-ups use them.
+    "盗窃解释": "最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释",
+    "诈骗解释": "最高人民法院、最高人民检察院关于办理诈骗刑事案件具体应用法律若干问题的解释",
+    "抢夺解释": "最高人民法院、最高人民检察院关于办理抢夺刑事案件适用法律若干问题的解释",
+    "抢劫解释": "最高人民法院关于审理抢劫案件具体应用法律若干问题的解释",
+    "敲诈勒索解释": "最高人民法院、最高人民检察院关于办理敲诈勒索刑事案件适用法律若干问题的解释",
+    "寻衅滋事解释": "最高人民法院、最高人民检察院关于办理寻衅滋事刑事案件适用法律若干问题的解释",
+    "个人信息解释": "最高人民法院、最高人民检察院关于办理侵犯公民个人信息刑事案件适用法律若干问题的解释",
+    "侵犯公民个人信息解释": "最高人民法院、最高人民检察院关于办理侵犯公民个人信息刑事案件适用法律若干问题的解释",
+    "掩饰隐瞒解释": "最高人民法院、最高人民检察院关于办理掩饰、隐瞒犯罪所得、犯罪所得收益刑事案件适用法律若干问题的解释",
+    "帮信解释": "最高人民法院、最高人民检察院关于办理非法利用信息网络、帮助信息网络犯罪活动等刑事案件适用法律若干问题的解释",
+    "赌博解释": "最高人民法院、最高人民检察院关于办理赌博刑事案件具体应用法律若干问题的解释",
+    "袭警解释": "最高人民法院、最高人民检察院关于办理袭警刑事案件适用法律若干问题的解释",
+    "交通肇事解释": "最高人民法院关于审理交通肇事刑事案件具体应用法律若干问题的解释",
+    "毒品解释": "最高人民法院关于审理毒品犯罪案件适用法律若干问题的解释",
+    "毒品犯罪解释": "最高人民法院关于审理毒品犯罪案件适用法律若干问题的解释",
     "宪法": "宪法",
     "民法典": "民法典",
     "人民警察法": "人民警察法",
@@ -73,6 +90,26 @@ _GENERIC = frozenset(LAW_SUFFIXES) | {"法律", "决定", "通知"}
 # "本法第五条" refers to the document it is written in (default_law), never to another law.
 _SELF = frozenset("本" + s for s in LAW_SUFFIXES)
 _DETERMINERS = ("本", "该", "此", "这", "上述", "前述", "上列", "下列", "其", "有关", "相关", "同")
+# Words that end like a law name but name none.
+_NOT_LAWS = frozenset(
+    [
+        "现行法",
+        "新法",
+        "旧法",
+        "原法",
+        "上位法",
+        "下位法",
+        "特别法",
+        "一般法",
+        "实体法",
+        "程序法",
+        "部门法",
+        "现行规定",
+        "国家规定",
+        "法律规定",
+        "有关规定",
+    ]
+)
 _PRC = "中华人民共和国"
 
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
@@ -95,7 +132,12 @@ _MORE_PARA_RE = re.compile(
     rf"(?:{_SP}第{_SP}[（(]?{_SP}{_NUM}{_SP}[）)]?{_SP}项)?"
 )
 # Name candidates are read backwards from the article: reversed text, anchored at its start.
-_REV_NAME_RE = re.compile(r"[ \t\u3000]*(?:》(?P<b>[^《》\n]{1,120})《|(?P<n>[\u4e00-\u9fff、]{1,120}))")
+# An edition note may stand between name and article: 《治安管理处罚法》（2025年6月27日修订）第九条.
+_REV_NAME_RE = re.compile(
+    r"[ \t\u3000]*(?:[）)](?P<note>[^（）()\n]{0,60}?年[0-9０-９]{4}[^（）()\n]{0,60}?)[（(][ \t\u3000]*)?"
+    r"(?:》(?P<b>[^《》\n]{1,120})《|(?P<n>[\u4e00-\u9fff、]{1,120}))"
+)
+_YEAR_RE = re.compile(r"([0-9０-９]{4})\s*年(?:\s*([0-9０-９]{1,2})\s*月\s*([0-9０-９]{1,2})\s*日)?")
 _WHOLE_RE = re.compile(
     rf"\s*(?P<name>.+?){_SP}(?:第{_SP})?(?P<art>{_NUM}){_SP}(?:条)?"
     rf"(?:{_SP}之{_SP}(?P<sub>{_NUM}))?(?:{_SP}第{_SP}(?P<para>{_NUM}){_SP}款)?"
@@ -107,7 +149,8 @@ _ABBR_RE = re.compile(
     r"(?:《(?P<a1>[^《》\n]{1,30})》|“(?P<a2>[^”\n]{1,30})”|\"(?P<a3>[^\"\n]{1,30})\""
     r"|(?P<a4>[^）)\n，,；;“”《》\"]{1,30}))[ \t\u3000]*[）)]"
 )
-_BRACKET_RE = re.compile(r"《(?P<b>[^《》\n]{1,120})》")
+_BRACKET_RE = re.compile(r"《(?P<b>[^《》\n]{1,120})》(?:[ \t\u3000]*[（(](?P<note>[^（）()\n]{1,120})[）)])?")
+_NAME_NOTE_RE = re.compile(r"[ \t\u3000]*[（(]([^（）()]*[0-9０-９]{4}\s*年[^（）()]*)[）)][ \t\u3000]*$")
 _SENTENCE_END_RE = re.compile(r"[。！？!?\n]")
 _STOP_RE = re.compile(
     "依照|根据|按照|违反|依据|适用|参照|对照|援引|引用|触犯|符合|属于|构成|以及|或者|按|的|了|和|及|与|或|、|即|是|在"
@@ -131,6 +174,7 @@ class Citation:
     start: int
     end: int
     text: str
+    version: str | None = None  # edition named in the text: "2025" or "2025-06-27" from （2025年6月27日修订）
 
     @property
     def key(self) -> str:
@@ -213,6 +257,15 @@ def article_label(key: str) -> str:
     return f"{law}第{int_to_cn(int(number))}条" + (f"之{int_to_cn(int(sub))}" if sub else "")
 
 
+def edition(note: str | None) -> str | None:
+    """The edition a note such as "2025年6月27日修订" names: "2025-06-27", or "2025" for a bare year."""
+    m = _YEAR_RE.search(note or "")
+    if not m:
+        return None
+    year, month, day = (part.translate(_FULLWIDTH) if part else None for part in m.groups())
+    return f"{year}-{int(month):02d}-{int(day):02d}" if month and day else year
+
+
 def _article_number(art: str, sub: str | None) -> str:
     number = str(cn_to_int(art))
     return f"{number}-{cn_to_int(sub)}" if sub else number
@@ -224,6 +277,9 @@ def parse_citation(s: str) -> Citation | None:
     if not m:
         return None
     name, start = m["name"], m.start("name")
+    version = None
+    if note := _NAME_NOTE_RE.search(name):
+        version, name = edition(note[1]), name[: note.start()]
     if name.startswith("《") and name.endswith("》"):
         law = canonical_law_name(name[1:-1])
     elif re.fullmatch(r"[\u4e00-\u9fff、]+", name):
@@ -235,7 +291,7 @@ def parse_citation(s: str) -> Citation | None:
         return None
     end = len(s.rstrip())
     para = cn_to_int(m["para"]) if m["para"] else None
-    return Citation(law, _article_number(m["art"], m["sub"]), para, start, end, s[start:end])
+    return Citation(law, _article_number(m["art"], m["sub"]), para, start, end, s[start:end], version)
 
 
 def _cut_after_last(segment: str, stop_re: re.Pattern[str]) -> int:
@@ -269,12 +325,14 @@ def _name_in_run(run: str, abbreviations: Mapping[str, str]) -> tuple[str, int]:
     if not run.endswith(LAW_SUFFIXES):
         return _NO_NAME, len(run)
     offset = _cut_after_last(run, _STOP_RE)
+    if run.startswith("年", offset):  # "2019年帮信解释": the year is not part of the name
+        offset += 1
     name = run[offset:]
     suffix = next(s for s in LAW_SUFFIXES if name.endswith(s))
     stem = name[: -len(suffix)]
     if stem.endswith("本"):  # 本法, 具有本解释: the text refers to itself
         return _SELF_REF, len(run) - len(suffix) - 1
-    if name.startswith(_DETERMINERS) or stem.endswith(_DETERMINERS) or len(stem) < 2:
+    if name.startswith(_DETERMINERS) or stem.endswith(_DETERMINERS) or len(stem) < 2 or name in _NOT_LAWS:
         return _REJECT, offset
     return canonical_law_name(name), offset
 
@@ -311,11 +369,13 @@ def extract_citations(
     pending.reverse()
     default = canonical_law_name(default_law) if default_law else None
     mentions = [
-        (m.start(), law) for m in _BRACKET_RE.finditer(text) if (law := canonical_law_name(m["b"])) in ALIASES.values()
+        (m.start(), law, edition(m["note"]))
+        for m in _BRACKET_RE.finditer(text)
+        if (law := canonical_law_name(m["b"])) in ALIASES.values()
     ]
     mentions.reverse()
     found: list[Citation] = []
-    last_law, last_end = None, -1
+    last_law, last_end, last_version = None, -1, None
     pos = floor = 0
     while m := _ARTICLE_RE.search(text, pos):
         start, pos = m.start(), m.end()
@@ -323,10 +383,11 @@ def extract_citations(
             _, abbr, full = pending.pop()
             abbrevs[abbr] = full
         while mentions and mentions[-1][0] < start:
-            last_end, last_law = mentions.pop()
+            last_end, last_law, last_version = mentions.pop()
         reverse = text[max(floor, start - 120) : start][::-1]
         name_m = _REV_NAME_RE.match(reverse)
         law, name_start = _NO_NAME, start
+        version = edition(name_m["note"][::-1]) if name_m and name_m["note"] else None
         if name_m and name_m["b"] is not None:
             law = canonical_law_name(name_m["b"][::-1])
             law = abbrevs.get(law, law)
@@ -347,19 +408,18 @@ def extract_citations(
         if law == _NO_NAME:
             name_start = start
             same_sentence = last_law and not _SENTENCE_END_RE.search(text, last_end, start)
-            law = last_law if same_sentence else default
+            law, version = (last_law, last_version) if same_sentence else (default, None)
             if not law:
                 continue
         article = _article_number(m["art"] or m["dart"], m["sub"])
         para = cn_to_int(m["para"]) if m["para"] else None
-        found.append(Citation(law, article, para, name_start, pos, text[name_start:pos]))
+        found.append(Citation(law, article, para, name_start, pos, text[name_start:pos], version))
         while more := _MORE_PARA_RE.match(text, pos):
             para_start = more.start() + more.group(0).index("第")
-            found.append(
-                Citation(law, article, cn_to_int(more["para"]), para_start, more.end(), text[para_start : more.end()])
-            )
+            para = cn_to_int(more["para"])
+            found.append(Citation(law, article, para, para_start, more.end(), text[para_start : more.end()], version))
             pos = more.end()
-        last_law, last_end, floor = law, pos, pos
+        last_law, last_end, last_version, floor = law, pos, version, pos
     return found
 
 

@@ -204,6 +204,8 @@ def test_a_query_may_name_a_known_law_followed_by_digits():
         "上述规定第三条",
         "满足第一条件",
         "第3次",
+        "依照现行法第九十八条",
+        "违反国家规定第三条",
     ],
 )
 def test_ordinary_words_are_not_citations(text):
@@ -245,3 +247,24 @@ def test_an_abbreviation_does_not_swallow_the_end_of_another_title():
 def test_citations_of_two_laws_in_one_sentence():
     text = "刑法第二百六十四条和治安管理处罚法第五十八条、第五十九条"
     assert keys(text) == ["刑法:264", "治安管理处罚法:58", "治安管理处罚法:59"]
+
+
+def test_an_edition_note_after_the_law_name_is_kept_as_the_version():
+    text = "《中华人民共和国治安管理处罚法》（2025年6月27日修订，2026年1月1日起施行）第九条、第二十条；治安管理处罚法（2012年修正）第四十三条"
+    found = extract_citations(text)
+    assert [(c.key, c.version) for c in found] == [
+        ("治安管理处罚法:9", "2025-06-27"),
+        ("治安管理处罚法:20", "2025-06-27"),
+        ("治安管理处罚法:43", "2012"),
+    ]
+    assert found[0].text == "《中华人民共和国治安管理处罚法》（2025年6月27日修订，2026年1月1日起施行）第九条"
+
+
+def test_parse_citation_reads_an_edition_note():
+    citation = parse_citation("治安管理处罚法（2025年修订）第五十一条")
+    assert (citation.key, citation.version, citation.label) == ("治安管理处罚法:51", "2025", "治安管理处罚法第五十一条")
+    assert parse_citation("刑法第264条").version is None
+
+
+def test_short_names_of_interpretations_resolve_to_full_titles():
+    assert keys("依照2013年盗窃解释第三条第四款") == [f"{THEFT}:3"]
