@@ -1,5 +1,230 @@
-"""Placeholder page."""
+"""文档 (?id=…): one guide, case or article, rendered and sanitised, with metadata and related documents."""
+
+from __future__ import annotations
+
+import html
 
 import streamlit as st
 
-st.info("建设中")
+from app_pages import shared
+from kb.citations import article_label
+from kb.errors import KBError
+from kb.rendering import render_markdown
+
+META_FIELDS = (
+    ("type", "类型"),
+    ("kind", "种类"),
+    ("category", "类别"),
+    ("case_type", "性质"),
+    ("charges", "罪名/违法行为"),
+    ("year", "办结年份"),
+    ("unit", "承办单位"),
+    ("stage", "办案环节"),
+    ("audience", "适用层级"),
+    ("issued", "印发日期"),
+    ("version", "版本"),
+    ("status", "状态"),
+    ("law", "法律"),
+    ("law_version", "法律版本"),
+    ("chapter", "章节"),
+    ("effective", "施行日期"),
+)
+LIST_FIELDS = {"charges", "stage", "audience"}
+
+
+def link(doc_id: str, label: str | None = None, q: str = "", icon: str | None = None) -> None:
+    """A client-side link to another document (keeps the session)."""
+    params = {"id": doc_id, "q": q} if q else {"id": doc_id}
+    st.page_link("app_pages/document.py", label=label or doc_id, query_params=params, icon=icon)
+
+
+def title_of(doc_id: str) -> str:
+    other = shared.document(doc_id)
+    return f"{other['title']}（{doc_id}）" if other else doc_id
+
+
+def highlight_terms(q: str) -> tuple[str, ...]:
+    """The words a search for `q` marks in its snippets (synonyms included)."""
+    if not q:
+        return ()
+    try:
+        return shared.search(q, per_page=1).terms
+    except KBError:
+        return tuple(w for w in q.split() if w)
+
+
+def metadata_panel(doc) -> None:
+    rows = []
+    for key, label in META_FIELDS:
+        value = doc.get(key)
+        if value in (None, "", 0):
+            continue
+        if key == "type":
+            value = shared.type_label(value)
+        elif key in LIST_FIELDS:
+            value = "、".join(shared.split(value))
+        rows.append(f"<dt>{html.escape(label)}</dt><dd>{html.escape(str(value))}</dd>")
+    st.html(f'<dl class="kb-metadata">{"".join(rows)}</dl><div class="kb-meta">编号：{html.escape(doc["id"])}</div>')
+    for other in shared.split(doc.get("supersedes")):
+        st.caption("本文替代：")
+        link(other, title_of(other), icon=":material/history:")
+    if doc["type"] == "case":
+        st.page_link(
+            "app_pages/similar.py", label="查找类案", query_params={"id": doc["id"]}, icon=":material/compare_arrows:"
+        )
+    st.caption("打印：使用浏览器的打印功能（Ctrl+P），侧栏和按钮不会打印。")
+
+
+def superseded_banner(doc) -> None:
+    if doc["status"] in (None, "", "现行"):
+        return
+    newer = doc.get("superseded_by")
+    with st.container(border=True):
+        if newer:
+            st.warning(f"本文已{doc['status']}，请以新版为准：{title_of(newer)}", icon=":material/block:")
+            link(newer, f"查看新版：{title_of(newer)}", icon=":material/arrow_forward:")
+        else:
+            st.warning(f"本文状态为“{doc['status']}”，仅供查阅历史。", icon=":material/block:")
+
+
+def citations_panel(keys: tuple[str, ...]) -> None:
+    if not keys:
+        return
+    st.subheader("引用法条")
+    found = 0
+    for key in keys:
+        art = shared.article(key)
+        label = _label(key)
+        with st.expander(label, icon=":material/balance:"):
+            if art is None:
+                st.caption("法条库未收录该条文。")
+                st.page_link("app_pages/search.py", label=f"检索引用{label}的文档", query_params={"q": label})
+            else:
+                found += 1
+                st.markdown(f"**{html.escape(art.label)}**{html.escape(art.note)}")
+                st.text(art.text)
+                st.page_link(
+                    "app_pages/document.py", label="查看法条全文页", query_params={"id": art.href.split("id=", 1)[-1]}
+                )
+    if not found:
+        st.caption("当前未加载法条库，点击条文名可检索引用该条的文档。")
+
+
+def _label(key: str) -> str:
+    try:
+        return article_label(key)
+    except (ValueError, KeyError):
+        return key
+
+
+def related(doc) -> None:
+    """Similar cases, the guides it applies, and the documents that cite it."""
+    svc = shared.service_quiet()
+    if svc is None:
+        return
+    doc_id = doc["id"]
+    guides = shared.split(doc.get("guides"))
+    citing_ids = [
+        d["id"]
+        for d in shared.catalog()
+        if doc_id in shared.split(d.get("guides")) or doc_id in shared.split(d.get("supersedes"))
+    ]
+    citing_laws = []
+    if doc["type"] == "law" and doc.get("article_key"):
+        citing_laws = [d["id"] for d in svc.citing(doc["article_key"])]
+    try:
+        similar = svc.similar(doc_id=doc_id, limit=5) if doc["type"] != "law" else None
+    except KBError:
+        similar = None
+    st.subheader("相关文档")
+    if guides:
+        st.markdown("**本案适用的指引**")
+        for g in guides:
+            link(g, title_of(g), icon=":material/menu_book:")
+    citers = list(dict.fromkeys([*citing_ids, *citing_laws]))
+    if citers:
+        st.markdown("**引用本文的文档**")
+        for c in citers[:30]:
+            link(c, title_of(c), icon=shared.TYPE_ICONS.get("case"))
+    if similar is not None and similar.cases:
+        st.markdown("**相似案例**")
+        for hit in similar.cases:
+            why = "、".join([*hit.shared_charges, *hit.shared_laws][:4])
+            link(hit.id, f"{hit.title}" + (f"（{why}）" if why else ""), icon=":material/gavel:")
+    if similar is not None and similar.guides and doc["type"] == "case":
+        others = [h for h in similar.guides if h.id not in guides]
+        if others:
+            st.markdown("**可能相关的指引**")
+            for hit in others[:3]:
+                link(hit.id, hit.title, icon=":material/menu_book:")
+    if not (guides or citers or (similar and (similar.cases or similar.guides))):
+        st.caption("暂无相关文档。")
+
+
+def body(doc, q: str) -> tuple[str, ...]:
+    """Render the body; returns the article keys it cites."""
+    terms = highlight_terms(q)
+    text = shared.read_markdown(doc)
+    if text is None:
+        # Statute articles (and documents whose file is gone) are shown from the indexed text.
+        text = "\n\n".join(p.strip() for p in (doc.get("body") or "").split("\n") if p.strip())
+        cites = False
+    else:
+        cites = True
+    rendered = render_markdown(text, citations=cites, articles=shared.article, highlight=terms)
+    if terms and rendered.marks:
+        st.caption(f"已标出检索词：{'、'.join(terms[:8])}（共 {rendered.marks} 处）")
+    st.html(f'<div class="kb-doc">{rendered.html}</div>')
+    laws = shared.split(doc.get("laws"))
+    return tuple(dict.fromkeys([*rendered.citations, *laws]))
+
+
+def choose() -> None:
+    """No ?id=: offer a way to pick a document."""
+    st.title("文档")
+    st.info("请从检索结果、案例库或办案指引中打开一篇文档，或在下方按编号打开。", icon=":material/info:")
+    docs = shared.catalog() if shared.service_quiet() else ()
+    if not docs:
+        return
+    options = sorted(d["id"] for d in docs)
+    labels = {d["id"]: f"{d['id']} {d['title']}" for d in docs}
+    choice = st.selectbox("文档编号", options, index=None, format_func=labels.get, placeholder="选择或输入编号")
+    if choice:
+        st.query_params["id"] = choice
+        st.rerun()
+
+
+def main() -> None:
+    doc_id = st.query_params.get("id", "").strip()
+    q = st.query_params.get("q", "").strip()
+    if not doc_id:
+        choose()
+        return
+    shared.require_service()
+    doc = shared.document(doc_id)
+    if doc is None:
+        st.title("文档")
+        st.error(f"找不到编号为“{doc_id}”的文档。它可能已被删除或编号有误。")
+        st.page_link("app_pages/search.py", label="返回检索", query_params={"q": doc_id}, icon=":material/search:")
+        return
+    superseded_banner(doc)
+    if q:
+        st.page_link("app_pages/search.py", label=f"返回检索“{q}”", query_params={"q": q}, icon=":material/arrow_back:")
+    st.html(
+        f'<div class="kb-meta">{shared.badges(doc["type"], doc.get("category", ""), doc.get("case_type", ""), doc.get("year"), doc.get("status", ""))}</div>'
+        f'<h1 class="kb-doc-title">{html.escape(doc["title"] or doc_id)}</h1>'
+    )
+    if doc.get("summary"):
+        label = "办案要旨" if doc["type"] == "case" else "要旨"
+        st.html(f'<div class="kb-summary"><strong>{label}：</strong>{html.escape(doc["summary"])}</div>')
+    main_col, side = st.columns([3, 1], gap="large")
+    with main_col:
+        keys = body(doc, q)
+        citations_panel(keys)
+    with side:
+        st.subheader("文档信息")
+        metadata_panel(doc)
+        related(doc)
+
+
+main()

@@ -1,5 +1,304 @@
-"""Placeholder page."""
+"""检索: one search box, facet filters with counts, highlighted results; all state in the URL."""
+
+from __future__ import annotations
+
+import html
 
 import streamlit as st
 
-st.info("建设中")
+from app_pages import shared
+from kb import searchlog
+from kb.citations import article_label
+from kb.errors import KBError
+
+PER_PAGE = 10
+# facet field -> (URL parameter, label)
+FACETS = {
+    "type": ("type", "类型"),
+    "case_type": ("ctype", "刑事 / 行政"),
+    "category": ("cat", "类别"),
+    "stage": ("stage", "办案环节"),
+    "audience": ("aud", "适用层级"),
+    "kind": ("kind", "指引种类"),
+    "year": ("year", "年份"),
+    "status": ("status", "状态"),
+}
+SORTS = {"relevance": "按相关度", "newest": "按时间"}
+FALLBACK_POPULAR = ("盗窃", "醉驾", "电信网络诈骗", "取保候审", "殴打他人", "涉案财物", "证据", "未成年人")
+
+
+def read_url() -> dict:
+    """The page state as it is in the URL."""
+    qp = st.query_params
+    state: dict = {"q": qp.get("q", ""), "sort": qp.get("sort", "relevance")}
+    for field, (param, _) in FACETS.items():
+        values = [v for v in qp.get_all(param) if v]
+        state[field] = tuple(values)
+    try:
+        state["page"] = max(1, int(qp.get("page", "1")))
+    except ValueError:
+        state["page"] = 1
+    if state["sort"] not in SORTS:
+        state["sort"] = "relevance"
+    return state
+
+
+def write_url(state: dict) -> None:
+    """Put the page state into the URL (dropping defaults) so it can be shared and reloaded."""
+    params: dict[str, object] = {}
+    if state["q"]:
+        params["q"] = state["q"]
+    for field, (param, _) in FACETS.items():
+        if state[field]:
+            params[param] = list(state[field])
+    if state["sort"] != "relevance":
+        params["sort"] = state["sort"]
+    if state["page"] > 1:
+        params["page"] = str(state["page"])
+    st.query_params.from_dict(params)
+    st.session_state["search_url"] = state
+
+
+def widget_state() -> dict:
+    """The page state as the widgets hold it (page number reset by the callbacks)."""
+    state = dict(st.session_state["search_url"])
+    state["q"] = (st.session_state.get("search_q") or "").strip()
+    for field in FACETS:
+        state[field] = tuple(st.session_state.get(f"search_f_{field}") or ())
+    state["sort"] = st.session_state.get("search_sort") or "relevance"
+    return state
+
+
+def on_change() -> None:
+    """A widget changed: new search from page 1."""
+    state = widget_state()
+    state["page"] = 1
+    write_url(state)
+    st.session_state["search_log_pending"] = True
+
+
+def go_to_page(page: int) -> None:
+    state = dict(st.session_state["search_url"])
+    state["page"] = page
+    write_url(state)
+
+
+def set_query(q: str) -> None:
+    """A suggestion was clicked: search for it with the current filters."""
+    st.session_state["search_q"] = q
+    on_change()
+
+
+def clear_filters() -> None:
+    for field in FACETS:
+        st.session_state[f"search_f_{field}"] = []
+    on_change()
+
+
+def sync_widgets(url: dict) -> None:
+    """When the URL changed from outside (first load, a link, back button), load it into the widgets."""
+    if st.session_state.get("search_url") == url:
+        return
+    st.session_state["search_q"] = url["q"]
+    for field in FACETS:
+        st.session_state[f"search_f_{field}"] = list(url[field])
+    st.session_state["search_sort"] = url["sort"]
+    st.session_state["search_url"] = url
+    st.session_state["search_log_pending"] = bool(url["q"])
+
+
+def facet_label(field: str, value: str) -> str:
+    if field == "type":
+        return shared.type_label(value)
+    return str(value)
+
+
+def facet_counts(state: dict) -> dict[str, dict[str, int]]:
+    """Counts per facet value; a field's own filter is left out so its other values stay visible."""
+    active = {f: state[f] for f in FACETS if state[f]}
+    base = shared.search(state["q"], shared.filter_items(active), per_page=1)
+    counts = dict(base.facets)
+    for field in FACETS:
+        if field in active or field == "status":
+            others = {f: v for f, v in active.items() if f != field}
+            result = shared.search(state["q"], shared.filter_items(others), per_page=1, old=field == "status")
+            counts[field] = result.facets.get(field, {})
+    return counts
+
+
+def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
+    st.markdown("**筛选**")
+    for field, (_, label) in FACETS.items():
+        values = counts.get(field, {})
+        options = list(values)
+        for chosen in state[field]:
+            if chosen not in options:
+                options.append(chosen)
+        if field == "year":
+            options.sort(reverse=True)
+        if not options:
+            continue
+        st.pills(
+            label,
+            options,
+            selection_mode="multi",
+            key=f"search_f_{field}",
+            format_func=lambda v, f=field, c=values: f"{facet_label(f, v)} {c.get(v, 0)}",
+            on_change=on_change,
+        )
+    if any(state[f] for f in FACETS):
+        st.button("清除全部筛选", icon=":material/filter_alt_off:", on_click=clear_filters, key="search_clear")
+    st.caption("默认只显示现行文档；在“状态”中选择“不再参照”可查看旧版。")
+
+
+def render_hit(hit, q: str) -> None:
+    meta = shared.badges(hit.type, hit.category, hit.case_type, hit.year, hit.status)
+    st.html(f'<div class="kb-meta">{meta}</div>')
+    st.page_link(
+        "app_pages/document.py",
+        label=hit.title,
+        query_params={"id": hit.id, "q": q} if q else {"id": hit.id},
+        icon=shared.TYPE_ICONS.get(hit.type),
+    )
+    extra = []
+    if hit.charges:
+        extra.append("罪名/违法行为：" + html.escape("、".join(hit.charges)))
+    if hit.laws:
+        labels = [html.escape(_label(k)) for k in hit.laws[:6]]
+        extra.append("引用：" + "、".join(labels) + ("等" if len(hit.laws) > 6 else ""))
+    if hit.superseded_by:
+        extra.append(f"已由 {html.escape(hit.superseded_by)} 替代")
+    st.html(
+        f'<div class="kb-hit"><div class="kb-snippet">{hit.snippet}</div>'
+        + (f'<div class="kb-meta">{"　".join(extra)}</div>' if extra else "")
+        + "</div>"
+    )
+
+
+def _label(key: str) -> str:
+    try:
+        return article_label(key)
+    except (ValueError, KeyError):
+        return key
+
+
+def popular() -> list[str]:
+    logged = [c.query for c in searchlog.top_queries(shared.settings(), limit=8, days=90) if c.results > 0]
+    return logged or list(FALLBACK_POPULAR)
+
+
+def render_empty(state: dict, svc) -> None:
+    """No results: suggest other words, loosening the filters and popular searches."""
+    st.info(f"没有找到与“{state['q']}”相关的文档。", icon=":material/search_off:")
+    suggestions: list[str] = []
+    for word in state["q"].split():
+        suggestions.extend(svc.resources.synonyms.expand(word))
+    if any(state[f] for f in FACETS):
+        st.markdown("- 当前设置了筛选条件，可以放宽或清除筛选后再试。")
+        st.button("清除筛选后重新检索", on_click=clear_filters, key="search_clear_empty")
+    st.markdown("- 换一种说法：用简称或全称（如“醉驾”与“危险驾驶”），或减少检索词。")
+    st.markdown("- 要按案情查找相似案例，请使用“类案检索”，可粘贴整段案情。")
+    if suggestions:
+        st.markdown("**相关说法**")
+        with st.container(horizontal=True):
+            for i, word in enumerate(dict.fromkeys(suggestions)):
+                st.button(word, key=f"search_syn_{i}", on_click=set_query, args=(word,))
+    st.markdown("**常用检索**")
+    with st.container(horizontal=True):
+        for i, word in enumerate(popular()):
+            st.button(word, key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
+
+
+def render_pagination(results) -> None:
+    if results.pages <= 1:
+        return
+    cols = st.columns([1, 2, 1])
+    with cols[0]:
+        st.button(
+            "上一页",
+            icon=":material/chevron_left:",
+            disabled=results.page <= 1,
+            on_click=go_to_page,
+            args=(results.page - 1,),
+            key="search_prev",
+        )
+    cols[1].markdown(
+        f"<div style='text-align:center'>第 {results.page} / {results.pages} 页</div>", unsafe_allow_html=True
+    )
+    with cols[2]:
+        st.button(
+            "下一页",
+            icon=":material/chevron_right:",
+            disabled=results.page >= results.pages,
+            on_click=go_to_page,
+            args=(results.page + 1,),
+            key="search_next",
+        )
+
+
+def main() -> None:
+    url = read_url()
+    sync_widgets(url)
+    st.title("检索")
+    st.text_input(
+        "检索词",
+        key="search_q",
+        placeholder="输入罪名、关键词或法条，如：多次盗窃、醉驾 取保候审、刑法第二百六十四条，按回车检索",
+        on_change=on_change,
+        label_visibility="collapsed",
+        icon=":material/search:",
+        max_chars=300,
+    )
+    svc = shared.require_service()
+    state = st.session_state["search_url"]
+    try:
+        results = shared.search(
+            state["q"],
+            shared.filter_items({f: state[f] for f in FACETS}),
+            page=state["page"],
+            per_page=PER_PAGE,
+            sort=state["sort"],
+        )
+        counts = facet_counts(state)
+    except KBError as exc:
+        st.error(str(exc))
+        return
+    if st.session_state.pop("search_log_pending", False) and state["q"]:
+        searchlog.record_search(shared.settings(), state["q"], results.total, [f for f in FACETS if state[f]])
+    if results.page > results.pages:
+        go_to_page(results.pages)
+        st.rerun()
+
+    left, right = st.columns([1, 3], gap="large")
+    with left:
+        render_facets(state, counts)
+    with right:
+        head = st.columns([3, 1], vertical_alignment="center")
+        what = f"“{html.escape(state['q'])}”" if state["q"] else "全部文档"
+        head[0].html(f'<div class="kb-meta">{what}：共 {results.total} 条结果（用时 {results.took_ms:.0f} 毫秒）</div>')
+        with head[1]:
+            st.segmented_control(
+                "排序",
+                list(SORTS),
+                format_func=SORTS.get,
+                key="search_sort",
+                on_change=on_change,
+                label_visibility="collapsed",
+                required=True,
+            )
+        if results.notice:
+            st.caption(results.notice)
+        if not state["q"] and not any(state[f] for f in FACETS):
+            with st.container(horizontal=True):
+                st.caption("常用检索：")
+                for i, word in enumerate(popular()):
+                    st.button(word, key=f"search_pop_{i}", on_click=set_query, args=(word,), type="tertiary")
+        if results.total == 0:
+            render_empty(state, svc)
+            return
+        for hit in results.hits:
+            render_hit(hit, state["q"])
+        render_pagination(results)
+
+
+main()

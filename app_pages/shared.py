@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
+import yaml
 
-from kb.documents import TYPE_LABELS
+from kb.citations import article_label
+from kb.documents import TYPE_LABELS, split_front_matter
 from kb.errors import KBError
 from kb.index import build_index, current_dir
-from kb.search import SearchService
+from kb.rendering import ArticleText, plain_excerpt
+from kb.search import SearchResults, SearchService, StoredDocument
 from kb.settings import Settings, load_settings
 
 _BUILD_LOCK = threading.Lock()
@@ -154,20 +159,27 @@ mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; 
 .kb-doc table { border-collapse: collapse; margin: 0.6rem 0; }
 .kb-doc th, .kb-doc td { border: 1px solid #d5d8de; padding: 4px 8px; vertical-align: top; }
 .kb-doc th { background: #f4f5f8; }
-.kb-doc details.kb-cite { display: inline; }
-.kb-doc details.kb-cite > summary { display: inline; cursor: pointer; color: #1d4f91;
-  border-bottom: 1px dashed #1d4f91; list-style: none; }
-.kb-doc details.kb-cite > summary::-webkit-details-marker { display: none; }
-.kb-doc details.kb-cite[open] > .kb-article { display: block; margin: 0.3rem 0 0.5rem 0; padding: 0.4rem 0.7rem;
-  background: #faf6ec; border-left: 3px solid #c9a76b; font-size: 0.92rem; }
-.kb-doc a.kb-cite { color: #1d4f91; border-bottom: 1px dashed #1d4f91; text-decoration: none; }
+.kb-doc .kb-cite { color: #1d4f91; border-bottom: 1px dashed #1d4f91; text-decoration: none; cursor: pointer;
+  position: relative; }
+.kb-doc span.kb-cite > .kb-article { display: none; }
+.kb-doc span.kb-cite:hover > .kb-article, .kb-doc span.kb-cite:focus > .kb-article,
+.kb-doc span.kb-cite:focus-within > .kb-article {
+  display: block; position: absolute; z-index: 20; left: 0; top: 1.6em; width: min(34rem, 80vw);
+  padding: 0.5rem 0.75rem; background: #fffdf6; color: #31333f; border: 1px solid #c9a76b; border-radius: 6px;
+  box-shadow: 0 4px 14px rgba(0,0,0,.12); font-size: 0.9rem; line-height: 1.6; cursor: auto; }
+.kb-doc-title { font-size: 1.9rem; font-weight: 700; margin: 0.3rem 0 0.6rem 0; padding: 0; }
+.kb-summary { background: #f4f7fb; border-left: 4px solid #1d4f91; padding: 0.5rem 0.8rem; margin-bottom: 0.8rem; }
+dl.kb-metadata { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 0.8rem; margin: 0; }
+dl.kb-metadata dt { color: #6b7080; }
+dl.kb-metadata dd { margin: 0; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stSidebarCollapsedControl"], .kb-noprint, [data-testid="stExpander"] summary svg { display: none !important; }
   .main .block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
   .kb-doc { font-size: 11pt; line-height: 1.6; }
   .kb-doc a { color: inherit; text-decoration: none; }
-  .kb-doc details.kb-cite > .kb-article { display: block; }
+  .kb-doc span.kb-cite > .kb-article { display: none !important; }
+  .kb-doc .kb-cite { border-bottom: none; color: inherit; }
 }
 </style>
 """
@@ -181,3 +193,168 @@ def inject_css() -> None:
 def data_path(name: str) -> Path:
     """A file in the data folder (taxonomy, synonyms, learning paths)."""
     return settings().data_dir / name
+
+
+# -- cached calls into kb ---------------------------------------------------------------------
+
+
+def index_version(s: Settings | None = None) -> str:
+    """Changes whenever the live index does (a rebuild switches folders; a publish adds segments)."""
+    s = s or settings()
+    gen = current_dir(s.index_dir)
+    if gen is None:
+        return ""
+    try:
+        return f"{gen.name}:{gen.stat().st_mtime_ns}"
+    except OSError:
+        return gen.name
+
+
+FilterItems = tuple[tuple[str, tuple], ...]
+
+
+def filter_items(filters: Mapping[str, Sequence]) -> FilterItems:
+    """Facet filters as a hashable, ordered tuple (a cache key)."""
+    return tuple((k, tuple(v)) for k, v in sorted(filters.items()) if v)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _search(
+    s: Settings, version: str, q: str, filters: FilterItems, page: int, per_page: int, old: bool, sort: str
+) -> SearchResults:
+    return _service(s).search(q, dict(filters), page=page, per_page=per_page, include_superseded=old, sort=sort)
+
+
+def search(
+    q: str, filters: FilterItems = (), page: int = 1, per_page: int = 10, old: bool = False, sort: str = "relevance"
+) -> SearchResults:
+    """A cached search; raises KBError (QueryError) for a refused query."""
+    s = settings()
+    return _search(s, index_version(s), q, filters, page, per_page, old, sort)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _catalog(s: Settings, version: str) -> tuple[dict, ...]:
+    keep = (
+        "id", "title", "type", "category", "group", "case_type", "kind", "stage", "audience", "laws",
+        "charges", "guides", "supersedes", "superseded_by", "status", "year", "issued", "summary", "unit",
+        "path", "article_key", "law",
+    )  # fmt: skip
+    return tuple({k: d.fields.get(k) for k in keep} for d in _service(s).documents() if d["type"] != "law")
+
+
+def catalog() -> tuple[dict, ...]:
+    """Light records of every guide and case (no bodies), cached per index version."""
+    s = settings()
+    return _catalog(s, index_version(s))
+
+
+def split(value: str | None) -> tuple[str, ...]:
+    """A comma-joined stored keyword field as a tuple."""
+    return tuple(v for v in (value or "").split(",") if v)
+
+
+def document(doc_id: str) -> StoredDocument | None:
+    """One stored document (cached by the service's searcher pool, cheap)."""
+    svc = service_quiet()
+    return svc.document(doc_id) if svc else None
+
+
+def service_quiet() -> SearchService | None:
+    """The search service without showing anything when it is unavailable."""
+    s = settings()
+    if current_dir(s.index_dir) is None:
+        return None
+    try:
+        return _service(s)
+    except KBError:
+        return None
+
+
+@st.cache_data(max_entries=2048, show_spinner=False)
+def _article(s: Settings, version: str, key: str) -> ArticleText | None:
+    label = article_label(key)
+    try:
+        results = _service(s).search(label, {"type": "law"}, per_page=5)
+    except KBError:
+        return None
+    for hit in results.hits:
+        stored = _service(s).document(hit.id)
+        if stored is not None and stored["article_key"] == key:
+            law_version = stored.get("law_version", "")
+            note = f"（{law_version} 版）" if law_version else ""
+            return ArticleText(key, label, stored.get("body", ""), doc_url(hit.id), note)
+    return None
+
+
+def article(key: str) -> ArticleText | None:
+    """The text of a statute article when the statute library is indexed, else None."""
+    s = settings()
+    if current_dir(s.index_dir) is None:
+        return None
+    return _article(s, index_version(s), key)
+
+
+def read_markdown(doc: StoredDocument) -> str | None:
+    """The Markdown body of a guide or case, read from the content folder; None if unreadable."""
+    rel = doc.get("path")
+    if not rel or doc["type"] == "law":
+        return None
+    base = settings().content_dir
+    path = (base / rel).resolve()
+    if base not in path.parents:
+        return None
+    try:
+        return split_front_matter(path.read_text(encoding="utf-8")).body
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def learning_paths() -> dict[str, list[dict]] | str:
+    """data/learning_paths.yaml as tier -> [{id, reason}], or a Chinese message saying what is wrong."""
+    path = data_path("learning_paths.yaml")
+    if not path.is_file():
+        return "学习路径尚未配置：找不到 data/learning_paths.yaml。请联系法制大队添加后刷新本页。"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return f"data/learning_paths.yaml 无法读取：{exc}"
+    if not isinstance(raw, dict):
+        return "data/learning_paths.yaml 格式不正确：顶层应为 单位负责人 / 法制员 / 办案民警 三个键"
+    out: dict[str, list[dict]] = {}
+    for tier, items in raw.items():
+        entries = []
+        for item in items or []:
+            if isinstance(item, str):
+                entries.append({"id": item, "reason": ""})
+            elif isinstance(item, dict) and item.get("id"):
+                entries.append({"id": str(item["id"]), "reason": str(item.get("reason") or "")})
+        out[str(tier)] = entries
+    return out
+
+
+# -- small HTML pieces (all text escaped) -----------------------------------------------------
+
+
+def badge(text: str, kind: str = "") -> str:
+    """A small label; `kind` is guide / case / law / superseded."""
+    return f'<span class="kb-badge {html.escape(kind)}">{html.escape(text)}</span>'
+
+
+def badges(doc_type: str, category: str = "", case_type: str = "", year: object = None, status: str = "") -> str:
+    """The badge row shown above a result or a document."""
+    parts = [badge(type_label(doc_type), doc_type)]
+    if case_type:
+        parts.append(badge(case_type))
+    if category:
+        parts.append(badge(category))
+    if year:
+        parts.append(badge(f"{year} 年"))
+    if status and status != "现行":
+        parts.append(badge(status, "superseded"))
+    return "".join(parts)
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    """Escaped plain excerpt."""
+    return html.escape(plain_excerpt(text, limit))

@@ -66,7 +66,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def record_search(settings: Settings, query: str, results: int, facets: Iterable[str] = (), day: date | None = None) -> bool:
+def record_search(
+    settings: Settings, query: str, results: int, facets: Iterable[str] = (), day: date | None = None
+) -> bool:
     """Log one search from the 检索 box; returns False when logging is off or the query is empty."""
     if not settings.search_log:
         return False
@@ -103,7 +105,9 @@ def _since(days: int | None, today: date | None) -> str:
     return ((today or date.today()) - timedelta(days=days)).isoformat()
 
 
-def top_queries(settings: Settings, limit: int = 20, days: int | None = None, today: date | None = None) -> list[QueryCount]:
+def top_queries(
+    settings: Settings, limit: int = 20, days: int | None = None, today: date | None = None
+) -> list[QueryCount]:
     """The most searched queries, most frequent first."""
     rows = _rows(
         settings,
@@ -114,7 +118,9 @@ def top_queries(settings: Settings, limit: int = 20, days: int | None = None, to
     return [QueryCount(q, n, d, r) for q, n, d, r in rows]
 
 
-def zero_result_queries(settings: Settings, limit: int = 20, days: int | None = None, today: date | None = None) -> list[QueryCount]:
+def zero_result_queries(
+    settings: Settings, limit: int = 20, days: int | None = None, today: date | None = None
+) -> list[QueryCount]:
     """Queries that found nothing (the content or the synonyms may be missing something)."""
     rows = _rows(
         settings,
