@@ -447,9 +447,10 @@ class _SearcherPool:
             s = self._idle.pop() if self._idle else self._ix.searcher(weighting=_Weighting())
         try:
             if not s.up_to_date():
-                fresh = s.refresh()
-                if fresh is not s:
-                    s = fresh
+                # Searcher.refresh() reuses segment readers and misses new deletions in them
+                # (a re-indexed document then shows twice), so open a fresh searcher instead.
+                s.close()
+                s = self._ix.searcher(weighting=_Weighting())
             yield s
         finally:
             with self._lock:

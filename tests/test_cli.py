@@ -1,0 +1,155 @@
+"""The CLI: exit codes 0 / 1 / 2, Chinese messages, the JSON shape."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import cli
+from kb.settings import REPO_ROOT
+
+
+@pytest.fixture
+def run(content, settings):
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, list(args), prog_name="python indexer.py")
+
+    return invoke
+
+
+@pytest.fixture
+def built(content, settings, run):
+    content.guide("G-1", body="犯罪嫌疑人在取保候审期间不得离开所居住的市、县。")
+    content.case("C-1")
+    result = run("build", "--content", str(settings.content_dir), "--index", str(settings.index_dir))
+    assert result.exit_code == 0, result.output
+    return settings
+
+
+def test_check_passes_on_good_content(content, settings, run):
+    content.guide("G-1")
+    content.case("C-1")
+    result = run("check", "--content", str(settings.content_dir))
+    assert result.exit_code == 0
+    assert result.output == "检查通过：2 篇文档（指引 1 篇，案例 1 篇）\n"
+
+
+def test_check_lists_every_problem_and_exits_1(content, settings, run):
+    content.guide("G-1", category="盗抢")
+    content.guide("G-2", stage="侦查")
+    result = run("check", "--content", str(settings.content_dir))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("guides/G-1.md:4: category: 未知类别“盗抢”")
+    assert lines[1].startswith("guides/G-2.md:6: stage: 未知办案环节“侦查”")
+    assert lines[-1] == "共 2 处错误，涉及 2 个文件"
+
+
+def test_build_reports_counts(content, settings, run):
+    content.guide("G-1")
+    result = run("build", "--content", str(settings.content_dir), "--index", str(settings.index_dir))
+    assert result.exit_code == 0
+    assert result.output.startswith("全量构建（首次构建）完成：新增 1，更新 0，删除 0，未变 0；法条 0 条；用时 ")
+    again = run("build", "--content", str(settings.content_dir), "--index", str(settings.index_dir))
+    assert again.output.startswith("增量更新完成：新增 0，更新 0，删除 0，未变 1；")
+
+
+def test_build_with_content_errors_exits_1_and_names_the_file(content, settings, run):
+    content.guide("G-1", category="盗抢")
+    result = run("build", "--content", str(settings.content_dir), "--index", str(settings.index_dir))
+    assert result.exit_code == 1
+    assert "guides/G-1.md:4: category: 未知类别“盗抢”" in result.output
+    assert result.output.splitlines()[-1] == "共 1 处错误，涉及 1 个文件"
+    assert not (settings.index_dir / "CURRENT").exists()
+
+
+def test_search_json_shape(built, run):
+    result = run("search", '"取保候审期间"', "--index", str(built.index_dir), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) == {"query", "total", "took_ms", "hits", "facets"}
+    assert data["total"] == 1
+    assert data["hits"][0]["id"] == "G-1"
+    assert "<mark>取保候审期间</mark>" in data["hits"][0]["snippet"]
+    assert set(data["facets"]) >= {"category", "type", "case_type", "stage", "audience", "year", "status"}
+
+
+def test_search_text_output_marks_terms(built, run):
+    result = run("search", "电瓶", "--index", str(built.index_dir))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("共 1 条结果（")
+    assert "【电瓶】" in result.output
+
+
+def test_search_filters(built, run):
+    result = run("search", "", "--index", str(built.index_dir), "--type", "case", "--json")
+    assert [h["id"] for h in json.loads(result.output)["hits"]] == ["C-1"]
+
+
+def test_search_without_index_exits_1(tmp_path, run):
+    result = run("search", "盗窃", "--index", str(tmp_path / "none"))
+    assert result.exit_code == 1
+    assert result.output == f"错误：索引不存在：{tmp_path / 'none'}；请先运行 python indexer.py build\n"
+
+
+def test_refused_query_exits_1_with_the_reason(built, run):
+    result = run("search", "*", "--index", str(built.index_dir))
+    assert result.exit_code == 1
+    assert result.output == "错误：通配符“*”范围过大；请在 * 或 ? 前至少写 1 个字\n"
+
+
+def test_usage_errors_exit_2_in_chinese(run):
+    result = run("serch", "x")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0].startswith("用法错误：未知命令“serch”；可用命令：")
+    missing = run("search")
+    assert missing.exit_code == 2
+    assert missing.output.splitlines()[0] == "用法错误：缺少参数 QUERY"
+    bad = run("search", "x", "--limit", "abc")
+    assert bad.exit_code == 2
+    assert bad.output.startswith("用法错误：选项 --limit 的取值无效")
+
+
+def test_similar_needs_exactly_one_source(built, run):
+    result = run("similar", "--index", str(built.index_dir))
+    assert result.exit_code == 2
+    assert result.output == "用法错误：--text、--file、--id 三者须且只能指定一个\n"
+
+
+def test_similar_json(built, run):
+    result = run("similar", "--text", "李某在小区盗窃电动车电瓶", "--index", str(built.index_dir), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert [h["id"] for h in data["cases"]] == ["C-1"]
+    assert set(data) >= {"cases", "guides", "laws", "charges", "terms", "took_ms"}
+
+
+def test_similar_unknown_id_exits_1(built, run):
+    result = run("similar", "--id", "NOPE", "--index", str(built.index_dir))
+    assert result.exit_code == 1
+    assert result.output == "错误：找不到 id 为“NOPE”的文档；请检查 id\n"
+
+
+def test_stats_json(built, run):
+    result = run("stats", "--index", str(built.index_dir), "--json")
+    data = json.loads(result.output)
+    assert data["total"] == 2
+    assert data["facets"]["type"] == {"guide": 1, "case": 1}
+
+
+def test_the_script_runs_as_python_indexer_py(content, settings):
+    content.guide("G-1")
+    proc = subprocess.run(
+        [sys.executable, "indexer.py", "check", "--content", str(settings.content_dir)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "检查通过：1 篇文档（指引 1 篇，案例 0 篇）\n"
