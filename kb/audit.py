@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "publish_failed": "发布失败",
     "supersede": "标记不再参照",
     "withdraw": "撤回",
+    "discard": "作废草稿",
 }
 
 _SCHEMA = """
