@@ -22,7 +22,7 @@ from kb.citations import (
     parse_citation,
 )
 from kb.documents import STATUS_CURRENT, STATUS_EXPIRED, TYPE_LAW, Document
-from kb.errors import Problem
+from kb.errors import Problem, StatuteError
 from kb.settings import Settings
 
 EFFECTIVE_FILE = Path(__file__).resolve().parent.parent / "data" / "laws_effective.yaml"
@@ -223,7 +223,7 @@ def _read_body(
             lines.append(line)
         elif not chapters and not articles:
             preamble.append(line)  # 司法解释 open with 为依法惩治…，现就…解释如下：
-        elif chapters[0][1].startswith(_APPENDIX):
+        elif any(name.startswith(_APPENDIX) for _, name in chapters):
             continue  # 刑法's 附件一/附件二 list repealed decisions; they are not articles
         elif wrapped and len(line) <= 30 and not _SENTENCE_MARK.search(line):
             # 刑事诉讼法 wraps a long heading: "### 第四章 犯罪嫌疑人、被告人逃匿、死亡案件" + "违法所得的没收程序"
@@ -249,13 +249,22 @@ def load_effective_table(path: Path = EFFECTIVE_FILE) -> dict[tuple[str, str], d
     """Read data/laws_effective.yaml: (law, version) -> the date that version took effect."""
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise StatuteError(f"{path}: 施行日期表不是有效的 YAML：{exc}") from None
     table: dict[tuple[str, str], date] = {}
-    for law, versions in data.items():
-        for version, effective in (versions or {}).items():
+    wrong: list[str] = []
+    for law, versions in data.items() if isinstance(data, dict) else ():
+        for version, effective in (versions or {}).items() if isinstance(versions, dict) else ():
             when = effective if isinstance(effective, date) else _date(str(effective))
-            if when is not None:
+            if when is None:
+                wrong.append(f"{law} {version}: “{effective}”")
+            else:
                 table[canonical_law_name(str(law)), str(version)] = when
+    if wrong or not isinstance(data, dict):
+        found = "；".join(wrong) or "顶层不是“法规简称: {版本日期: 施行日期}”"
+        raise StatuteError(f"{path}: 施行日期应写成 YYYY-MM-DD；有误的是：{found}")
     return table
 
 
@@ -342,17 +351,28 @@ class StatuteLibrary:
         return self._by_article.get((law, version), {}).get(key or "")
 
     def resolve(self, citation: Citation, on: date | None = None) -> Article | None:
-        """The article a citation means on a date (the citing document's issue date)."""
-        return self.article(citation.law, citation.article, on=on)
+        """The article a citation means: in the edition it names, else as in force on a date (its document's issue date)."""
+        version = self._version_for(citation, on)
+        return self._articles_of(version).get(citation.article) if version else None
+
+    def _version_for(self, citation: Citation, on: date | None) -> LawVersion | None:
+        """The edition a citation names (2025 / 2025-06-27, by version or effective date) or the one in force."""
+        if citation.version:
+            for version in self._versions.get(citation.law, ()):
+                dates = (version.version, version.effective.isoformat() if version.effective else "")
+                if any(d.startswith(citation.version) for d in dates):
+                    return version
+        return self._at(citation.law, on)
 
     def suggest(self, citation: Citation, on: date | None = None) -> str:
         """Why a citation does not resolve, and what it may have meant; "" when it resolves."""
         if self.resolve(citation, on) is not None:
             return ""
         cited = f"引用“{article_label(citation.key)}”不存在"
-        version = self._at(citation.law, on)
+        version = self._version_for(citation, on)
         if version is None:
-            close = difflib.get_close_matches(citation.law, self.laws(), n=3, cutoff=0.5)
+            containing = [law for law in self.laws() if citation.law in law]
+            close = list(dict.fromkeys([*containing, *difflib.get_close_matches(citation.law, self.laws(), 3, 0.5)]))
             return f"{cited}；法规库中没有“{citation.law}”" + (f"，相近的有：{'、'.join(close)}" if close else "")
         main = [a for a in version.articles if "-" not in a.article]
         edition = f"（{version.version} 版）" if len(self._versions[version.law]) > 1 else ""
