@@ -184,10 +184,9 @@ def get_user(settings: Settings, name: str) -> User | None:
 
 def list_users(settings: Settings) -> list[User]:
     """Every account, by role then name."""
-    order = ", ".join(f"'{r}'" for r in ROLES)
     with closing(audit.connect(settings)) as con:
-        rows = con.execute(f"SELECT * FROM users ORDER BY instr('{order}', role), name").fetchall()
-    return [_user(r) for r in rows]
+        users = [_user(r) for r in con.execute("SELECT * FROM users")]
+    return sorted(users, key=lambda u: (ROLES.index(u.role) if u.role in ROLES else len(ROLES), u.name))
 
 
 def require(settings: Settings, actor: User | str | None, permission: str) -> User:
