@@ -290,6 +290,75 @@ def stats(index_dir, as_json) -> None:
         click.echo(f"{label}：{shown or '（无）'}")
 
 
+@cli.command(help="显示法条原文（默认现行版本）。例：python indexer.py law 刑法 264；law 刑法 第一百三十三条之一；--version 2012-10-26 看旧版本。")
+@click.argument("law_name", metavar="法律名称")
+@click.argument("article", metavar="条号")
+@click.option("--version", "version", help="版本日期，如 2012-10-26；默认现行版本")
+@laws_option
+@json_option
+@handles_errors
+def law(law_name, article, version, laws, as_json) -> None:
+    from kb.statutes import StatuteLibrary, normalize_article
+
+    settings = _settings(None, None, laws)
+    if settings.laws_dir is None:
+        _echo_err("用法错误：未指定法规库目录；请使用 --laws DIR 或设置环境变量 KB_LAWS")
+        sys.exit(EXIT_USAGE)
+    library = StatuteLibrary.load(settings.laws_dir)
+    versions = library.versions(law_name)
+    if not versions:
+        import difflib
+
+        close = difflib.get_close_matches(law_name, library.laws(), 3, 0.3)
+        hint = f"；相近的有：{'、'.join(close)}" if close else ""
+        _echo_err(f"错误：法规库中没有“{law_name}”{hint}")
+        sys.exit(EXIT_CONTENT)
+    key = normalize_article(article)
+    if key is None:
+        _echo_err(f"用法错误：无法识别的条号“{article}”；例如 264、133-1、第一百三十三条之一")
+        sys.exit(EXIT_USAGE)
+    if version and version not in [v.version for v in versions]:
+        listed = "、".join(v.version for v in versions)
+        _echo_err(f"错误：{versions[0].law}没有 {version} 版；可选：{listed}")
+        sys.exit(EXIT_CONTENT)
+    found = library.article(law_name, key, version=version)
+    if found is None:
+        from kb.citations import Citation
+
+        cite = Citation(law=versions[0].law, article=key, paragraph=None, start=0, end=0, text=article)
+        _echo_err("错误：" + library.suggest(cite))
+        sys.exit(EXIT_CONTENT)
+    status = library.status(found)
+    lv = library.version_of(found)
+    if as_json:
+        _print_json(
+            {
+                "id": found.id,
+                "law": found.law,
+                "title": found.title,
+                "article": found.article,
+                "label": found.label,
+                "chapter": found.chapter,
+                "version": found.version,
+                "effective": found.effective.isoformat() if found.effective else None,
+                "status": status,
+                "text": found.text,
+            }
+        )
+        return
+    effective = f"，{found.effective.isoformat()} 施行" if found.effective else ""
+    click.echo(f"{found.title} {found.label}（{lv.version} 版{effective}，{status}）")
+    if found.chapter:
+        click.echo(found.chapter)
+    click.echo("")
+    click.echo(found.text)
+    current = library.in_force(found.law)
+    if current is not None and current.version != found.version:
+        match = library.best_match(found, current)
+        where = f"{match.law}{match.label}" if match else "无对应条文"
+        click.echo(f"\n注意：本版本已不是现行版本；现行版本为 {current.version} 版，对应条文：{where}")
+
+
 def main() -> None:
     """Console entry point."""
     cli.main(prog_name="python indexer.py")

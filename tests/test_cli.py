@@ -153,3 +153,33 @@ def test_the_script_runs_as_python_indexer_py(content, settings):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "检查通过：1 篇文档（指引 1 篇，案例 0 篇）\n"
+
+
+def test_law_prints_the_article_in_force(laws_dir, run):
+    result = run("law", "刑法", "133-1", "--laws", str(laws_dir))
+    assert result.exit_code == 0
+    first = result.output.splitlines()[0]
+    assert first.startswith("中华人民共和国刑法 第一百三十三条之一（") and first.endswith("，现行）")
+    assert "醉酒驾驶机动车的" in result.output
+    same = run("law", "刑法", "第一百三十三条之一", "--laws", str(laws_dir))
+    assert same.output == result.output
+
+
+def test_law_older_version_points_to_the_current_one(laws_dir, run):
+    result = run("law", "治安管理处罚法", "43", "--version", "2012-10-26", "--laws", str(laws_dir))
+    assert result.exit_code == 0
+    assert "（2012-10-26 版，2013-01-01 施行，已失效）" in result.output.splitlines()[0]
+    assert result.output.splitlines()[-1] == "注意：本版本已不是现行版本；现行版本为 2025-06-27 版，对应条文：治安管理处罚法第五十一条"
+
+
+def test_law_unknown_article_suggests_neighbours(laws_dir, run):
+    result = run("law", "刑法", "900", "--laws", str(laws_dir))
+    assert result.exit_code == 1
+    assert result.output == "错误：引用“刑法第九百条”不存在；刑法共 452 条（第一条至第四百五十二条），最接近的有：第四百五十二条\n"
+
+
+def test_law_without_a_library_is_a_usage_error(run, monkeypatch):
+    monkeypatch.delenv("KB_LAWS", raising=False)
+    result = run("law", "刑法", "264")
+    assert result.exit_code == 2
+    assert result.output == "用法错误：未指定法规库目录；请使用 --laws DIR 或设置环境变量 KB_LAWS\n"
