@@ -95,13 +95,26 @@ class ChineseGroup(click.Group):
         except Exception as exc:
             if os.environ.get("KB_DEBUG"):
                 raise
-            _echo_err(f"内部错误：{type(exc).__name__}: {exc}；请把这条信息报告给系统管理员（设置 KB_DEBUG=1 可查看详细堆栈）")
+            _echo_err(
+                f"内部错误：{type(exc).__name__}: {exc}；请把这条信息报告给系统管理员（设置 KB_DEBUG=1 可查看详细堆栈）"
+            )
             sys.exit(EXIT_CONTENT)
 
 
-content_option = click.option("--content", type=click.Path(file_okay=False, path_type=Path), help="内容目录（含 guides/ 与 casebook/），默认为仓库根目录，或环境变量 KB_CONTENT")
-index_option = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="索引目录，默认 var/index，或环境变量 KB_INDEX")
-laws_option = click.option("--laws", type=click.Path(file_okay=False, path_type=Path), help="法规库目录（LawRefBook 格式），或环境变量 KB_LAWS")
+content_option = click.option(
+    "--content",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="内容目录（含 guides/ 与 casebook/），默认为仓库根目录，或环境变量 KB_CONTENT",
+)
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="索引目录，默认 var/index，或环境变量 KB_INDEX",
+)
+laws_option = click.option(
+    "--laws", type=click.Path(file_okay=False, path_type=Path), help="法规库目录（LawRefBook 格式），或环境变量 KB_LAWS"
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 
 
@@ -120,7 +133,9 @@ def _terminal(snippet: str) -> str:
     return html.unescape(snippet.replace("<mark>", "【").replace("</mark>", "】"))
 
 
-@click.group(cls=ChineseGroup, context_settings=CONTEXT, help="案例指引库（casekb）命令行：校验内容、构建索引、检索与类案检索。")
+@click.group(
+    cls=ChineseGroup, context_settings=CONTEXT, help="案例指引库（casekb）命令行：校验内容、构建索引、检索与类案检索。"
+)
 def cli() -> None:
     pass
 
@@ -151,7 +166,10 @@ def check(content, laws) -> None:
         sys.exit(EXIT_CONTENT)
     guides = sum(1 for d in result.documents if d.type == "guide")
     cases = sum(1 for d in result.documents if d.type == "case")
-    click.echo(f"检查通过：{len(result.documents)} 篇文档（指引 {guides} 篇，案例 {cases} 篇）" + (f"；{warnings} 条警告" if warnings else ""))
+    click.echo(
+        f"检查通过：{len(result.documents)} 篇文档（指引 {guides} 篇，案例 {cases} 篇）"
+        + (f"；{warnings} 条警告" if warnings else "")
+    )
 
 
 @cli.command(help="构建或更新索引：默认只写入新增、修改和删除的文件；--full 全量重建后原子切换。")
@@ -205,7 +223,7 @@ def _service(index_dir, laws=None):
     return service
 
 
-@cli.command(help="检索。空格表示“并且”，支持 OR、-排除、\"短语\"、标题: 类别: 等字段前缀和法条引用。")
+@cli.command(help='检索。空格表示“并且”，支持 OR、-排除、"短语"、标题: 类别: 等字段前缀和法条引用。')
 @click.argument("query")
 @index_option
 @click.option("--type", "doc_type", type=click.Choice(["guide", "case", "law"]), help="只看某类文档")
@@ -233,7 +251,12 @@ def search(query, index_dir, doc_type, category, limit, include_superseded, as_j
 
 @cli.command(help="类案检索：粘贴案情（--text）、指定文件（--file）或文档 id（--id），返回相似案例、适用指引和法条。")
 @click.option("--text", help="案情描述")
-@click.option("--file", "file_", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="含案情描述的文本文件（UTF-8）")
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="含案情描述的文本文件（UTF-8）",
+)
 @click.option("--id", "doc_id", help="以库中某篇文档为样本")
 @index_option
 @click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True, help="每组条数")
@@ -290,7 +313,9 @@ def stats(index_dir, as_json) -> None:
         click.echo(f"{label}：{shown or '（无）'}")
 
 
-@cli.command(help="显示法条原文（默认现行版本）。例：python indexer.py law 刑法 264；law 刑法 第一百三十三条之一；--version 2012-10-26 看旧版本。")
+@cli.command(
+    help="显示法条原文（默认现行版本）。例：python indexer.py law 刑法 264；law 刑法 第一百三十三条之一；--version 2012-10-26 看旧版本。"
+)
 @click.argument("law_name", metavar="法律名称")
 @click.argument("article", metavar="条号")
 @click.option("--version", "version", help="版本日期，如 2012-10-26；默认现行版本")

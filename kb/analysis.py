@@ -17,7 +17,44 @@ ANALYZER_VERSION = "4"
 # Function words left out of unquoted queries. They stay in the index (and in quoted phrases)
 # so that positions line up and "取保候审期间" does not match "取保候审的期间".
 STOP_WORDS = frozenset(
-    "的 了 在 是 和 与 及 或 等 也 就 都 而 被 把 对 从 向 于 之 其 并 且 将 该 此 为 以 由 所 着 过 吗 呢 吧 啊".split()
+    [
+        "的",
+        "了",
+        "在",
+        "是",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "也",
+        "就",
+        "都",
+        "而",
+        "被",
+        "把",
+        "对",
+        "从",
+        "向",
+        "于",
+        "之",
+        "其",
+        "并",
+        "且",
+        "将",
+        "该",
+        "此",
+        "为",
+        "以",
+        "由",
+        "所",
+        "着",
+        "过",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+    ]
 )
 # Anonymised names (张某, 李某某) must stay one word, or 张某于 splits as 张 / 某于.
 _SURNAMES = (

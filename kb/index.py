@@ -227,9 +227,7 @@ def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise IndexLockedError(
-                        f"另一个构建或发布正在写入索引（锁文件 {path}）；请等它结束后重试"
-                    ) from None
+                    raise IndexLockedError(f"另一个构建或发布正在写入索引（锁文件 {path}）；请等它结束后重试") from None
                 time.sleep(0.05)
         try:
             yield

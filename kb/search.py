@@ -586,7 +586,9 @@ class SearchService:
                 timed_out = True
             results = limited.results()
             start = (page - 1) * per_page
-            hits = tuple(self._hit(results, i, parsed.terms) for i in range(start, min(len(results.top_n), start + per_page)))
+            hits = tuple(
+                self._hit(results, i, parsed.terms) for i in range(start, min(len(results.top_n), start + per_page))
+            )
             facets = self._facets(searcher, matched)
         took = (time.perf_counter() - started) * 1000
         notice = parsed.notice or ("检索超时，仅显示部分结果" if timed_out else "")

@@ -68,4 +68,6 @@ def load_synonyms(path: Path) -> Synonyms:
     """Read the synonym table; a missing file means no synonyms."""
     if not path.is_file():
         return Synonyms(())
-    return parse_synonyms(path.read_text(encoding="utf-8"), path.name if path.parent.name != "data" else "data/" + path.name)
+    return parse_synonyms(
+        path.read_text(encoding="utf-8"), path.name if path.parent.name != "data" else "data/" + path.name
+    )

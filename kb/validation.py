@@ -232,7 +232,9 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
             continue
         value, ok = _coerce(raw, rule)
         if not ok:
-            report(line, name, f"应为{KIND_NAMES[rule.kind]}，实际为{_describe(raw)}“{raw}”；例如 {name}: {rule.example}")
+            report(
+                line, name, f"应为{KIND_NAMES[rule.kind]}，实际为{_describe(raw)}“{raw}”；例如 {name}: {rule.example}"
+            )
             continue
         if rule.choices:
             allowed = CHOICE_VALUES.get(rule.choices) or getattr(taxonomy, rule.choices)

@@ -22,7 +22,9 @@ def configured():
 
 
 def tokens(text, mode="index"):
-    return [(t.text, t.pos, t.startchar, t.endchar) for t in ChineseTokenizer()(text, positions=True, chars=True, mode=mode)]
+    return [
+        (t.text, t.pos, t.startchar, t.endchar) for t in ChineseTokenizer()(text, positions=True, chars=True, mode=mode)
+    ]
 
 
 def test_offsets_are_real_character_offsets():

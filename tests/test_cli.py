@@ -169,13 +169,19 @@ def test_law_older_version_points_to_the_current_one(laws_dir, run):
     result = run("law", "治安管理处罚法", "43", "--version", "2012-10-26", "--laws", str(laws_dir))
     assert result.exit_code == 0
     assert "（2012-10-26 版，2013-01-01 施行，已失效）" in result.output.splitlines()[0]
-    assert result.output.splitlines()[-1] == "注意：本版本已不是现行版本；现行版本为 2025-06-27 版，对应条文：治安管理处罚法第五十一条"
+    assert (
+        result.output.splitlines()[-1]
+        == "注意：本版本已不是现行版本；现行版本为 2025-06-27 版，对应条文：治安管理处罚法第五十一条"
+    )
 
 
 def test_law_unknown_article_suggests_neighbours(laws_dir, run):
     result = run("law", "刑法", "900", "--laws", str(laws_dir))
     assert result.exit_code == 1
-    assert result.output == "错误：引用“刑法第九百条”不存在；刑法共 452 条（第一条至第四百五十二条），最接近的有：第四百五十二条\n"
+    assert (
+        result.output
+        == "错误：引用“刑法第九百条”不存在；刑法共 452 条（第一条至第四百五十二条），最接近的有：第四百五十二条\n"
+    )
 
 
 def test_law_without_a_library_is_a_usage_error(run, monkeypatch):

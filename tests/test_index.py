@@ -106,11 +106,13 @@ def test_a_second_writer_gets_a_clear_message(content, settings):
     try:
         assert ready.wait(10)
         started = time.monotonic()
-        with pytest.raises(IndexLockedError) as err:
-            with build_lock(settings.index_dir, timeout=0.3):
-                pass
+        with pytest.raises(IndexLockedError) as err, build_lock(settings.index_dir, timeout=0.3):
+            pass
         assert time.monotonic() - started >= 0.3
-        assert str(err.value) == f"另一个构建或发布正在写入索引（锁文件 {settings.index_dir / 'build.lock'}）；请等它结束后重试"
+        assert (
+            str(err.value)
+            == f"另一个构建或发布正在写入索引（锁文件 {settings.index_dir / 'build.lock'}）；请等它结束后重试"
+        )
     finally:
         release.set()
         proc.join(10)

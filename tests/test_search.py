@@ -101,7 +101,10 @@ def test_typed_words_rank_above_synonym_matches(content, settings):
     svc.close()
 
 
-@pytest.mark.parametrize("query", ["刑法第133条之一", "刑法第一百三十三条之一", "《刑法》133条之一", "《中华人民共和国刑法》第一百三十三条之一"])
+@pytest.mark.parametrize(
+    "query",
+    ["刑法第133条之一", "刑法第一百三十三条之一", "《刑法》133条之一", "《中华人民共和国刑法》第一百三十三条之一"],
+)
 def test_every_citation_form_finds_the_documents_citing_it(service, query):
     assert sorted(ids(service.search(query))) == ["C-2", "G-2"]
 

@@ -28,7 +28,11 @@ def test_unknown_stage_and_audience_list_the_choices(content, settings):
     content.guide("G-1", stage="侦查")
     content.write(
         "guides/G-2.md",
-        content.root.joinpath("guides/G-1.md").read_text(encoding="utf-8").replace("id: G-1", "id: G-2").replace("stage: [侦查]", "stage: [接报案]").replace("[办案民警, 法制员]", "[所长]"),
+        content.root.joinpath("guides/G-1.md")
+        .read_text(encoding="utf-8")
+        .replace("id: G-1", "id: G-2")
+        .replace("stage: [侦查]", "stage: [接报案]")
+        .replace("[办案民警, 法制员]", "[所长]"),
     )
     assert problems(settings) == [
         "guides/G-1.md:6: stage: 未知办案环节“侦查”；可选：接报案、受案立案、调查取证、强制措施、审核审批、处罚执行、涉案财物、执法监督",
@@ -73,7 +77,9 @@ def test_bad_yaml_reports_the_parsers_line(content, settings):
 
 def test_missing_front_matter(content, settings):
     content.write("guides/G-1.md", "# 标题\n正文\n")
-    assert problems(settings) == ["guides/G-1.md:1: 缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束"]
+    assert problems(settings) == [
+        "guides/G-1.md:1: 缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束"
+    ]
 
 
 def test_gbk_file_is_named_with_the_conversion(content, settings):
@@ -93,7 +99,9 @@ def test_bom_is_reported(content, settings):
 def test_duplicate_id_names_both_files(content, settings):
     content.guide("G-1")
     content.write("guides/other.md", (content.root / "guides/G-1.md").read_text(encoding="utf-8"))
-    assert problems(settings) == ["guides/other.md:2: id: 重复的 id“G-1”，与 guides/G-1.md:2 相同；每篇文档的 id 必须唯一"]
+    assert problems(settings) == [
+        "guides/other.md:2: id: 重复的 id“G-1”，与 guides/G-1.md:2 相同；每篇文档的 id 必须唯一"
+    ]
 
 
 def test_invalid_id(content, settings):
@@ -118,7 +126,9 @@ def test_supersedes_pointing_nowhere(content, settings):
 
 def test_file_over_the_size_limit(content, settings):
     content.guide("G-1", body="很长的正文。" * (MAX_FILE_BYTES // 10))
-    assert problems(settings) == [f"guides/G-1.md:1: 文件过大（{(content.root / 'guides/G-1.md').stat().st_size / 1024:.0f} KB，上限 1024 KB）；请拆分为多篇文档"]
+    assert problems(settings) == [
+        f"guides/G-1.md:1: 文件过大（{(content.root / 'guides/G-1.md').stat().st_size / 1024:.0f} KB，上限 1024 KB）；请拆分为多篇文档"
+    ]
 
 
 def test_empty_body(content, settings):
