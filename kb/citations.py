@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 
 __all__ = [
     "ALIASES",
@@ -13,6 +13,7 @@ __all__ = [
     "canonical_law_name",
     "cn_to_int",
     "edition",
+    "expand_short_names",
     "extract_citations",
     "find_abbreviations",
     "int_to_cn",
@@ -421,6 +422,19 @@ def extract_citations(
             pos = more.end()
         last_law, last_end, last_version, floor = law, pos, version, pos
     return found
+
+
+def expand_short_names(citations: Iterable[Citation], laws: Iterable[str]) -> list[Citation]:
+    """Give a citation of a short name (程序规定) the one law among `laws` (say, the front matter's) ending with it."""
+    names = {canonical_law_name(law) for law in laws}
+    out = []
+    for cite in citations:
+        if cite.law not in names:
+            longer = [name for name in names if name.endswith(cite.law)]
+            if len(longer) == 1:
+                cite = replace(cite, law=longer[0])
+        out.append(cite)
+    return out
 
 
 def _digits_ok(m: re.Match[str], law: str, name_m: re.Match[str] | None, text: str) -> bool:

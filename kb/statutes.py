@@ -17,6 +17,7 @@ from kb.citations import (
     article_label,
     canonical_law_name,
     cn_to_int,
+    expand_short_names,
     extract_citations,
     find_abbreviations,
     parse_citation,
@@ -554,10 +555,11 @@ def check_citations(settings: Settings, documents: Iterable[Document], *, today:
     for doc in documents:
         on = doc.issued or today or date.today()
         found: dict[tuple[str, int], tuple[Citation, str]] = {}
-        for text in doc.laws:
-            if (cite := parse_citation(text)) is not None:
-                found.setdefault((cite.key, doc.field_lines.get("laws", 1)), (cite, "laws"))
-        for cite in extract_citations(doc.body, abbreviations=find_abbreviations(doc.body)):
+        front = [cite for text in doc.laws if (cite := parse_citation(text)) is not None]
+        for cite in front:
+            found.setdefault((cite.key, doc.field_lines.get("laws", 1)), (cite, "laws"))
+        body = extract_citations(doc.body, abbreviations=find_abbreviations(doc.body))
+        for cite in expand_short_names(body, [c.law for c in front]):
             found.setdefault((cite.key, doc.body_line + doc.body.count("\n", 0, cite.start)), (cite, ""))
         for (_, line), (cite, field) in found.items():
             if message := library.suggest(cite, on):

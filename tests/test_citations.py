@@ -11,6 +11,7 @@ from kb.citations import (
     article_label,
     canonical_law_name,
     cn_to_int,
+    expand_short_names,
     extract_citations,
     find_abbreviations,
     int_to_cn,
@@ -268,3 +269,11 @@ def test_parse_citation_reads_an_edition_note():
 
 def test_short_names_of_interpretations_resolve_to_full_titles():
     assert keys("依照2013年盗窃解释第三条第四款") == [f"{THEFT}:3"]
+
+
+def test_a_short_name_takes_the_one_matching_law_from_context():
+    found = extract_citations("依照程序规定第四十条、刑法第二百六十四条")
+    front = ["公安机关办理行政案件程序规定", "刑法"]
+    assert [c.key for c in expand_short_names(found, front)] == ["公安机关办理行政案件程序规定:40", "刑法:264"]
+    both = [*front, "公安机关办理刑事案件程序规定"]
+    assert [c.key for c in expand_short_names(found, both)] == ["程序规定:40", "刑法:264"]
