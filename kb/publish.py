@@ -179,15 +179,19 @@ class ReviewItem:
 # -- front matter helpers ----------------------------------------------------------------------
 
 
+_KEY_LINE = re.compile(r"^(id|title|category)\s*:\s*(.*?)\s*$", re.M)
+
+
 def _lenient_meta(text: str) -> dict:
-    """Front matter as a dict, or {} when it cannot be read (validation reports why)."""
+    """Front matter as a dict; when the YAML is broken, the simple `key: value` lines still found."""
     source = split_front_matter(text.replace("\r\n", "\n"))
     if source.front_matter is None:
         return {}
     try:
         meta = yaml.safe_load(source.front_matter)
     except yaml.YAMLError:
-        return {}
+        # still place the file where it belongs, so the problems name the right path
+        return {k: v.strip("'\"") for k, v in _KEY_LINE.findall(source.front_matter)}
     return meta if isinstance(meta, dict) else {}
 
 

@@ -1,0 +1,498 @@
+"""The publishing workflow called directly: roles, versions, supersede, withdraw, crashes, conflicts, audit."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from conftest import CASE, GUIDE
+
+from kb import audit, publish
+from kb.accounts import add_user
+from kb.diff import sentence_diff
+from kb.errors import AuthError, ContentError, PublishError
+from kb.index import build_index
+from kb.publish import (
+    STATE_PUBLISHED,
+    STATE_RETURNED,
+    STATE_SUBMITTED,
+    StaleDraftError,
+    create_draft,
+    get_draft,
+    import_upload,
+    return_draft,
+    save_draft,
+    set_front_matter,
+    submit,
+    supersede,
+    withdraw,
+)
+from kb.search import SearchService
+
+
+def guide_text(
+    id: str, title: str = "电动车盗窃案件侦办指引", body: str = "盗窃电动车案件应当及时调取监控。", **extra
+) -> str:
+    fields = dict(
+        id=id,
+        title=title,
+        category="盗窃",
+        stage="调查取证",
+        tags="电动车",
+        laws="刑法第二百六十四条",
+        status="现行",
+        issued="2025-01-10",
+        summary="规范电动车盗窃案件的侦办。",
+        extra="",
+        body=body,
+    )
+    fields.update(extra)
+    return GUIDE.format(**fields)
+
+
+@pytest.fixture
+def kb(content, settings):
+    """Fixture content (two guides, one case), a built index and one account per role."""
+    content.guide("G-1", title="取保候审工作指引", extra="review_by: 2025-02-01\n")
+    content.guide("G-2", title="刑事拘留工作指引", body="刑事拘留后应当在二十四小时内通知家属。")
+    content.case("C-1", extra="guides: [G-2]\n")
+    build_index(settings)
+    for name, role in (("lin", "编辑"), ("wang", "编辑"), ("zhao", "审核"), ("du", "读者"), ("admin", "管理员")):
+        add_user(settings, name, role, "password-" + name)
+    return settings
+
+
+def published(settings, text: str, editor: str = "lin", reviewer: str = "zhao", **draft_args):
+    draft = create_draft(settings, editor, text, **draft_args)
+    submit(settings, editor, draft.id)
+    return publish.publish(settings, reviewer, draft.id)
+
+
+def search_ids(service: SearchService, q: str, old: bool = True) -> list[str]:
+    return [h.id for h in service.search(q, per_page=50, include_superseded=old).hits]
+
+
+def actions(settings) -> list[str]:
+    return [e.action for e in reversed(audit.read_entries(settings))]
+
+
+# -- the workflow ------------------------------------------------------------------------------
+
+
+def test_draft_submit_publish_writes_version_1_and_is_searchable_at_once(kb):
+    service = SearchService(kb)
+    assert search_ids(service, "第一时间调取监控") == []  # the service is open before the publish
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    assert (draft.state, draft.rev, draft.doc_id, draft.title) == ("草稿", 1, "G-9", "电动车盗窃案件侦办指引")
+    draft = save_draft(kb, "lin", draft.id, draft.text.replace("及时", "第一时间"), draft.rev)
+    assert draft.rev == 2
+    assert submit(kb, "lin", draft.id).state == STATE_SUBMITTED
+    started = time.monotonic()
+    result = publish.publish(kb, "zhao", draft.id)
+    assert (result.doc_id, result.version, result.path, result.indexed, result.warning) == (
+        "G-9",
+        1,
+        "guides/G-9.md",
+        True,
+        "",
+    )
+    assert search_ids(service, "第一时间调取监控") == ["G-9"]
+    assert time.monotonic() - started < 1.0
+    text = (kb.content_dir / "guides/G-9.md").read_text(encoding="utf-8")
+    assert "version: 1\n" in text and "第一时间调取监控" in text
+    assert get_draft(kb, "lin", draft.id).state == STATE_PUBLISHED
+    assert [(v.version, v.action, v.actor) for v in publish.history(kb, "G-9")] == [(1, "publish", "zhao")]
+    assert not list((kb.content_dir / "guides").glob(".*.tmp"))
+
+
+def test_a_case_is_written_to_its_category_folder(kb):
+    text = CASE.format(
+        id="C-9",
+        title="李某诈骗案",
+        category="诈骗",
+        case_type="刑事",
+        charges="诈骗罪",
+        year=2024,
+        tags="网络诈骗",
+        laws="刑法第二百六十六条",
+        summary="虚构事实骗取财物的，构成诈骗罪。",
+        facts="李某冒充客服骗取被害人钱款。",
+        law_text="依照刑法第二百六十六条定罪。",
+        extra="",
+    )
+    result = published(kb, text, doc_type="case")
+    assert result.path == "casebook/诈骗/C-9.md"
+    assert (kb.content_dir / "casebook/诈骗/C-9.md").is_file()
+
+
+def test_a_revision_bumps_the_version_and_keeps_every_version(kb):
+    draft = create_draft(kb, "lin", target_id="G-2")
+    assert (draft.base_version, draft.target_id) == (1, "G-2")
+    draft = save_draft(kb, "lin", draft.id, draft.text.replace("二十四小时内", "二十四小时以内"), draft.rev)
+    submit(kb, "lin", draft.id)
+    result = publish.publish(kb, "zhao", draft.id)
+    assert result.version == 2
+    versions = publish.history(kb, "G-2")
+    assert [(v.version, v.action) for v in versions] == [(1, "import"), (2, "publish")]
+    old, new = publish.version_text(kb, "G-2", 1), publish.version_text(kb, "G-2", 2)
+    assert "version: 1" in old and "version: 2" in new
+    changed = [op for op in sentence_diff(old, new).ops if op.tag != "equal"]
+    assert [(op.old, op.new) for op in changed] == [
+        (("version: 1",), ("version: 2",)),
+        (("刑事拘留后应当在二十四小时内通知家属。",), ("刑事拘留后应当在二十四小时以内通知家属。",)),
+    ]
+    with pytest.raises(PublishError, match="G-2 没有第 7 版的记录"):
+        publish.version_text(kb, "G-2", 7)
+
+
+def test_a_new_draft_cannot_take_an_existing_id(kb):
+    draft = create_draft(kb, "lin", guide_text("G-1"))
+    submit(kb, "lin", draft.id)
+    with pytest.raises(ContentError) as err:
+        publish.publish(kb, "zhao", draft.id)
+    assert str(err.value.problems[0]) == (
+        "guides/G-1.md:2: id: id“G-1”已被《取保候审工作指引》（guides/G-1.md）使用；"
+        "修改该文档请从它新建修订草稿，新文档请换一个 id"
+    )
+
+
+def test_a_revision_started_before_another_publish_is_refused_not_overwritten(kb):
+    first = create_draft(kb, "lin", target_id="G-2")
+    second = create_draft(kb, "wang", target_id="G-2")
+    for draft, word in ((first, "甲"), (second, "乙")):
+        draft = save_draft(kb, draft.author, draft.id, draft.text + word, draft.rev)
+        submit(kb, draft.author, draft.id)
+    publish.publish(kb, "zhao", first.id)
+    with pytest.raises(PublishError, match="G-2 在此草稿创建后已发布了第 2 版（草稿基于第 1 版）"):
+        publish.publish(kb, "zhao", second.id)
+    assert get_draft(kb, "wang", second.id).text.endswith("乙")  # nothing lost
+    assert (kb.content_dir / "guides/G-2.md").read_text(encoding="utf-8").endswith("甲")
+
+
+def test_return_with_comments_then_resubmit(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    submit(kb, "lin", draft.id)
+    with pytest.raises(StaleDraftError, match="当前状态为“待审核”，不能再修改"):
+        save_draft(kb, "lin", draft.id, "changed", 1)
+    with pytest.raises(PublishError, match="退回时须填写修改意见"):
+        return_draft(kb, "zhao", draft.id, "  ")
+    returned = return_draft(kb, "zhao", draft.id, "请补充法律依据。")
+    assert (returned.state, returned.comment, returned.reviewer) == (STATE_RETURNED, "请补充法律依据。", "zhao")
+    draft = save_draft(kb, "lin", draft.id, returned.text + "\n## 法律依据\n刑法第二百六十四条。\n", returned.rev)
+    submit(kb, "lin", draft.id)
+    assert publish.publish(kb, "zhao", draft.id).version == 1
+    with pytest.raises(PublishError, match="只有“待审核”的草稿可以发布"):
+        publish.publish(kb, "zhao", draft.id)
+
+
+# -- roles enforced in the core ----------------------------------------------------------------
+
+
+def test_readers_and_editors_cannot_publish_when_calling_kb_directly(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    submit(kb, "lin", draft.id)
+    for who in ("lin", "du", "admin"):
+        with pytest.raises(AuthError, match="没有审核发布权限；需要“审核”角色"):
+            publish.publish(kb, who, draft.id)
+        with pytest.raises(AuthError):
+            return_draft(kb, who, draft.id, "意见")
+        with pytest.raises(AuthError):
+            supersede(kb, who, "G-1", "G-2")
+        with pytest.raises(AuthError):
+            withdraw(kb, who, "G-1", "理由")
+        with pytest.raises(AuthError):
+            publish.publish_file(kb, who, kb.content_dir / "guides/G-1.md")
+    for who in ("du", "admin", None, "ghost"):
+        with pytest.raises(AuthError):
+            create_draft(kb, who, guide_text("G-8"))
+        with pytest.raises(AuthError):
+            save_draft(kb, who, draft.id, "x", 1)
+        with pytest.raises(AuthError):
+            submit(kb, who, draft.id)
+        with pytest.raises(AuthError):
+            get_draft(kb, who, draft.id)
+    assert not (kb.content_dir / "guides/G-9.md").exists()
+    assert get_draft(kb, "zhao", draft.id).state == STATE_SUBMITTED
+
+
+# -- supersede and withdraw --------------------------------------------------------------------
+
+
+def test_publishing_a_replacement_supersedes_the_old_document(kb):
+    service = SearchService(kb)
+    result = published(kb, guide_text("G-9", title="取保候审工作指引（2025年版）", extra="supersedes: [G-1]\n"))
+    assert result.superseded == ("G-1",)
+    old = (kb.content_dir / "guides/G-1.md").read_text(encoding="utf-8")
+    assert "status: 不再参照\n" in old and "superseded_by: G-9\n" in old and "version: 2\n" in old
+    stored = service.document("G-1")
+    assert (stored["status"], stored["superseded_by"]) == ("不再参照", "G-9")
+    assert "G-1" not in search_ids(service, "取保候审", old=False)
+    assert [(v.version, v.action, v.note) for v in publish.history(kb, "G-1")] == [
+        (1, "import", ""),
+        (2, "supersede", "由 G-9 替代"),
+    ]
+
+
+def test_supersede_by_hand_and_its_refusals(kb):
+    result = supersede(kb, "zhao", "G-1", "G-2")
+    assert (result.doc_id, result.version) == ("G-1", 2)
+    text = (kb.content_dir / "guides/G-1.md").read_text(encoding="utf-8")
+    assert "status: 不再参照" in text and "superseded_by: G-2" in text
+    with pytest.raises(PublishError, match="G-1 已经是“不再参照”状态"):
+        supersede(kb, "zhao", "G-1", "G-2")
+    with pytest.raises(PublishError, match="找不到替代文档“G-404”"):
+        supersede(kb, "zhao", "G-2", "G-404")
+    with pytest.raises(PublishError, match="文档不能替代自己"):
+        supersede(kb, "zhao", "G-2", "G-2")
+    with pytest.raises(PublishError, match="替代文档 G-1 不是现行文档"):
+        supersede(kb, "zhao", "C-1", "G-1")
+
+
+def test_withdraw_removes_the_file_and_the_index_entry_but_keeps_history(kb):
+    service = SearchService(kb)
+    with pytest.raises(PublishError, match="撤回时须说明理由"):
+        withdraw(kb, "zhao", "G-1", "")
+    with pytest.raises(PublishError, match="不能撤回 G-2：C-1 引用了它"):
+        withdraw(kb, "zhao", "G-2", "过时")
+    result = withdraw(kb, "zhao", "G-1", "上级已发布统一规定")
+    assert result.indexed
+    assert not (kb.content_dir / "guides/G-1.md").exists()
+    assert service.document("G-1") is None
+    assert [(v.action, v.note) for v in publish.history(kb, "G-1")] == [
+        ("import", ""),
+        ("withdraw", "上级已发布统一规定"),
+    ]
+    assert "取保候审" in publish.version_text(kb, "G-1", 1)
+
+
+def test_due_for_review_lists_past_and_near_dates(kb, content):
+    content.guide("G-3", title="监视居住工作指引", extra="review_by: 2025-03-15\n")
+    content.guide("G-4", title="远期复核指引", extra="review_by: 2026-01-01\n")
+    items = publish.due_for_review(kb, today=publish.date(2025, 3, 1))
+    assert [(i.id, i.days_left, i.overdue) for i in items] == [("G-1", -28, True), ("G-3", 14, False)]
+
+
+# -- nothing an author writes is lost ----------------------------------------------------------
+
+
+def test_a_crash_between_temp_file_and_rename_keeps_the_old_file_and_the_draft(kb, monkeypatch):
+    before = (kb.content_dir / "guides/G-2.md").read_bytes()
+    draft = create_draft(kb, "lin", target_id="G-2")
+    draft = save_draft(kb, "lin", draft.id, draft.text + "新增一段。", draft.rev)
+    submit(kb, "lin", draft.id)
+    real_replace = os.replace
+
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(PublishError) as err:
+        publish.publish(kb, "zhao", draft.id)
+    assert str(err.value) == (
+        f"写入 guides/G-2.md 失败（No space left on device）；原文件未改动，草稿 #{draft.id} 仍在待审核队列中，可稍后重试"
+    )
+    assert (kb.content_dir / "guides/G-2.md").read_bytes() == before
+    assert not list((kb.content_dir / "guides").glob(".*"))  # no temp file left behind
+    kept = get_draft(kb, "zhao", draft.id)
+    assert (kept.state, kept.text) == (STATE_SUBMITTED, draft.text)
+    assert publish.history(kb, "G-2") == []  # the history rolled back with the failed rename
+    assert audit.read_entries(kb, action="publish") == []
+    assert audit.read_entries(kb, action="publish_failed")[0].target == "G-2"
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert publish.publish(kb, "zhao", draft.id).version == 2  # recoverable: just publish again
+    assert (kb.content_dir / "guides/G-2.md").read_text(encoding="utf-8").endswith("新增一段。")
+
+
+def test_two_editors_saving_the_same_draft_the_later_save_is_refused(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    lin_text, wang_text = draft.text + "林的补充。", draft.text + "王的补充。"
+    save_draft(kb, "lin", draft.id, lin_text, draft.rev)
+    with pytest.raises(StaleDraftError) as err:
+        save_draft(kb, "wang", draft.id, wang_text, draft.rev)
+    message = str(err.value)
+    assert message.startswith(f"保存被拒绝：草稿 #{draft.id} 已被“lin”于 ")
+    assert "（当前第 2 稿，你基于第 1 稿）。你的文本没有丢失，仍在编辑框中；" in message
+    assert err.value.text == wang_text  # the refused text travels with the error
+    assert err.value.current.text == lin_text
+    assert get_draft(kb, "wang", draft.id).text == lin_text
+    refused = audit.read_entries(kb, action="save_refused")[0]
+    assert (refused.actor, refused.detail) == ("wang", "基于第 1 稿，当前第 2 稿")
+    # wang keeps his work as a draft of his own
+    copy = create_draft(kb, "wang", err.value.text)
+    assert copy.text == wang_text
+
+
+def test_simultaneous_saves_from_threads_let_exactly_one_win(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def save(n: int) -> None:
+        barrier.wait()
+        try:
+            save_draft(kb, "lin" if n % 2 else "wang", draft.id, draft.text + f"第{n}稿", draft.rev)
+            outcomes.append("saved")
+        except StaleDraftError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused"] * 5 + ["saved"]
+    assert get_draft(kb, "lin", draft.id).rev == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            guide_text("G-9").replace("title: 电动车盗窃案件侦办指引", "title: [未闭合").encode(),
+            "guides/G-9.md:4: front matter 不是合法的 YAML",
+        ),
+        (
+            guide_text("G-9", body="正文。<script>alert('x')</script>").encode(),
+            "guides/G-9.md:16: 含有不允许的 HTML“<script>”；文档中不能嵌入脚本、框架或事件代码，请删除",
+        ),
+        (
+            guide_text("G-9", body='<a href="javascript:alert(1)">点此</a>').encode(),
+            "guides/G-9.md:16: 含有不允许的 HTML“javascript:”",
+        ),
+        (
+            guide_text("G-9", body='<img src=x onerror="alert(1)">').encode(),
+            "guides/G-9.md:16: 含有不允许的 HTML“<img src=x onerror=”",
+        ),
+    ],
+    ids=["bad-yaml", "script", "javascript-url", "event-handler"],
+)
+def test_a_malformed_upload_gets_the_validation_message_and_keeps_the_text(kb, data, expected):
+    draft, problems, note = import_upload(kb, "lin", "新指引.md", data)
+    assert any(str(p).startswith(expected) for p in problems), [str(p) for p in problems]
+    assert note == ""
+    assert get_draft(kb, "lin", draft.id).text == data.decode("utf-8")
+    with pytest.raises(ContentError):
+        submit(kb, "lin", draft.id)
+    assert get_draft(kb, "lin", draft.id).text == data.decode("utf-8")
+    assert audit.read_entries(kb, action="upload")[0].detail.startswith("新指引.md，")
+
+
+def test_a_gbk_upload_gets_the_encoding_message_and_its_text_is_decoded_into_the_draft(kb):
+    data = guide_text("G-9").encode("gb18030")
+    draft, problems, note = import_upload(kb, "lin", "gbk.md", data)
+    assert [str(p).split("；")[0] for p in problems] == ["guides/G-9.md:3: 文件不是 UTF-8 编码（看起来是 GBK/GB18030）"]
+    assert note == "已按 GBK/GB18030 编码读入草稿，请核对文字；发布时将保存为 UTF-8"
+    assert get_draft(kb, "lin", draft.id).text == guide_text("G-9")
+
+
+def test_submit_lists_every_problem_and_keeps_the_text(kb):
+    bad = guide_text("G-9").replace("category: 盗窃", "category: 盗抢").replace("status: 现行\n", "")
+    draft = create_draft(kb, "lin", bad)
+    with pytest.raises(ContentError) as err:
+        submit(kb, "lin", draft.id)
+    assert [str(p) for p in err.value.problems] == [
+        "guides/G-9.md:4: category: 未知类别“盗抢”；可选：" + err.value.problems[0].message.split("可选：")[1],
+        "guides/G-9.md:2: status: 缺少必填字段；请添加，例如 status: 现行",
+    ]
+    assert get_draft(kb, "lin", draft.id).text == bad
+
+
+def test_publishing_while_searches_run_in_threads_keeps_them_answering(kb):
+    service = SearchService(kb)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    answered = [0] * 4
+
+    def searching(n: int) -> None:
+        while not stop.is_set():
+            try:
+                if search_ids(service, "取保候审 OR 刑事拘留"):
+                    answered[n] += 1
+            except BaseException as exc:  # noqa: BLE001 - any failure is the test's finding
+                errors.append(exc)
+
+    threads = [threading.Thread(target=searching, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for n in range(3):
+            published(kb, guide_text(f"G-1{n}", title=f"第{n}篇电动车指引"))
+        supersede(kb, "zhao", "G-1", "G-10")
+        before = list(answered)
+        deadline = time.monotonic() + 5
+        while sum(answered) <= sum(before) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert all(count > 0 for count in answered)
+    assert sorted(search_ids(service, "电动车指引")) == ["G-10", "G-11", "G-12"]
+
+
+def test_every_action_leaves_an_audit_entry(kb):
+    from kb.accounts import authenticate
+
+    authenticate(kb, "zhao", "password-zhao")
+    draft = create_draft(kb, "lin", guide_text("G-9", extra="supersedes: [G-1]\n"))
+    draft = save_draft(kb, "lin", draft.id, draft.text + "补充。", draft.rev)
+    submit(kb, "lin", draft.id)
+    return_draft(kb, "zhao", draft.id, "再补充一点。")
+    draft = save_draft(kb, "lin", draft.id, draft.text + "再补充。", draft.rev)
+    submit(kb, "lin", draft.id)
+    publish.publish(kb, "zhao", draft.id)
+    import_upload(kb, "lin", "up.md", guide_text("G-8").encode())
+    supersede(kb, "zhao", "G-2", "G-9")
+    draft2 = create_draft(kb, "lin", guide_text("G-7"))
+    publish.discard_draft(kb, "lin", draft2.id)
+    assert actions(kb)[5:] == [
+        "login",
+        "draft_create",
+        "save",
+        "submit",
+        "return",
+        "save",
+        "submit",
+        "publish",
+        "supersede",
+        "draft_create",
+        "upload",
+        "supersede",
+        "draft_create",
+        "discard",
+    ]
+    entry = audit.read_entries(kb, action="publish")[0]
+    assert (entry.actor, entry.target) == ("zhao", "G-9")
+    assert entry.detail == f"第 1 版，guides/G-9.md，草稿#{draft.id}"
+
+
+def test_withdraw_is_audited(kb):
+    withdraw(kb, "zhao", "G-1", "过时")
+    entry = audit.read_entries(kb, action="withdraw")[0]
+    assert (entry.actor, entry.target, entry.detail) == ("zhao", "G-1", "过时")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def test_set_front_matter_keeps_other_lines_and_replaces_block_values():
+    text = "---\nid: G-1\nversion: 3\nsuperseded_by:\n  - G-0\ntitle: 标题 # 注释\n---\n\n正文 version: 9\n"
+    out = set_front_matter(text, {"version": 4, "superseded_by": "G-2", "status": "不再参照"})
+    assert (
+        out
+        == "---\nid: G-1\nversion: 4\nsuperseded_by: G-2\ntitle: 标题 # 注释\nstatus: 不再参照\n---\n\n正文 version: 9\n"
+    )
+    with pytest.raises(PublishError, match="缺少 front matter"):
+        set_front_matter("正文", {"version": 1})
+
+
+def test_check_text_reports_like_the_indexer(kb):
+    assert publish.check_text(kb, guide_text("G-9")) == []
+    problems = publish.check_text(kb, guide_text("G-9", extra="superseded_by: G-404\n").replace("现行", "不再参照"))
+    assert problems == []  # links are checked when publishing, against the live content
+    draft = create_draft(kb, "lin", guide_text("G-9", extra="guides_x: 1\n"))
+    with pytest.raises(ContentError, match="共 1 处错误"):
+        submit(kb, "lin", draft.id)
