@@ -288,7 +288,8 @@ def parse_citation(s: str) -> Citation | None:
         law, start = (law or canonical_law_name(name)), start + offset * bool(law)
     else:
         law = canonical_law_name(name)
-    if len(law) < 2 or law in _GENERIC or any(c in law for c in "《》第条\0"):
+    # 条 may stand inside a name (…实施条例) but a name never ends with it.
+    if len(law) < 2 or law in _GENERIC or any(c in law for c in "《》第\0") or law.endswith("条"):
         return None
     end = len(s.rstrip())
     para = cn_to_int(m["para"]) if m["para"] else None

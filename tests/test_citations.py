@@ -277,3 +277,8 @@ def test_a_short_name_takes_the_one_matching_law_from_context():
     assert [c.key for c in expand_short_names(found, front)] == ["公安机关办理行政案件程序规定:40", "刑法:264"]
     both = [*front, "公安机关办理刑事案件程序规定"]
     assert [c.key for c in expand_short_names(found, both)] == ["程序规定:40", "刑法:264"]
+
+
+def test_a_law_name_may_contain_tiao_inside():
+    cite = parse_citation("道路交通安全法实施条例第九十二条")
+    assert cite is not None and cite.key == "道路交通安全法实施条例:92"
