@@ -1,4 +1,4 @@
-"""casekb command line: check content, build the index, search, 类案检索 and statistics."""
+"""casekb command line: check content, build the index, search, 类案检索, statistics, accounts and publishing."""
 
 from __future__ import annotations
 
@@ -156,6 +156,12 @@ def check(content, laws) -> None:
         from kb.statutes import check_citations
 
         problems.extend(check_citations(settings, result.documents))
+    if (settings.data_dir / "learning_paths.yaml").is_file():
+        from kb.learning import load_learning_paths
+
+        ids = [d.id for d in result.documents]
+        learning = load_learning_paths(settings.data_dir / "learning_paths.yaml", resources.taxonomy.audiences, ids)
+        problems.extend(learning.problems)
     for line in _problem_lines(problems):
         click.echo(line)
     errors = [p for p in problems if p.severity == "error"]
@@ -382,6 +388,136 @@ def law(law_name, article, version, laws, as_json) -> None:
         match = library.best_match(found, current)
         where = f"{match.law}{match.label}" if match else "无对应条文"
         click.echo(f"\n注意：本版本已不是现行版本；现行版本为 {current.version} 版，对应条文：{where}")
+
+
+# -- accounts, publishing and the audit log ---------------------------------------------------
+
+password_stdin_option = click.option(
+    "--password-stdin", is_flag=True, help="从标准输入读取密码（一行），用于脚本；默认在终端提示输入"
+)
+
+
+def _password(from_stdin: bool, confirm: bool, prompt: str = "密码") -> str:
+    """Read a password from stdin (one line) or a hidden prompt, asked twice when setting one."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"{prompt}：")
+    if confirm and getpass.getpass(f"再次输入{prompt}：") != first:
+        _echo_err("错误：两次输入的密码不一致")
+        sys.exit(EXIT_CONTENT)
+    return first
+
+
+@cli.group(help="管理账号（读者 / 编辑 / 审核 / 管理员）；首个管理员也用它创建。")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="新增账号。密码在终端输入两次，或用 --password-stdin 从标准输入读取。")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["读者", "编辑", "审核", "管理员"]), help="角色")
+@password_stdin_option
+@handles_errors
+def user_add(name, role, password_stdin) -> None:
+    from kb.accounts import add_user
+
+    settings = _settings()
+    created = add_user(settings, name, role, _password(password_stdin, confirm=True))
+    click.echo(f"已新增用户“{created.name}”（{created.role}）；数据库：{settings.db_path}")
+
+
+@user.command("passwd", help="重设账号的密码（同时解除锁定）。")
+@click.argument("name")
+@password_stdin_option
+@handles_errors
+def user_passwd(name, password_stdin) -> None:
+    from kb.accounts import set_password
+
+    set_password(_settings(), name, _password(password_stdin, confirm=True, prompt="新密码"))
+    click.echo(f"已修改用户“{name}”的密码")
+
+
+@user.command("disable", help="停用账号：不能再登录或操作，记录保留。")
+@click.argument("name")
+@handles_errors
+def user_disable(name) -> None:
+    from kb.accounts import set_disabled
+
+    set_disabled(_settings(), name, True)
+    click.echo(f"已停用用户“{name}”")
+
+
+@user.command("enable", help="重新启用已停用的账号。")
+@click.argument("name")
+@handles_errors
+def user_enable(name) -> None:
+    from kb.accounts import set_disabled
+
+    set_disabled(_settings(), name, False)
+    click.echo(f"已启用用户“{name}”")
+
+
+@user.command("list", help="列出全部账号。")
+@json_option
+@handles_errors
+def user_list(as_json) -> None:
+    import time
+
+    from kb.accounts import list_users
+
+    users = list_users(_settings())
+    if as_json:
+        _print_json({"users": [u.to_json() for u in users]})
+        return
+    if not users:
+        click.echo("尚无账号；用 python indexer.py user add 名字 --role 管理员 创建第一个管理员")
+        return
+    for u in users:
+        state = "已停用" if u.disabled else ("锁定中" if u.locked(time.time()) else "正常")
+        last = u.last_login[:16].replace("T", " ") if u.last_login else "从未登录"
+        click.echo(f"{u.name}\t{u.role}\t{state}\t最近登录：{last}")
+
+
+@cli.command(help="发布一个 Markdown 文件（校验、版本号加一、原子写入、更新索引、记入审计日志）；须为“审核”角色。")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--as", "as_user", required=True, help="以哪个账号发布（须为“审核”角色）")
+@password_stdin_option
+@content_option
+@index_option
+@handles_errors
+def publish(file, as_user, password_stdin, content, index_dir) -> None:
+    from kb.accounts import REVIEW, authenticate, require
+    from kb.publish import publish_file
+
+    settings = _settings(content, index_dir)
+    account = authenticate(settings, as_user, _password(password_stdin, confirm=False))
+    require(settings, account, REVIEW)
+    result = publish_file(settings, account, file)
+    click.echo(f"已发布 {result.doc_id} 第 {result.version} 版：{result.path}")
+    for old in result.superseded:
+        click.echo(f"  {old} 已标记为不再参照（superseded_by: {result.doc_id}）")
+    if result.warning:
+        _echo_err(f"警告：{result.warning}")
+
+
+@cli.command(help="列出审计日志（谁在何时做了什么），最新的在前。")
+@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True, help="显示条数")
+@click.option("--user", "actor", help="只看某个用户")
+@click.option("--action", help="只看某种操作（如 publish、login_failed）")
+@json_option
+@handles_errors
+def audit(limit, actor, action, as_json) -> None:
+    from kb.audit import read_entries
+
+    entries = read_entries(_settings(), actor=actor, action=action, limit=limit)
+    if as_json:
+        _print_json({"total": len(entries), "entries": [e.to_json() for e in entries]})
+        return
+    for e in entries:
+        click.echo(f"{e.at[:19].replace('T', ' ')}  {e.actor or '-'}  {e.label}  {e.target}  {e.detail}".rstrip())
+    click.echo(f"共 {len(entries)} 条")
 
 
 def main() -> None:

@@ -87,6 +87,8 @@ class ContentTree:
         shutil.copytree(REPO_ROOT / "data", root / "data")
         # Tests use their own small synonym table, independent of the bundled one.
         (root / "data" / "synonyms.txt").write_text(SYNONYMS, encoding="utf-8")
+        # The bundled learning paths name the bundled documents, which fixtures do not have.
+        (root / "data" / "learning_paths.yaml").unlink(missing_ok=True)
         (root / "guides").mkdir()
         (root / "casebook").mkdir()
 
