@@ -568,3 +568,37 @@ def check_citations(settings: Settings, documents: Iterable[Document], *, today:
             elif doc.in_force and (message := library.changed_since(cite, on, today=today)):
                 problems.append(Problem(doc.path, line, field, message, "warning"))
     return problems
+
+
+@dataclass(frozen=True)
+class LinkedCitation:
+    """A citation span in a text and the article it resolves to (None when it resolves to nothing)."""
+
+    citation: Citation
+    article: Article | None
+    status: str = ""  # 现行 / 已失效 / 尚未施行 for the resolved article's version
+    current_id: str = ""  # the article in force today holding the same provision, when it moved
+
+    @property
+    def article_id(self) -> str | None:
+        return self.article.id if self.article else None
+
+
+def link_citations(
+    library: StatuteLibrary, text: str, on: date | None = None, *, today: date | None = None
+) -> list[LinkedCitation]:
+    """Every citation in a text with the article it means on `on` (the citing document's issue date)."""
+    out: list[LinkedCitation] = []
+    for cite in extract_citations(text, abbreviations=find_abbreviations(text)):
+        article = library.resolve(cite, on)
+        if article is None:
+            out.append(LinkedCitation(cite, None))
+            continue
+        status = library.status(article, today)
+        current_id = ""
+        now = library.in_force(article.law, today)
+        if now is not None and library.version_of(article) is not now:
+            match = library.best_match(article, now)
+            current_id = match.id if match else ""
+        out.append(LinkedCitation(cite, article, status, current_id))
+    return out

@@ -418,3 +418,22 @@ def test_check_citations_reports_missing_and_changed_articles(content, settings,
 
 def test_check_citations_does_nothing_without_a_statute_folder(settings):
     assert check_citations(settings, []) == []
+
+
+def test_link_citations_resolves_each_span_at_the_documents_date(laws_dir):
+    from kb.statutes import StatuteLibrary, link_citations
+
+    library = StatuteLibrary.load(laws_dir)
+    text = "依照《中华人民共和国治安管理处罚法》第四十三条，并参照刑法第二百六十四条和刑法第九百条。"
+    links = link_citations(library, text, date(2023, 5, 1), today=date(2026, 11, 28))
+    assert [text[c.citation.start : c.citation.end] for c in links] == [
+        "《中华人民共和国治安管理处罚法》第四十三条",
+        "刑法第二百六十四条",
+        "刑法第九百条",
+    ]
+    assert links[0].article_id == "治安管理处罚法@2012-10-26#43"
+    assert (links[0].status, links[0].current_id) == ("已失效", "治安管理处罚法@2025-06-27#51")
+    assert links[1].status == "现行" and links[1].current_id == ""
+    assert links[2].article is None
+    later = link_citations(library, text, date(2026, 3, 1), today=date(2026, 11, 28))
+    assert later[0].article_id == "治安管理处罚法@2025-06-27#43"
