@@ -102,12 +102,18 @@ class Resources:
     charges: tuple[str, ...] = ()
 
 
-def load_resources(settings: Settings) -> Resources:
-    """Load taxonomy, synonyms and dictionaries, and configure the analyzer with them."""
+def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> Resources:
+    """Load taxonomy, synonyms and dictionaries, and configure the analyzer with them.
+
+    `charges` replaces the data folder's charges.txt (benchmarks use another vocabulary).
+    """
     data = settings.data_dir
     taxonomy = load_taxonomy(data / "taxonomy.yaml")
     synonyms = load_synonyms(data / "synonyms.txt")
-    charges = tuple(analysis.read_word_list(data / "charges.txt")) if (data / "charges.txt").is_file() else ()
+    if charges is not None:
+        charges = tuple(charges)
+    else:
+        charges = tuple(analysis.read_word_list(data / "charges.txt")) if (data / "charges.txt").is_file() else ()
     words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
     fingerprint = analysis.configure([data / "userdict.txt"], words)
     return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges)
@@ -378,6 +384,33 @@ def _incremental(live, meta, resources, content, laws, law_hashes, progress, fai
     return BuildReport(False, len(added), len(updated), len(deleted), unchanged, len(law_changes), 0.0)
 
 
+def create_index(settings: Settings, documents: Iterable[Document], resources: Resources | None = None) -> Path:
+    """Index documents that did not come from the content folder into a fresh generation and
+    switch to it (benchmarks and imports use this); return the generation folder."""
+    resources = resources or load_resources(settings)
+    with build_lock(settings.index_dir):
+        gen = _new_generation(settings.index_dir)
+        try:
+            ix = whoosh_index.create_in(str(gen), make_schema())
+            writer = _writer(ix, 1)
+            docs: dict[str, dict[str, str]] = {}
+            try:
+                for doc in documents:
+                    writer.add_document(**document_fields(doc, resources.taxonomy))
+                    docs[doc.path] = {"id": doc.id, "hash": doc.hash}
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            meta = {"fingerprint": resources.fingerprint, "docs": docs, "laws": {}}
+            _write_atomic(gen / META_FILE, json.dumps(meta, ensure_ascii=False))
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        _switch(settings.index_dir, gen)
+    return gen
+
+
 def index_documents(settings: Settings, documents: list[Document], removed_paths: Iterable[str] = ()) -> None:
     """Write a few already-validated documents into the live index (publishing uses this)."""
     resources = load_resources(settings)
@@ -409,6 +442,7 @@ __all__ = [
     "TYPE_LAW",
     "build_index",
     "build_lock",
+    "create_index",
     "current_dir",
     "document_fields",
     "index_documents",

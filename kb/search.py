@@ -470,10 +470,10 @@ class _SearcherPool:
 class SearchService:
     """The one object the CLI and the app search through; safe to share across threads."""
 
-    def __init__(self, settings: Settings, time_limit: float = DEFAULT_TIME_LIMIT):
+    def __init__(self, settings: Settings, time_limit: float = DEFAULT_TIME_LIMIT, charges: Sequence[str] | None = None):
         self.settings = settings
         self.time_limit = time_limit
-        self.resources = load_resources(settings)
+        self.resources = load_resources(settings, charges)
         self._pool = _SearcherPool(settings.index_dir)
         self._facet_cache: dict[tuple, dict[str, list]] = {}
         self._facet_lock = threading.Lock()

@@ -1,4 +1,11 @@
-"""类案检索: pick key terms, charges and citations from a case description and find similar documents."""
+"""类案检索: read charges, key terms and citations from a case description; rank similar documents.
+
+Ranking has two stages. A first pass scores documents by BM25F on the description's words; a
+second pass re-ranks the best of them by adding how well their charges agree with the charges
+read from the description (named in it, signalled by fact patterns, or voted by the charges of
+the closest first-pass cases) and how many statute articles they share with it. Measured on
+LeCaRD in benchmarks/RESULTS.md.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh import query as Q
 
@@ -17,11 +25,84 @@ from kb.documents import STATUS_CURRENT, TYPE_CASE, TYPE_GUIDE, TYPE_LAW
 from kb.errors import QueryError
 
 MAX_TEXT_CHARS = 20000
-KEY_TERMS = 30
-CHARGE_BOOST = 6.0
-CITATION_BOOST = 3.0
-TITLE_FACTOR = 0.6
-_EXPLICIT_CHARGE = re.compile(r"[\u4e00-\u9fff、]{2,20}罪")
+KEY_TERMS = 120  # words of the description kept for the first pass, best tf-idf first
+POOL = 100  # first-pass cases re-ranked
+VOTERS = 20  # closest first-pass cases whose charges vote for the description's charges
+VOTE_FLOOR = 0.3  # charges weaker than this share of the strongest are dropped
+CHARGE_WEIGHT = 0.5  # charge agreement (0–1) beside the text score normalised to the best (1)
+CITATION_WEIGHT = 0.2  # share of the description's cited articles a document also cites
+NAMED_WEIGHT = 1.0  # a charge named or signalled in the text, beside the best-voted charge (1)
+SHOWN_TERMS = 12
+
+# Fact patterns that point to a charge when the facts do not name it: textbook elements of
+# the offences a county bureau handles, written from the statutes, not from any test query.
+# Names missing from the vocabulary in use are ignored.
+CHARGE_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("危险驾驶罪", "醉酒驾驶机动车"),
+        (r"(酒后|饮酒后|醉酒).{0,6}驾(驶|车)", r"醉驾", r"(血液|血样)中?(酒精|乙醇)含量", r"追逐竞驶"),
+    ),
+    (("交通肇事罪",), (r"交通事故", r"肇事", r"事故(的)?(全部|主要|同等)责任")),
+    (
+        ("妨害公务罪", "阻碍执行职务", "阻碍人民警察依法执行职务"),
+        (
+            r"阻碍.{0,12}执行(职务|公务)",
+            r"(殴打|推搡|撕扯|抓伤|踢打|辱骂|袭击).{0,8}(民警|警察|执法人员|辅警)",
+            r"暴力.{0,6}(抗拒|阻挠|阻碍)",
+        ),
+    ),
+    (("袭警罪",), (r"袭击.{0,6}(民警|警察)", r"(殴打|撕咬|踢打).{0,6}(民警|警察)")),
+    (("故意伤害罪", "故意伤害"), (r"(轻伤|重伤)", r"伤情鉴定", r"损伤程度", r"致(其|被害人).{0,10}(受伤|骨折)")),
+    (("殴打他人",), (r"殴打", r"打伤", r"拳打脚踢")),
+    (("故意杀人罪",), (r"杀害", r"(致|将).{0,8}(死亡|杀死)")),
+    (("寻衅滋事罪", "寻衅滋事"), (r"随意殴打", r"追逐.{0,4}拦截", r"强拿硬要", r"任意损毁", r"起哄闹事")),
+    (("聚众斗殴罪",), (r"斗殴", r"约架", r"互殴", r"纠集.{0,20}打架")),
+    (("盗窃罪", "盗窃"), (r"窃取", r"偷(走|盗|窃|取)", r"扒窃", r"入户盗", r"秘密窃")),
+    (("抢劫罪",), (r"劫取", r"(持刀|暴力|胁迫).{0,20}(抢走|劫走|索要)")),
+    (("抢夺罪", "抢夺"), (r"夺(走|取).{0,10}(手机|包|财物|项链)",)),
+    (("诈骗罪", "诈骗"), (r"骗(取|得|走)", r"虚构(事实|身份)", r"隐瞒(真相|事实)")),
+    (("敲诈勒索罪", "敲诈勒索"), (r"勒索", r"以.{0,20}(相要挟|为要挟)")),
+    (
+        ("掩饰、隐瞒犯罪所得、犯罪所得收益罪",),
+        (
+            r"明知.{0,30}(赃物|犯罪所得|盗窃所得|盗窃来的|偷来的|来路不明)",
+            r"(收购|代为销售|转卖|销赃).{0,10}(赃物|赃车|赃款)",
+        ),
+    ),
+    (("职务侵占罪",), (r"利用(职务|工作)(上的)?便利.{0,40}(侵占|据为己有|非法占有)",)),
+    (("非法侵入住宅罪", "非法侵入住宅"), (r"(非法|强行|擅自)(侵入|闯入|进入).{0,10}(住宅|住所|家中)",)),
+    (("聚众扰乱社会秩序罪", "扰乱单位秩序"), (r"聚众.{0,20}扰乱", r"致使.{0,20}(工作|生产|营业|教学).{0,10}无法进行")),
+    (
+        ("走私、贩卖、运输、制造毒品罪",),
+        (r"(贩卖|出售|贩运|运输|制造).{0,20}(毒品|冰毒|海洛因|甲基苯丙胺|氯胺酮|麻古|可卡因|大麻|可待因)", r"贩毒"),
+    ),
+    (("非法持有毒品罪", "非法持有毒品"), (r"持有.{0,10}(毒品|冰毒|海洛因|甲基苯丙胺)",)),
+    (("容留他人吸毒罪", "容留他人吸食毒品"), (r"容留.{0,20}吸(食|毒)", r"提供.{0,10}(场所|房间).{0,20}吸(食|毒)")),
+    (("吸食毒品",), (r"吸食.{0,10}(毒品|冰毒|海洛因|甲基苯丙胺|氯胺酮)", r"吸毒")),
+    (("非法持有、私藏枪支、弹药罪", "违反枪支管理"), (r"(持有|私藏|藏匿).{0,20}(枪支|子弹|弹药)",)),
+    (("开设赌场罪",), (r"开设赌场", r"赌博网站", r"抽头(渔利|牟利)", r"(组织|提供).{0,10}赌博(场所|机)")),
+    (("赌博罪", "参与赌博"), (r"聚众赌博", r"以营利为目的.{0,10}赌博", r"赌资")),
+    (("强奸罪",), (r"强行.{0,10}发生(了)?性关系",)),
+    (("非法拘禁罪",), (r"(限制|剥夺).{0,10}人身自由", r"(关押|拘禁|扣押).{0,10}(被害人|他人)")),
+    (
+        ("帮助信息网络犯罪活动罪",),
+        (
+            r"(出租|出售|出借|提供).{0,20}(银行卡|支付宝|微信|电话卡|手机卡).{0,40}(诈骗|犯罪|流水)",
+            r"明知他人利用信息网络实施犯罪",
+        ),
+    ),
+    (("侵犯公民个人信息罪",), (r"公民个人信息", r"(出售|购买|非法获取).{0,10}个人信息")),
+    (("故意毁坏财物罪", "故意损毁财物"), (r"(毁坏|砸坏|损毁|砸毁|烧毁).{0,10}(财物|车辆|汽车|门窗|玻璃)",)),
+    (("信用卡诈骗罪",), (r"恶意透支", r"冒用.{0,10}信用卡")),
+    (("合同诈骗罪",), (r"(签订|履行)合同.{0,40}骗",)),
+    (("非法吸收公众存款罪",), (r"吸收.{0,10}公众存款", r"非法集资")),
+    (("重大责任事故罪",), (r"安全生产事故", r"违反.{0,20}安全(管理)?规定.{0,40}(死亡|事故)")),
+    (("猥亵儿童罪",), (r"猥亵.{0,10}(儿童|幼女|未满十四)",)),
+    (("组织卖淫罪",), (r"组织.{0,10}卖淫",)),
+    (("引诱、容留、介绍卖淫罪",), (r"(容留|介绍|引诱).{0,10}卖淫",)),
+    (("卖淫", "嫖娼"), (r"卖淫嫖娼", r"嫖娼")),
+    (("受贿罪",), (r"收受.{0,20}(财物|好处费|贿赂)",)),
+)
 
 
 @dataclass(frozen=True)
@@ -80,80 +161,158 @@ class SimilarResults:
         }
 
 
+# -- charges ----------------------------------------------------------------------------------
+
+
 def charge_variants(charge: str) -> list[str]:
-    """Phrases that signal a charge in facts: 盗窃罪 -> 盗窃; 走私、贩卖毒品罪 -> 走私毒品, 贩卖毒品."""
+    """Phrases that name a charge in text: 盗窃罪 -> 盗窃; 走私、贩卖、运输、制造毒品罪 -> 贩卖毒品 …
+
+    A compound name lists verbs before a shared object (走私、贩卖…毒品): each verb is joined to
+    the object; bare verbs (走私, 生产) are never variants, as they name no charge on their own.
+    """
     stem = charge[:-1] if charge.endswith("罪") else charge
     parts = [p for p in stem.split("、") if p]
     if len(parts) <= 1:
         return [stem] if len(stem) >= 2 else []
-    last = parts[-1]
-    obj = last[2:] if len(last) > 2 else ""
-    variants = [p + obj if len(p) <= 2 and obj else p for p in parts]
-    return [v for v in variants if len(v) >= 2]
+    out = [stem]
+    first_long = next((i for i, p in enumerate(parts) if len(p) > 2), None)
+    if first_long is None:  # 窝藏、包庇
+        out.extend(parts)
+    elif first_long > 0:  # 走私、贩卖、运输、制造毒品: verbs, then verb + object
+        obj = parts[first_long][2:]
+        out.extend(p + obj for p in parts[:first_long])
+        out.append(parts[first_long])
+    else:  # 拐卖妇女、儿童: verb + object, then more objects
+        out.append(parts[0])
+        verb = parts[0][:2]
+        out.extend(verb + p for p in parts[1:] if len(p) <= 2)
+    return [v for v in dict.fromkeys(out) if len(v) >= 2]
+
+
+@lru_cache(maxsize=8)
+def _matcher(charges: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]]]:
+    table: dict[str, list[str]] = {}
+    for charge in charges:
+        for variant in charge_variants(analysis.fold(charge)):
+            table.setdefault(variant, []).append(charge)
+    if not table:
+        return None, {}
+    # Longest first, so 合同诈骗 wins over the 诈骗 inside it.
+    alternatives = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, alternatives))), {k: tuple(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=8)
+def _cues(charges: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]:
+    known = set(charges)
+    out = []
+    for names, patterns in CHARGE_CUES:
+        present = tuple(n for n in names if n in known)
+        if present:
+            out.append((present, re.compile("|".join(f"(?:{p})" for p in patterns))))
+    return tuple(out)
+
+
+def charge_mentions(text: str, charges: Iterable[str]) -> Counter:
+    """How often each charge is named in the text; a name followed by 罪 (犯盗窃罪) counts double."""
+    pattern, table = _matcher(tuple(charges))
+    counts: Counter = Counter()
+    if pattern is None:
+        return counts
+    folded = analysis.fold(text)
+    for m in pattern.finditer(folded):
+        weight = 2 if folded.startswith("罪", m.end()) else 1
+        for charge in table[m.group()]:
+            counts[charge] += weight
+    return counts
+
+
+def charges_named(text: str, charges: Iterable[str]) -> list[str]:
+    """Charges a case name or verdict names (郭某走私、贩卖、运输、制造毒品罪一案), in order of appearance."""
+    pattern, table = _matcher(tuple(charges))
+    if pattern is None:
+        return []
+    found: dict[str, None] = {}
+    for m in pattern.finditer(analysis.fold(text)):
+        for charge in table[m.group()]:
+            found[charge] = None
+    return list(found)
+
+
+def charge_signals(text: str, charges: Iterable[str]) -> Counter:
+    """Charges the text names or whose fact patterns it shows (酒后驾驶 -> 危险驾驶罪), with counts."""
+    vocabulary = tuple(charges)
+    counts = charge_mentions(text, vocabulary)
+    folded = analysis.fold(text)
+    for names, pattern in _cues(vocabulary):
+        n = sum(1 for _ in pattern.finditer(folded))
+        if n:
+            for name in names:
+                counts[name] += n
+    return counts
 
 
 def detect_charges(text: str, charges: Iterable[str], limit: int = 3) -> list[str]:
-    """Likely charges (罪名 / 违法行为), most mentioned first; named charges (“构成盗窃罪”) count most."""
-    folded = analysis.fold(text)
-    known = {c: charge_variants(c) for c in charges}
-    scores: Counter = Counter()
-    explicit = set(_EXPLICIT_CHARGE.findall(folded))
-    for charge, variants in known.items():
-        if charge in explicit or any(charge in e for e in explicit):
-            scores[charge] += 10
-        for v in variants:
-            n = folded.count(v)
-            if n:
-                scores[charge] += n
-    # a longer charge that contains a shorter one's phrase wins (电信网络诈骗 over 诈骗)
-    ranked = [c for c, _ in scores.most_common()]
-    return ranked[:limit]
+    """Likely charges (罪名 / 违法行为) from the text alone, strongest first."""
+    return [c for c, _ in charge_signals(text, charges).most_common(limit)]
+
+
+def charge_profile(signals: Counter, votes: Counter) -> dict[str, float]:
+    """Weights 0–1 per charge: the first-pass cases' votes, plus charges the text itself signals."""
+    profile: dict[str, float] = {}
+    if votes:
+        top = max(votes.values())
+        profile = {c: v / top for c, v in votes.items()}
+    if signals:
+        top = max(signals.values())
+        for charge, n in signals.items():
+            profile[charge] = profile.get(charge, 0.0) + NAMED_WEIGHT * (0.5 + 0.5 * n / top)
+    if not profile:
+        return {}
+    top = max(profile.values())
+    return {c: w / top for c, w in profile.items() if w / top >= VOTE_FLOOR}
+
+
+def charge_agreement(profile: dict[str, float], doc_charges: Sequence[str]) -> float:
+    """Cosine between the description's charge weights and a document's charges (0–1)."""
+    if not profile or not doc_charges:
+        return 0.0
+    norm = math.sqrt(sum(w * w for w in profile.values())) * math.sqrt(len(doc_charges))
+    return sum(profile.get(c, 0.0) for c in doc_charges) / norm
+
+
+# -- terms ------------------------------------------------------------------------------------
 
 
 def key_terms(searcher, text: str, n: int = KEY_TERMS) -> list[tuple[str, float]]:
-    """The n words of the text with the highest tf-idf against the index's body field."""
-    counts = Counter(w for w in analysis.words(text) if len(w) > 1 and not w.isdigit())
-    total = max(1, searcher.doc_count())
+    """The text's words that the index knows, as (word, weight 1 + log tf), best tf-idf first.
+
+    Single characters and numbers are left out: they match everywhere or nowhere useful.
+    """
+    counts = Counter(w for w in analysis.words(text) if len(w) > 1 and not any(ch.isdigit() for ch in w))
+    total = max(1, searcher.doc_count_all())
     scored = []
     for word, tf in counts.items():
-        df = searcher.doc_frequency("body", word)
+        df = searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
         if df == 0:
             continue
-        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-        scored.append((word, (1 + math.log(tf)) * idf))
-    scored.sort(key=lambda x: -x[1])
-    return scored[:n]
+        weight = 1 + math.log(tf)
+        scored.append((word, weight, weight * math.log(1 + total / df)))
+    scored.sort(key=lambda x: -x[2])
+    return [(w, weight) for w, weight, _ in scored[:n]]
 
 
-def _hit(searcher, hit, doc_charges: Sequence[str], cite_keys: set[str], terms: set[str]) -> SimilarHit:
-    stored = hit.fields()
-    laws = tuple(v for v in (stored.get("laws") or "").split(",") if v)
-    charges = tuple(v for v in (stored.get("charges") or "").split(",") if v)
-    matched = tuple(
-        dict.fromkeys(
-            (t.decode("utf-8") if isinstance(t, bytes) else t)
-            for f, t in (hit.matched_terms() if hit.results.has_matched_terms() else [])
-            if f in ("body", "title")
-        )
-    )
-    return SimilarHit(
-        id=stored["id"],
-        title=stored.get("title", ""),
-        type=stored.get("type", ""),
-        category=stored.get("category", ""),
-        score=float(hit.score or 0.0),
-        summary=stored.get("summary", ""),
-        path=stored.get("path", ""),
-        year=stored.get("year") or None,
-        shared_charges=tuple(c for c in charges if c in doc_charges),
-        shared_terms=tuple(t for t in matched if t in terms)[:8],
-        shared_laws=tuple(article_label(k) for k in laws if k in cite_keys),
-        status=stored.get("status", STATUS_CURRENT),
-    )
+def _split(raw: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (raw or "").split(",") if v)
+
+
+# -- ranking ----------------------------------------------------------------------------------
 
 
 def find_similar(service, searcher, text: str | None = None, doc_id: str | None = None, filters=None, limit: int = 10):
     """Find similar cases, applicable guides and articles for a pasted case description or a document."""
+    from kb.search import Filters, filter_query
+
     started = time.perf_counter()
     exclude: str | None = None
     own_charges: tuple[str, ...] = ()
@@ -164,72 +323,109 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
             raise QueryError(f"找不到 id 为“{doc_id}”的文档；请检查 id")
         exclude = doc_id
         text = "\n".join(str(stored.get(k) or "") for k in ("title", "summary", "body"))
-        own_charges = tuple(v for v in (stored.get("charges") or "").split(",") if v)
-        own_laws = tuple(v for v in (stored.get("laws") or "").split(",") if v)
+        own_charges = _split(stored.get("charges"))
+        own_laws = _split(stored.get("laws"))
     text = (text or "").strip()
     if not text:
         raise QueryError("请输入案情描述（或指定文档 id）")
-    if len(text) > MAX_TEXT_CHARS:
-        text = text[:MAX_TEXT_CHARS]
-    charges = list(own_charges) or detect_charges(text, service.resources.charges)
+    text = text[:MAX_TEXT_CHARS]
+    vocabulary = tuple(service.resources.charges)
+    signals = charge_signals(text, vocabulary)
+    for charge in own_charges:
+        signals[charge] += max(signals.values(), default=1) or 1
     cites = extract_citations(text, abbreviations=find_abbreviations(text))
     cite_keys = list(dict.fromkeys([*own_laws, *(c.key for c in cites)]))
     terms = key_terms(searcher, text)
-    clauses: list[Q.Query] = []
-    for word, weight in terms:
-        clauses.append(Q.Term("body", word, boost=weight))
-        clauses.append(Q.Term("title", word, boost=weight * TITLE_FACTOR))
-    for charge in charges:
-        clauses.append(Q.Term("charges", charge, boost=CHARGE_BOOST))
-    for key in cite_keys:
-        clauses.append(Q.Term("laws", key, boost=CITATION_BOOST))
-    term_set = {w for w, _ in terms}
-    if not clauses:
-        return SimilarResults((), (), (), tuple(charges), (), tuple(cite_keys), (time.perf_counter() - started) * 1000)
-    q = Q.Or(clauses)
-    from kb.search import Filters, filter_query
-
+    shown = tuple(w for w, _ in terms[:SHOWN_TERMS])
     base = filters if isinstance(filters, Filters) else Filters.of(filters)
+    mask = Q.Term("id", exclude) if exclude else None
 
-    def group(doc_type: str, n: int) -> tuple[SimilarHit, ...]:
-        fq = filter_query(Filters.of({**dict(base.items()), "type": doc_type}), include_superseded=False)
-        mask = Q.Term("id", exclude) if exclude else None
-        results = searcher.search(q, limit=n, filter=fq, mask=mask, terms=True)
-        return tuple(_hit(searcher, h, charges, set(cite_keys), term_set) for h in results)
+    def only(doc_type: str):
+        return filter_query(Filters.of({**dict(base.items()), "type": doc_type}), include_superseded=False)
 
-    cases = group(TYPE_CASE, limit)
-    guides = group(TYPE_GUIDE, max(3, limit // 2))
-    laws = _articles(searcher, cite_keys, cases, exclude, limit)
+    text_clauses = [Q.Term(f, w, boost=weight) for w, weight in terms for f in ("title", "body")]
+    pool = []
+    if text_clauses:
+        results = searcher.search(Q.Or(text_clauses), limit=POOL, filter=only(TYPE_CASE), mask=mask)
+        pool = [(hit.score or 0.0, hit.fields()) for hit in results]
+    votes: Counter = Counter()
+    for _, stored in pool[:VOTERS]:
+        votes.update(_split(stored.get("charges")))
+    profile = charge_profile(signals, votes)
+    best = max((s for s, _ in pool), default=0.0) or 1.0
+    ranked = []
+    for score, stored in pool:
+        laws = _split(stored.get("laws"))
+        shared_cites = sum(1 for k in laws if k in cite_keys) / len(cite_keys) if cite_keys else 0.0
+        total = score / best + CHARGE_WEIGHT * charge_agreement(profile, _split(stored.get("charges")))
+        ranked.append((total + CITATION_WEIGHT * shared_cites, stored))
+    ranked.sort(key=lambda x: -x[0])
+    read_charges = tuple(c for c, _ in signals.most_common(3)) or tuple(sorted(profile, key=lambda c: -profile[c])[:3])
+    cases = tuple(_hit(s, stored, profile, cite_keys, shown) for s, stored in ranked[:limit])
+    guides = _guides(searcher, terms, read_charges, cite_keys, only(TYPE_GUIDE), mask, max(3, limit // 2), shown)
+    laws = _articles(searcher, cite_keys, ranked[:limit], exclude, limit)
     took = (time.perf_counter() - started) * 1000
-    return SimilarResults(
-        cases, guides, laws, tuple(charges), tuple(w for w, _ in terms[:12]), tuple(cite_keys), took
+    return SimilarResults(cases, guides, laws, read_charges, shown, tuple(cite_keys), took)
+
+
+def _hit(score: float, stored, profile: dict[str, float], cite_keys: Sequence[str], terms: Sequence[str]) -> SimilarHit:
+    body = analysis.fold(str(stored.get("title") or "") + str(stored.get("body") or ""))
+    return SimilarHit(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        type=stored.get("type", ""),
+        category=stored.get("category", ""),
+        score=float(score),
+        summary=stored.get("summary", ""),
+        path=stored.get("path", ""),
+        year=stored.get("year") or None,
+        shared_charges=tuple(c for c in _split(stored.get("charges")) if c in profile),
+        shared_terms=tuple(t for t in terms if t in body)[:8],
+        shared_laws=tuple(article_label(k) for k in _split(stored.get("laws")) if k in cite_keys),
+        status=stored.get("status", STATUS_CURRENT),
     )
 
 
-def _articles(searcher, cite_keys: list[str], cases: Sequence[SimilarHit], exclude: str | None, limit: int):
+def _guides(searcher, terms, charges, cite_keys, fq, mask, n: int, shown) -> tuple[SimilarHit, ...]:
+    """Guides on the same words, charges (named in title, tags or body) and articles."""
+    clauses: list[Q.Query] = [Q.Term(f, w, boost=weight) for w, weight in terms[:40] for f in ("title", "body")]
+    for charge in charges:
+        stem = charge[:-1] if charge.endswith("罪") else charge
+        for word in analysis.words(stem):
+            clauses.append(Q.Term("title", word, boost=3.0))
+        clauses.append(Q.Term("tags", stem, boost=3.0))
+    clauses.extend(Q.Term("laws", k, boost=3.0) for k in cite_keys)
+    if not clauses:
+        return ()
+    results = searcher.search(Q.Or(clauses), limit=n, filter=fq, mask=mask)
+    return tuple(_hit(h.score or 0.0, h.fields(), {c: 1.0 for c in charges}, cite_keys, shown) for h in results)
+
+
+def _articles(searcher, cite_keys: list[str], cases: Sequence[tuple[float, dict]], exclude: str | None, limit: int):
     """Articles cited in the facts, then those most cited by the similar cases."""
     counts: Counter = Counter({k: 100 for k in cite_keys})
-    for rank, case in enumerate(cases):
-        stored = searcher.document(id=case.id) or {}
-        for key in (stored.get("laws") or "").split(","):
-            if key:
-                counts[key] += 1.0 / (rank + 1)
+    for rank, (_, stored) in enumerate(cases):
+        for key in _split(stored.get("laws")):
+            counts[key] += 1.0 / (rank + 1)
     out: list[SimilarHit] = []
     for key, weight in counts.most_common(limit):
         stored = searcher.document(article_key=key, status=STATUS_CURRENT)
+        label = article_label(key)
         if stored and stored.get("id") != exclude:
             out.append(
                 SimilarHit(
                     id=stored["id"],
-                    title=stored.get("title", article_label(key)),
+                    title=stored.get("title", label),
                     type=TYPE_LAW,
                     category=stored.get("law", ""),
                     score=float(weight),
                     summary=(stored.get("body") or "")[:200],
                     path=stored.get("path", ""),
-                    shared_laws=(article_label(key),),
+                    shared_laws=(label,),
                 )
             )
         elif not stored:
-            out.append(SimilarHit(id="", title=article_label(key), type=TYPE_LAW, category="", score=float(weight), shared_laws=(article_label(key),)))
+            out.append(
+                SimilarHit(id="", title=label, type=TYPE_LAW, category="", score=float(weight), shared_laws=(label,))
+            )
     return tuple(out)
