@@ -201,8 +201,11 @@ def require(settings: Settings, actor: User | str | None, permission: str) -> Us
     if user is None:
         raise AuthError(f"用户“{name}”不存在")
     if user.disabled:
+        audit.log(settings, name, "denied", "", f"账号已停用，试图{PERMISSION_NAMES[permission]}")
         raise AuthError(f"用户“{name}”已停用；请联系管理员")
     if not user.can(permission):
+        # refusals are audited too: an attempt beyond one's role is what 执法监督 wants to see
+        audit.log(settings, name, "denied", "", f"{user.role}试图{PERMISSION_NAMES[permission]}")
         roles = "或".join(f"“{r}”" for r in ROLES if permission in PERMISSIONS[r])
         raise AuthError(f"用户“{name}”（{user.role}）没有{PERMISSION_NAMES[permission]}权限；需要{roles}角色")
     return user

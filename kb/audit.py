@@ -37,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "supersede": "标记不再参照",
     "withdraw": "撤回",
     "discard": "作废草稿",
+    "denied": "越权被拒",
 }
 
 _SCHEMA = """

@@ -125,6 +125,8 @@ def test_roles_are_read_from_the_database_not_from_the_caller(settings):
     assert forged.can(REVIEW)
     with pytest.raises(AuthError, match="用户“lin”（编辑）没有审核发布权限；需要“审核”角色"):
         require(settings, forged, REVIEW)
+    denied = audit.read_entries(settings, action="denied")[0]
+    assert (denied.actor, denied.detail) == ("lin", "编辑试图审核发布")
     with pytest.raises(AuthError, match="请先登录"):
         require(settings, None, EDIT)
     with pytest.raises(AuthError, match="用户“ghost”不存在"):
