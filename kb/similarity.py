@@ -54,7 +54,7 @@ CHARGE_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("袭警罪",), (r"袭击.{0,6}(民警|警察)", r"(殴打|撕咬|踢打).{0,6}(民警|警察)")),
     (("故意伤害罪", "故意伤害"), (r"(轻伤|重伤)", r"伤情鉴定", r"损伤程度", r"致(其|被害人).{0,10}(受伤|骨折)")),
     (("殴打他人",), (r"殴打", r"打伤", r"拳打脚踢")),
-    (("故意杀人罪",), (r"杀害", r"(致|将).{0,8}(死亡|杀死)")),
+    (("故意杀人罪",), (r"杀害", r"(将|把).{0,8}杀死")),
     (("寻衅滋事罪", "寻衅滋事"), (r"随意殴打", r"追逐.{0,4}拦截", r"强拿硬要", r"任意损毁", r"起哄闹事")),
     (("聚众斗殴罪",), (r"斗殴", r"约架", r"互殴", r"纠集.{0,20}打架")),
     (("盗窃罪", "盗窃"), (r"窃取", r"偷(走|盗|窃|取)", r"扒窃", r"入户盗", r"秘密窃")),
@@ -346,7 +346,7 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
     text_clauses = [Q.Term(f, w, boost=weight) for w, weight in terms for f in ("title", "body")]
     pool = []
     if text_clauses:
-        results = searcher.search(Q.Or(text_clauses), limit=POOL, filter=only(TYPE_CASE), mask=mask)
+        results = searcher.search(Q.Or(text_clauses), limit=max(POOL, limit), filter=only(TYPE_CASE), mask=mask)
         pool = [(hit.score or 0.0, hit.fields()) for hit in results]
     votes: Counter = Counter()
     for _, stored in pool[:VOTERS]:
@@ -360,7 +360,7 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
         total = score / best + CHARGE_WEIGHT * charge_agreement(profile, _split(stored.get("charges")))
         ranked.append((total + CITATION_WEIGHT * shared_cites, stored))
     ranked.sort(key=lambda x: -x[0])
-    read_charges = tuple(c for c, _ in signals.most_common(3)) or tuple(sorted(profile, key=lambda c: -profile[c])[:3])
+    read_charges = tuple(sorted(profile, key=lambda c: -profile[c])[:3])
     cases = tuple(_hit(s, stored, profile, cite_keys, shown) for s, stored in ranked[:limit])
     guides = _guides(searcher, terms, read_charges, cite_keys, only(TYPE_GUIDE), mask, max(3, limit // 2), shown)
     laws = _articles(searcher, cite_keys, ranked[:limit], exclude, limit)
