@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
+from kb.accounts import AUDIT, EDIT, REVIEW, USERS, current_user
 
 st.set_page_config(page_title="案例指引库", page_icon=":material/balance:", layout="wide")
 
@@ -24,7 +25,29 @@ PAGES: dict[str, list] = {
     ],
 }
 
+# Publishing pages by role (each page checks the role again itself); login only when required.
+user = current_user(st.session_state, shared.settings())
+WORK = [
+    st.Page(f"app_pages/{name}.py", title=title, icon=icon, url_path=name)
+    for name, title, icon, permission in (
+        ("editor", "编写", ":material/edit_note:", EDIT),
+        ("review", "审核发布", ":material/fact_check:", REVIEW),
+        ("audit_log", "审计日志", ":material/receipt_long:", AUDIT),
+        ("users", "账号管理", ":material/manage_accounts:", USERS),
+    )
+    if user is not None and user.can(permission)
+]
+LOGIN = st.Page(
+    "app_pages/login.py", title="账号" if user else "登录", icon=":material/account_circle:", url_path="login"
+)
+if user is None and shared.settings().require_login:
+    PAGES = {"登录": [LOGIN]}
+else:
+    PAGES["工作台"] = [*WORK, LOGIN]
+
 shared.inject_css()
 shared.ensure_index()
 shared.sidebar()
+if user is not None:
+    st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
 st.navigation(PAGES).run()

@@ -299,6 +299,104 @@ def guess_type(text: str, default: str = TYPE_GUIDE) -> str:
     return default
 
 
+@dataclass(frozen=True)
+class DraftView:
+    """What a preview needs from a draft's text: the front matter fields shown above the body, and the body."""
+
+    doc_type: str
+    id: str
+    title: str
+    summary: str
+    category: str
+    case_type: str
+    year: str
+    status: str
+    body: str
+
+
+def draft_view(text: str, doc_type: str = TYPE_GUIDE) -> DraftView:
+    """Split a draft for the live preview, tolerating broken front matter (the body is still shown)."""
+    text = text.replace("\r\n", "\n")
+    meta = _lenient_meta(text)
+    body = split_front_matter(text).body
+
+    def get(key: str) -> str:
+        value = meta.get(key)
+        return "" if value is None or isinstance(value, (list, dict)) else str(value).strip()
+
+    return DraftView(
+        guess_type(text, doc_type),
+        get("id"),
+        get("title"),
+        get("summary"),
+        get("category"),
+        get("case_type"),
+        get("year"),
+        get("status") or STATUS_CURRENT,
+        body,
+    )
+
+
+TEMPLATES = {
+    TYPE_GUIDE: """---
+id: G-2025-001
+title: （指引标题）
+kind: 办案指引
+category: 执法规范
+stage: [受案立案]
+tags: [关键词]
+laws: [刑事诉讼法第一百一十条]
+audience: [办案民警, 法制员]
+status: 现行
+issued: {today}
+version: 1
+summary: （一至三句话的要旨）
+---
+
+## 适用范围
+
+## 办理步骤
+
+## 法律依据
+""",
+    TYPE_CASE: """---
+id: C-2025-001
+title: （案例标题）
+category: 盗窃
+case_type: 刑事
+charges: [盗窃罪]
+year: {year}
+unit: 某县公安局某派出所
+tags: [关键词]
+laws: [刑法第二百六十四条]
+audience: [办案民警]
+status: 现行
+issued: {today}
+version: 1
+summary: （一至三句话的办案要旨）
+---
+
+## 基本案情
+
+## 办案过程
+
+## 法律适用
+
+## 处理结果
+
+## 办案要旨
+
+## 指导意义
+""",
+}
+
+
+def draft_template(doc_type: str, today: date | None = None) -> str:
+    """A skeleton for a new guide or case, with every required field."""
+    today = today or date.today()
+    return TEMPLATES[doc_type].format(today=today.isoformat(), year=today.year)
+
+
 # -- validation --------------------------------------------------------------------------------
 
 
@@ -906,6 +1004,13 @@ def wait_until_searchable(settings: Settings, doc_id: str, timeout: float = 1.0)
 
 __all__ = [
     "Draft",
+    "DraftView",
+    "discard_draft",
+    "draft_template",
+    "draft_view",
+    "get_draft",
+    "list_drafts",
+    "published_documents",
     "PublishResult",
     "Published",
     "ReviewItem",

@@ -1,0 +1,215 @@
+"""审核发布: the review queue (diff, preview, publish or return), supersede, withdraw, review dates, history."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import shared, workflow
+from kb import accounts, publish
+from kb.diff import unified
+from kb.documents import STATUS_CURRENT, TYPE_LABELS
+from kb.errors import ContentError, KBError
+
+
+def flash() -> None:
+    message = st.session_state.pop("review_flash", None)
+    if message:
+        text, doc_id = message
+        st.success(text, icon=":material/check_circle:")
+        if doc_id:
+            st.page_link("app_pages/document.py", label=f"查看 {doc_id}", query_params={"id": doc_id})
+
+
+def after_change(result: publish.PublishResult, text: str) -> None:
+    """Clear the app's caches and say what happened (shown after the rerun)."""
+    workflow.clear_caches()
+    extra = "".join(f"；{old} 已标记为不再参照" for old in result.superseded if old != result.doc_id)
+    if result.warning:
+        st.session_state["review_warning"] = result.warning
+    st.session_state["review_flash"] = (text + extra, result.doc_id if result.document else None)
+    st.rerun()
+
+
+# -- the queue ---------------------------------------------------------------------------------
+
+
+def queue(user: accounts.User) -> None:
+    s = shared.settings()
+    drafts = publish.list_drafts(s, user, (publish.STATE_SUBMITTED,))
+    if not drafts:
+        st.info("没有待审核的草稿。", icon=":material/inbox:")
+        return
+    labels = {d.id: f"{d.label} · {d.author} 提交于 {d.updated_at[:16].replace('T', ' ')}" for d in drafts}
+    pick = st.selectbox("待审核草稿", list(labels), format_func=labels.get, key="review_pick")
+    draft = next(d for d in drafts if d.id == pick)
+    kind = TYPE_LABELS.get(draft.doc_type, draft.doc_type)
+    origin = f"修订 {draft.target_id}（基于第 {draft.base_version} 版）" if draft.target_id else "新文档"
+    st.caption(f"{kind} · {origin} · 作者 {draft.author} · 第 {draft.rev} 稿")
+    problems = publish.check_text(s, draft.text, draft.doc_type)
+    workflow.show_problems(problems, "校验通过")
+    current = publish.find_published(s, draft.doc_id) if draft.doc_id else None
+    compare, look = st.tabs(["与已发布版本对比", "预览"])
+    with compare:
+        if current is None:
+            st.caption("这是新文档，没有已发布的版本可对比。")
+        else:
+            workflow.diff_view(current.text, draft.text, "review_diff", f"已发布第 {current.version} 版", "本稿")
+            with st.expander("逐行差异（统一格式）"):
+                st.code(unified(current.text, draft.text, f"已发布第 {current.version} 版", "本稿"), language="diff")
+    with look:
+        workflow.preview(draft.text, draft.doc_type)
+    st.divider()
+    go, back = st.columns(2, gap="large")
+    with go:
+        st.markdown("**发布**")
+        st.caption("发布后版本号自动加一，文件写入内容目录并立即可检索。")
+        if st.button("发布", type="primary", icon=":material/publish:", key="review_publish"):
+            try:
+                result = publish.publish(s, user, draft.id)
+            except ContentError as exc:
+                workflow.show_problems(exc.problems)
+            except KBError as exc:
+                st.error(str(exc))
+            else:
+                after_change(result, f"已发布 {result.doc_id} 第 {result.version} 版：{result.path}")
+    with back:
+        st.markdown("**退回修改**")
+        comment = st.text_area("修改意见（必填）", key="review_comment", height=100)
+        if st.button("退回", icon=":material/undo:", key="review_return"):
+            try:
+                publish.return_draft(s, user, draft.id, comment)
+            except KBError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["review_flash"] = (f"草稿 #{draft.id} 已退回给 {draft.author}", None)
+                st.rerun()
+
+
+# -- supersede and withdraw --------------------------------------------------------------------
+
+
+def retire(user: accounts.User) -> None:
+    s = shared.settings()
+    docs = sorted(publish.published_documents(s).values(), key=lambda d: d.id)
+    current = [d.id for d in docs if d.status == STATUS_CURRENT]
+    titles = {d.id: f"{d.id} {d.title}" for d in docs}
+    st.subheader("标记为不再参照")
+    st.caption(
+        "旧文档的状态改为“不再参照”并指向新文档，文档页显示提示横幅。新文档发布时若写明 supersedes，会自动处理。"
+    )
+    old = st.selectbox("旧文档", current, index=None, format_func=titles.get, key="review_old", placeholder="选择")
+    new = st.selectbox(
+        "替代它的新文档", current, index=None, format_func=titles.get, key="review_new", placeholder="选择"
+    )
+    if st.button("标记为不再参照", disabled=not (old and new), key="review_supersede"):
+        try:
+            result = publish.supersede(s, user, old, new)
+        except KBError as exc:
+            st.error(str(exc))
+        else:
+            after_change(result, f"{old} 已标记为不再参照，由 {new} 替代（第 {result.version} 版）")
+    st.subheader("撤回")
+    st.caption("撤回后文档从内容目录和检索中移除，历史版本仍保存在数据库中。")
+    target = st.selectbox("要撤回的文档", [d.id for d in docs], index=None, format_func=titles.get, key="review_wd")
+    reason = st.text_input("撤回理由（必填）", key="review_wd_reason")
+    sure = st.checkbox("我确认撤回此文档", key="review_wd_sure")
+    if st.button("撤回", disabled=not (target and sure), key="review_withdraw"):
+        try:
+            result = publish.withdraw(s, user, target, reason)
+        except KBError as exc:
+            st.error(str(exc))
+        else:
+            after_change(result, f"{target} 已撤回")
+
+
+# -- review dates and history ------------------------------------------------------------------
+
+
+def due() -> None:
+    try:
+        items = publish.due_for_review(shared.settings())
+    except KBError as exc:
+        shared.show_error(exc)
+        return
+    if not items:
+        st.info(f"{publish.REVIEW_WINDOW_DAYS} 天内没有到期需复核的文档。", icon=":material/event_available:")
+        return
+    st.caption(f"复核日期（review_by）已过或在 {publish.REVIEW_WINDOW_DAYS} 天内的现行文档：")
+    st.dataframe(
+        [
+            {
+                "编号": i.id,
+                "标题": i.title,
+                "复核日期": i.review_by.isoformat(),
+                "状态": f"已逾期 {-i.days_left} 天" if i.overdue else f"还剩 {i.days_left} 天",
+                "文件": i.path,
+            }
+            for i in items
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def versions() -> None:
+    s = shared.settings()
+    ids = sorted(set(publish.published_documents(s)) | set(publish.documents_with_history(s)))
+    doc_id = st.selectbox("文档", ids, index=None, key="review_hist_doc", placeholder="选择文档编号")
+    if not doc_id:
+        return
+    stored = publish.history(s, doc_id)
+    if not stored:
+        st.info("此文档还没有经本系统发布过，暂无历史版本。")
+        return
+    st.dataframe(
+        [
+            {
+                "版本": v.version,
+                "操作": publish.ACTION_LABELS.get(v.action, v.action),
+                "时间": v.at[:19].replace("T", " "),
+                "操作人": v.actor or "—",
+                "说明": v.note,
+            }
+            for v in stored
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    numbers = sorted({v.version for v in stored if v.action != "withdraw"})
+    if len(numbers) < 2:
+        st.caption("只有一个版本，无可对比。")
+        return
+    left, right = st.columns(2)
+    a = left.selectbox("旧版本", numbers, index=len(numbers) - 2, format_func=lambda n: f"第 {n} 版", key="review_va")
+    b = right.selectbox("新版本", numbers, index=len(numbers) - 1, format_func=lambda n: f"第 {n} 版", key="review_vb")
+    workflow.diff_view(
+        publish.version_text(s, doc_id, a),
+        publish.version_text(s, doc_id, b),
+        "review_hist",
+        f"第 {a} 版",
+        f"第 {b} 版",
+    )
+
+
+def main() -> None:
+    user = workflow.user_or_stop(accounts.REVIEW, "审核发布")
+    st.title("审核发布")
+    flash()
+    warning = st.session_state.pop("review_warning", "")
+    if warning:
+        st.warning(warning)
+    waiting = len(publish.list_drafts(shared.settings(), user, (publish.STATE_SUBMITTED,)))
+    tab_queue, tab_retire, tab_due, tab_history = st.tabs(
+        [f"待审核（{waiting}）", "替代与撤回", "复核到期", "版本历史"]
+    )
+    with tab_queue:
+        queue(user)
+    with tab_retire:
+        retire(user)
+    with tab_due:
+        due()
+    with tab_history:
+        versions()
+
+
+main()

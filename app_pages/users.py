@@ -1,0 +1,94 @@
+"""账号管理 (管理员): list accounts, add one, change role, disable or enable, reset a password."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from app_pages import shared, workflow
+from kb import accounts
+from kb.errors import KBError
+
+admin = workflow.user_or_stop(accounts.USERS, "账号管理")
+s = shared.settings()
+st.title("账号管理")
+message = st.session_state.pop("users_flash", "")
+if message:
+    st.success(message, icon=":material/check_circle:")
+
+people = accounts.list_users(s)
+now = time.time()
+st.dataframe(
+    [
+        {
+            "用户名": u.name,
+            "角色": u.role,
+            "状态": "已停用" if u.disabled else ("锁定中" if u.locked(now) else "正常"),
+            "最近登录": u.last_login[:16].replace("T", " ") or "从未登录",
+            "创建时间": u.created_at[:16].replace("T", " "),
+        }
+        for u in people
+    ],
+    hide_index=True,
+    width="stretch",
+)
+
+
+def done(text: str) -> None:
+    st.session_state["users_flash"] = text
+    st.rerun()
+
+
+add, change = st.columns(2, gap="large")
+with add:
+    st.subheader("新增账号")
+    with st.form("users_add", clear_on_submit=True):
+        name = st.text_input("用户名")
+        role = st.selectbox("角色", accounts.ROLES, index=1)
+        password = st.text_input("初始密码（至少 8 个字符）", type="password")
+        again = st.text_input("再次输入密码", type="password")
+        submitted = st.form_submit_button("新增", type="primary")
+    if submitted:
+        if password != again:
+            st.error("两次输入的密码不一致")
+        else:
+            try:
+                accounts.add_user(s, name, role, password, actor=admin)
+            except KBError as exc:
+                st.error(str(exc))
+            else:
+                done(f"已新增用户“{name.strip()}”（{role}）")
+
+with change:
+    st.subheader("修改账号")
+    names = [u.name for u in people]
+    who = st.selectbox("账号", names, index=None, key="users_pick", placeholder="选择账号")
+    if who:
+        target = next(u for u in people if u.name == who)
+        role = st.selectbox("角色", accounts.ROLES, index=accounts.ROLES.index(target.role), key=f"users_role_{who}")
+        if st.button("保存角色", disabled=role == target.role, key="users_set_role"):
+            try:
+                accounts.set_role(s, who, role, actor=admin)
+            except KBError as exc:
+                st.error(str(exc))
+            else:
+                done(f"已把“{who}”的角色改为{role}")
+        label = "启用账号" if target.disabled else "停用账号"
+        if st.button(label, key="users_toggle"):
+            try:
+                accounts.set_disabled(s, who, not target.disabled, actor=admin)
+            except KBError as exc:
+                st.error(str(exc))
+            else:
+                done(f"已{label[:2]}“{who}”")
+        with st.form("users_passwd", clear_on_submit=True):
+            new = st.text_input("新密码（至少 8 个字符；同时解除锁定）", type="password")
+            submitted = st.form_submit_button("重设密码")
+        if submitted:
+            try:
+                accounts.set_password(s, who, new, actor=admin)
+            except KBError as exc:
+                st.error(str(exc))
+            else:
+                done(f"已重设“{who}”的密码")

@@ -1,0 +1,74 @@
+"""What the publishing pages share: the logged-in user, the live preview, problems, diffs, cache clearing."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from app_pages import shared
+from kb import accounts
+from kb.diff import DIFF_CSS, line_diff, sentence_diff, to_html
+from kb.errors import Problem
+from kb.publish import draft_view
+from kb.rendering import render_markdown
+
+
+def user_or_stop(permission: str, what: str) -> accounts.User:
+    """The logged-in user if their role allows `permission`; otherwise explain and stop the page."""
+    user = accounts.current_user(st.session_state, shared.settings())
+    if user is None:
+        st.title(what)
+        st.warning("请先登录。", icon=":material/lock:")
+        st.page_link("app_pages/login.py", label="前往登录", icon=":material/login:")
+        st.stop()
+    if not user.can(permission):
+        st.title(what)
+        roles = "或".join(f"“{r}”" for r in accounts.ROLES if permission in accounts.PERMISSIONS[r])
+        st.error(f"当前用户“{user.name}”（{user.role}）无权使用本页；需要{roles}角色。")
+        st.stop()
+    return user
+
+
+def preview(text: str, doc_type: str) -> None:
+    """The draft rendered exactly as the document page renders a published document."""
+    view = draft_view(text, doc_type)
+    st.html(
+        f'<div class="kb-meta">{shared.badges(view.doc_type, view.category, view.case_type, view.year, view.status)}</div>'
+        f'<h1 class="kb-doc-title">{html.escape(view.title or "（无标题）")}</h1>'
+    )
+    if view.summary:
+        label = "办案要旨" if view.doc_type == "case" else "要旨"
+        st.html(f'<div class="kb-summary"><strong>{label}：</strong>{html.escape(view.summary)}</div>')
+    rendered = render_markdown(view.body, citations=True, articles=shared.article)
+    st.html(f'<div class="kb-doc">{rendered.html}</div>')
+
+
+def show_problems(problems: list[Problem], ok_text: str = "校验通过，可以提交") -> bool:
+    """List validation problems (path:line: field: message); True when there is no error."""
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    if errors:
+        files = len({p.path for p in errors})
+        lines = "\n".join(f"- `{p}`" for p in errors[:50])
+        st.error(f"共 {len(errors)} 处错误，涉及 {files} 个文件；修改后才能提交：\n\n{lines}", icon=":material/error:")
+    for p in warnings:
+        st.warning(f"`{p}`（警告）")
+    if not errors and ok_text:
+        st.success(ok_text, icon=":material/check_circle:")
+    return not errors
+
+
+def diff_view(old: str, new: str, key: str, old_label: str = "旧版", new_label: str = "新版") -> None:
+    """Two texts compared by sentence (default, readable for Chinese) or by line."""
+    unit = st.radio("对比方式", ["按句", "按行"], horizontal=True, key=f"{key}_unit")
+    diff = sentence_diff(old, new) if unit == "按句" else line_diff(old, new)
+    unit_name = "句" if unit == "按句" else "行"
+    st.caption(f"{old_label} → {new_label}：新增 {diff.added} {unit_name}，删除 {diff.removed} {unit_name}")
+    st.html(DIFF_CSS + to_html(diff))
+
+
+def clear_caches() -> None:
+    """After a publish: drop cached results and the search service so every page sees the new index."""
+    st.cache_data.clear()
+    shared._service.clear()
