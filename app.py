@@ -7,13 +7,13 @@ import streamlit as st
 from app_pages import shared
 from kb.accounts import AUDIT, EDIT, REVIEW, USERS, current_user
 
-st.set_page_config(page_title="案例指引库", page_icon=":material/balance:", layout="wide")
+st.set_page_config(page_title="案例指引库", page_icon=shared.FAVICON, layout="wide")
 
 # Sections of the navigation menu. Add pages by appending st.Page entries to a section
 # (or a new section); page files live in app_pages/ and must not import each other.
 PAGES: dict[str, list] = {
     "查阅": [
-        st.Page("app_pages/search.py", title="检索", icon=":material/search:", url_path="search", default=True),
+        st.Page("app_pages/search.py", title="检索", icon=":material/search:", default=True),
         st.Page("app_pages/similar.py", title="类案检索", icon=":material/compare_arrows:", url_path="similar"),
         st.Page("app_pages/casebook.py", title="案例库", icon=":material/library_books:", url_path="casebook"),
         st.Page("app_pages/guides.py", title="办案指引", icon=":material/menu_book:", url_path="guides"),
@@ -50,4 +50,5 @@ shared.ensure_index()
 shared.sidebar()
 if user is not None:
     st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
+shared.pin_url()
 st.navigation(PAGES).run()

@@ -1,5 +1,121 @@
-"""Placeholder page."""
+"""办案指引: guides browsed by 办案环节 or by kind (办案指引 / 执法宝典 / 工具箱)."""
+
+from __future__ import annotations
+
+import html
 
 import streamlit as st
 
-st.info("建设中")
+from app_pages import shared
+from kb.errors import KBError
+from kb.taxonomy import load_taxonomy
+
+VIEWS = {"stage": "按办案环节", "kind": "按种类"}
+FALLBACK_STAGES = ("接报案", "受案立案", "调查取证", "强制措施", "审核审批", "处罚执行", "涉案财物", "执法监督")
+FALLBACK_KINDS = ("办案指引", "执法宝典", "工具箱")
+
+
+def vocabularies() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        taxonomy = load_taxonomy(shared.data_path("taxonomy.yaml"))
+        return taxonomy.stages, taxonomy.kinds
+    except KBError:
+        return FALLBACK_STAGES, FALLBACK_KINDS
+
+
+def sync(name: str, key: str, default: str = "") -> None:
+    value = st.session_state.get(key)
+    if value in (None, "", default):
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = str(value)
+    if name == "by":
+        st.query_params.pop("v", None)
+
+
+def toggle_old() -> None:
+    if st.session_state.get("guides_old"):
+        st.query_params["old"] = "1"
+    else:
+        st.query_params.pop("old", None)
+
+
+def guide_row(guide: dict) -> None:
+    with st.container(border=True):
+        st.page_link(
+            "app_pages/document.py", label=guide["title"], query_params={"id": guide["id"]}, icon=":material/menu_book:"
+        )
+        meta = shared.badges("guide", guide["category"], "", None, guide.get("status"))
+        extra = [guide.get("kind") or ""]
+        if guide.get("stage"):
+            extra.append("环节：" + "、".join(shared.split(guide["stage"])))
+        if guide.get("audience"):
+            extra.append("适用：" + "、".join(shared.split(guide["audience"])))
+        if guide.get("issued"):
+            extra.append(f"印发：{guide['issued']}")
+        st.html(
+            f'<div class="kb-meta">{meta} {html.escape("　".join(e for e in extra if e))}</div>'
+            f'<div class="kb-snippet">{shared.excerpt(guide.get("summary") or "", 160)}</div>'
+        )
+
+
+def main() -> None:
+    st.title("办案指引")
+    shared.require_service()
+    all_guides = [d for d in shared.catalog() if d["type"] == "guide"]
+    if not all_guides:
+        st.info("还没有办案指引。指引放在 guides/ 下，重建索引后即可在此浏览。", icon=":material/inbox:")
+        return
+    stages, kinds = vocabularies()
+    by = st.query_params.get("by", "stage")
+    by = by if by in VIEWS else "stage"
+    old = st.query_params.get("old") == "1"
+    guides = [g for g in all_guides if old or g.get("status") in (None, "", "现行")]
+
+    st.session_state["guides_by"] = by
+    st.session_state["guides_old"] = old
+    top = st.columns([3, 1], vertical_alignment="center")
+    with top[0]:
+        st.segmented_control(
+            "浏览方式",
+            list(VIEWS),
+            format_func=VIEWS.get,
+            key="guides_by",
+            required=True,
+            on_change=sync,
+            args=("by", "guides_by", "stage"),
+            label_visibility="collapsed",
+        )
+    top[1].toggle("含不再参照的旧版", key="guides_old", on_change=toggle_old)
+
+    field = "stage" if by == "stage" else "kind"
+    vocabulary = stages if by == "stage" else kinds
+
+    def values(g: dict) -> tuple[str, ...]:
+        return shared.split(g.get("stage")) if field == "stage" else ((g.get("kind") or "未分类"),)
+
+    counts = {v: sum(1 for g in guides if v in values(g)) for v in vocabulary}
+    extra = sorted({v for g in guides for v in values(g)} - set(vocabulary))
+    counts.update({v: sum(1 for g in guides if v in values(g)) for v in extra})
+    options = [v for v, n in counts.items() if n]
+    chosen = st.query_params.get("v", "")
+    st.session_state["guides_v"] = chosen if chosen in options else None
+    st.pills(
+        VIEWS[by].removeprefix("按"),
+        options,
+        format_func=lambda v: f"{v} {counts[v]}",
+        key="guides_v",
+        on_change=sync,
+        args=("v", "guides_v"),
+    )
+    chosen = st.session_state.get("guides_v")
+    sections = [chosen] if chosen else options
+    for value in sections:
+        items = [g for g in guides if value in values(g)]
+        items.sort(key=lambda g: (g.get("issued") or "", g["id"]), reverse=True)
+        st.subheader(f"{value}（{len(items)}）")
+        for guide in items:
+            guide_row(guide)
+
+
+main()

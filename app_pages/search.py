@@ -136,6 +136,8 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
                 options.append(chosen)
         if field == "year":
             options.sort(reverse=True)
+        elif field == "status":
+            options.sort(key=lambda v: v != "现行")
         if not options:
             continue
         st.pills(
@@ -209,31 +211,17 @@ def render_empty(state: dict, svc) -> None:
             st.button(word, key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
 
 
+def on_page() -> None:
+    go_to_page(int(st.session_state.get("search_page") or 1))
+
+
 def render_pagination(results) -> None:
     if results.pages <= 1:
         return
-    cols = st.columns([1, 2, 1])
-    with cols[0]:
-        st.button(
-            "上一页",
-            icon=":material/chevron_left:",
-            disabled=results.page <= 1,
-            on_click=go_to_page,
-            args=(results.page - 1,),
-            key="search_prev",
-        )
-    cols[1].markdown(
-        f"<div style='text-align:center'>第 {results.page} / {results.pages} 页</div>", unsafe_allow_html=True
-    )
-    with cols[2]:
-        st.button(
-            "下一页",
-            icon=":material/chevron_right:",
-            disabled=results.page >= results.pages,
-            on_click=go_to_page,
-            args=(results.page + 1,),
-            key="search_next",
-        )
+    st.session_state["search_page"] = min(results.page, results.pages)
+    with st.container(horizontal=True, horizontal_alignment="center", vertical_alignment="center"):
+        st.pagination(results.pages, key="search_page", on_change=on_page)
+        st.caption(f"第 {results.page} / {results.pages} 页")
 
 
 def main() -> None:
@@ -250,6 +238,9 @@ def main() -> None:
         max_chars=300,
     )
     svc = shared.require_service()
+    if shared.index_is_empty():
+        st.info(shared.EMPTY_MESSAGE, icon=":material/inbox:")
+        return
     state = st.session_state["search_url"]
     try:
         results = shared.search(

@@ -23,6 +23,12 @@ _BUILD_LOCK = threading.Lock()
 
 TYPE_ICONS = {"guide": ":material/menu_book:", "case": ":material/gavel:", "law": ":material/balance:"}
 STATUS_SUPERSEDED = "不再参照"
+# The favicon is drawn here: a :material/…: page icon would be fetched from fonts.gstatic.com.
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect width="24" height="24" rx="5" fill="#1d4f91"/>'
+    '<path d="M12 4v15M7 19h10M5 8h14M5 8l-2.5 6h5zM19 8l-2.5 6h5z" stroke="#fff" stroke-width="1.5" '
+    'fill="none" stroke-linejoin="round"/></svg>'
+)
 
 
 def settings() -> Settings:
@@ -86,6 +92,16 @@ def ensure_index() -> None:
         st.toast(f"索引已建立：{report.added} 篇文档，{report.laws} 条法条", icon=":material/check_circle:")
 
 
+def pin_url() -> None:
+    """Write the query parameters back so the browser's address bar shows them.
+
+    st.page_link to the page that is already open runs it with the new parameters but leaves the
+    old ones in the address bar; a shared or reloaded URL would then show the wrong thing.
+    """
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.query_params.from_dict(params)
+
+
 def show_error(exc: KBError) -> None:
     """Show a core error in Chinese, with every listed problem, never a traceback."""
     problems = getattr(exc, "problems", None)
@@ -106,20 +122,43 @@ def sidebar() -> None:
         if current_dir(s.index_dir) is None:
             return
         try:
-            stats = _stats(s)
+            counts = stats()
         except KBError:
             return
-        types = stats["facets"].get("type", {})
+        types = counts["facets"].get("type", {})
         parts = [f"{TYPE_LABELS.get(t, t)} {types.get(t, 0)}" for t in ("guide", "case", "law") if types.get(t)]
         if parts:
             st.caption("收录：" + " · ".join(parts))
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _stats(s: Settings) -> dict:
-    svc = _service(s)
-    stats = svc.stats()
+@st.cache_data(max_entries=8, show_spinner=False)
+def _stats(s: Settings, version: str) -> dict:
+    if _empty(s, version):
+        return {"total": 0, "facets": {}}
+    stats = _service(s).stats()
     return {"total": stats["total"], "facets": stats["facets"]}
+
+
+def stats() -> dict:
+    """Corpus counts ({total, facets}), cached per index version."""
+    s = settings()
+    return _stats(s, index_version(s))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _empty(s: Settings, version: str) -> bool:
+    return not _service(s).documents(limit=1)
+
+
+def index_is_empty() -> bool:
+    """True when the index exists but holds no documents (searching it would fail)."""
+    s = settings()
+    return current_dir(s.index_dir) is not None and _empty(s, index_version(s))
+
+
+EMPTY_MESSAGE = (
+    "索引中还没有任何文档。请把办案指引放入 guides/、精品案例放入 casebook/<类别>/，然后运行 python indexer.py build。"
+)
 
 
 def page_url(page: str, **params: object) -> str:
@@ -140,10 +179,6 @@ def type_label(doc_type: str) -> str:
 
 CSS = """
 <style>
-html, body, [class*="st-"], .stMarkdown, .stText, button, input, textarea {
-  font-family: "Source Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei",
-    "PingFang SC", "Hiragino Sans GB", sans-serif;
-}
 mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; }
 .kb-badge { display: inline-block; font-size: 0.78rem; line-height: 1.4; padding: 0 6px; margin-right: 4px;
   border-radius: 4px; border: 1px solid #c8ccd4; color: #31333f; background: #f4f5f8; white-space: nowrap; }

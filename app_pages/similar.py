@@ -1,5 +1,132 @@
-"""Placeholder page."""
+"""类案检索: paste the facts of a case; get similar cases, applicable guides and statute articles.
+
+The pasted text stays in this session only: it is never written to the URL or the search log.
+"""
+
+from __future__ import annotations
+
+import html
 
 import streamlit as st
 
-st.info("建设中")
+from app_pages import shared
+from kb.citations import article_label
+from kb.errors import KBError
+
+MAX_CHARS = 20000
+EXAMPLE = (
+    "2023年3月至5月，犯罪嫌疑人张某在城关镇某小区先后三次盗窃停放在楼道内的电动车电瓶，"
+    "价值共计800元。民警调取小区及沿途视频监控，锁定张某后将其传唤到案，张某如实供述。"
+)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _similar(s, version: str, text: str, doc_id: str):
+    svc = shared._service(s)
+    return svc.similar(text=text or None, doc_id=doc_id or None, limit=10)
+
+
+def similar(text: str = "", doc_id: str = ""):
+    s = shared.settings()
+    return _similar(s, shared.index_version(s), text, doc_id)
+
+
+def reasons(hit) -> str:
+    parts = []
+    if hit.shared_charges:
+        parts.append("共同罪名：" + "、".join(hit.shared_charges))
+    if hit.shared_laws:
+        parts.append("共同引用：" + "、".join(hit.shared_laws[:4]))
+    if hit.shared_terms:
+        parts.append("共同关键词：" + "、".join(hit.shared_terms[:6]))
+    return "；".join(parts)
+
+
+def show_group(title: str, hits, empty: str, icon: str) -> None:
+    st.subheader(title)
+    if not hits:
+        st.caption(empty)
+        return
+    for hit in hits:
+        with st.container(border=True):
+            if hit.id:
+                label = hit.title + (f"（{hit.year}）" if hit.year else "")
+                st.page_link("app_pages/document.py", label=label, query_params={"id": hit.id}, icon=icon)
+            else:
+                st.markdown(f"**{html.escape(hit.title)}**")
+                st.caption("法条库未收录该条文")
+            meta = shared.badges(hit.type, hit.category if hit.type != "law" else "", "", None, hit.status)
+            why = reasons(hit)
+            summary = shared.excerpt(hit.summary, 140) if hit.summary else ""
+            st.html(
+                f'<div class="kb-meta">{meta}</div>'
+                + (f'<div class="kb-snippet">{summary}</div>' if summary else "")
+                + (f'<div class="kb-meta">相似原因：{html.escape(why)}</div>' if why else "")
+            )
+
+
+def main() -> None:
+    st.title("类案检索")
+    st.caption("粘贴案情（可达数千字），系统找出相似的精品案例、适用的办案指引和相关法条。案情内容不会被记录。")
+    svc = shared.require_service()
+    doc_id = st.query_params.get("id", "").strip()
+    if doc_id:
+        doc = svc.document(doc_id)
+        name = f"{doc['title']}（{doc_id}）" if doc else doc_id
+        st.info(f"正在查找与《{name}》相似的案例。", icon=":material/compare_arrows:")
+        if st.button("改为粘贴案情", key="similar_clear_id"):
+            del st.query_params["id"]
+            st.rerun()
+    else:
+        with st.form("similar_form", border=False):
+            st.text_area(
+                "案情描述",
+                key="similar_text",
+                height=220,
+                max_chars=MAX_CHARS,
+                placeholder="例：" + EXAMPLE,
+            )
+            submitted = st.form_submit_button("检索类案", type="primary", icon=":material/search:")
+        if submitted:
+            st.session_state["similar_submitted"] = (st.session_state.get("similar_text") or "").strip()
+    text = "" if doc_id else st.session_state.get("similar_submitted", "")
+    if not doc_id and not text:
+        st.markdown("**使用提示**")
+        st.markdown(
+            "- 写清楚行为、手段、对象、数额、次数、后果，以及已掌握的证据。\n"
+            "- 可以直接粘贴受案登记表、呈请报告中的案情部分。\n"
+            "- 写明罪名或法条（如“盗窃罪”“刑法第二百六十四条”）会让结果更准确。"
+        )
+        return
+    try:
+        with st.spinner("正在分析案情……"):
+            results = similar(text, doc_id)
+    except KBError as exc:
+        st.error(str(exc))
+        return
+    found = []
+    if results.charges:
+        found.append("罪名：" + "、".join(results.charges))
+    if results.citations:
+        found.append("法条：" + "、".join(_label(k) for k in results.citations))
+    if results.terms:
+        found.append("关键词：" + "、".join(results.terms[:10]))
+    if found:
+        st.caption("从案情中识别出 —— " + "；".join(found) + f"（用时 {results.took_ms:.0f} 毫秒）")
+    cols = st.columns(3, gap="medium")
+    with cols[0]:
+        show_group("相似案例", results.cases, "没有找到相似的精品案例。", ":material/gavel:")
+    with cols[1]:
+        show_group("适用指引", results.guides, "没有找到适用的办案指引。", ":material/menu_book:")
+    with cols[2]:
+        show_group("相关法条", results.laws, "没有识别出相关法条。", ":material/balance:")
+
+
+def _label(key: str) -> str:
+    try:
+        return article_label(key)
+    except (ValueError, KeyError):
+        return key
+
+
+main()

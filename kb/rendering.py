@@ -83,8 +83,8 @@ def sanitize(fragment: str) -> str:
 
 
 def citation_href(key: str) -> str:
-    """Where a citation without article text links to: a search for the article."""
-    return "search?" + urlencode({"q": article_label(key)})
+    """Where a citation without article text links to: the search page (the app root) for the article."""
+    return "./?" + urlencode({"q": article_label(key)})
 
 
 def render_markdown(

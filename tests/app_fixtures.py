@@ -218,6 +218,25 @@ summary: "<img src=x onerror=\\"window.XSS_SUMMARY='XSS-FIRED'\\">冒充客服�
 注意资金流向查询。
 """
 
+FILLER = """---
+id: G-2023-9{n:02d}
+title: 执法监督要点第{n}号
+kind: 执法宝典
+category: 执法监督
+stage: [执法监督]
+tags: [执法监督]
+audience: [单位负责人]
+status: 现行
+issued: 2023-01-{n:02d}
+version: 1
+summary: 执法监督工作要点第{n}号。
+---
+
+## 要点
+
+定期开展案件评查，第{n}号。
+"""
+
 DOCUMENTS = {
     "guides/G-2020-001.md": GUIDE_OLD,
     "guides/G-2024-901.md": GUIDE_NEW,
@@ -225,6 +244,8 @@ DOCUMENTS = {
     "casebook/盗窃/C-2023-901.md": CASE_THEFT,
     "casebook/殴打他人/C-2024-902.md": CASE_FIGHT,
     "casebook/诈骗/C-2024-903.md": CASE_XSS,
+    # Enough current documents for a second page of results (5 above + 10 here, 10 a page).
+    **{f"guides/G-2023-9{n:02d}.md": FILLER.format(n=n) for n in range(1, 11)},
 }
 
 LEARNING_PATHS = """单位负责人:

@@ -1,0 +1,330 @@
+"""The Streamlit app through AppTest: every page, query parameters, facets, 类案检索, the document view."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kb import searchlog
+from kb.index import build_index, current_dir
+from kb.rendering import ArticleText
+from kb.settings import load_settings
+
+try:
+    from tests.app_fixtures import LEARNING_PATHS, make_content
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from app_fixtures import LEARNING_PATHS, make_content
+
+TIMEOUT = 60  # the first run loads jieba's dictionary
+PAGES = ("search", "similar", "casebook", "guides", "document", "learning", "stats")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A fixture content folder with its index built once for the module."""
+    root = tmp_path_factory.mktemp("app")
+    content = make_content(root)
+    index = root / "index"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KB_CONTENT", str(content))
+    mp.setenv("KB_INDEX", str(index))
+    mp.delenv("KB_LAWS", raising=False)
+    build_index(load_settings())
+    mp.undo()
+    return root
+
+
+@pytest.fixture
+def env(built, monkeypatch):
+    monkeypatch.setenv("KB_CONTENT", str(built / "content"))
+    monkeypatch.setenv("KB_INDEX", str(built / "index"))
+    monkeypatch.setenv("KB_SEARCH_LOG", "1")
+    monkeypatch.delenv("KB_LAWS", raising=False)
+    log = searchlog.log_path(load_settings())
+    log.unlink(missing_ok=True)
+    return built
+
+
+def open_page(page: str, /, **params: str) -> AppTest:
+    """Run the app once, switch to a page with query parameters and run it."""
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(f"app_pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.html)
+
+
+def links(at: AppTest) -> list[str]:
+    return [p.value for p in at.page_link]
+
+
+def pills(at: AppTest) -> dict[str, list[str]]:
+    return {p.label: list(p.options) for p in at.pills}
+
+
+# -- 检索 -------------------------------------------------------------------------------------
+
+
+def test_query_params_prefill_the_search_box_and_highlight_results(env):
+    at = open_page("search", q="盗窃")
+    assert at.text_input(key="search_q").value == "盗窃"
+    assert "张某多次盗窃电动车电瓶案" in links(at)
+    assert "盗窃案件办理指引" in links(at)
+    assert "<mark>盗窃</mark>" in html_of(at)
+    assert "“盗窃”：共 2 条结果" in html_of(at)
+
+
+def test_facets_show_counts_and_the_url_filter_applies(env):
+    at = open_page("search", q="盗窃", type="guide")
+    assert links(at) == ["盗窃案件办理指引"]
+    facets = pills(at)
+    # The type facet ignores its own filter so the other value stays selectable.
+    assert facets["类型"] == ["案例 1", "指引 1"]
+    assert at.pills(key="search_f_type").value == ["guide"]
+    assert facets["状态"] == ["现行 1", "不再参照 1"]
+
+
+def test_choosing_a_facet_filters_and_updates_the_url(env):
+    at = open_page("search", q="盗窃")
+    at.pills(key="search_f_type").set_value(["case"]).run()
+    assert links(at) == ["张某多次盗窃电动车电瓶案"]
+    assert at.query_params["type"] == "case"
+    assert at.query_params["q"] == "盗窃"
+
+
+def test_typing_a_query_searches_sets_the_url_and_logs_it(env):
+    at = open_page("search")
+    at.text_input(key="search_q").input("醉驾").run()
+    assert at.query_params["q"] == "醉驾"
+    assert "醉驾案件办理工具箱" in links(at)
+    logged = searchlog.top_queries(load_settings())
+    assert [(c.query, c.count) for c in logged] == [("醉驾", 1)]
+
+
+def test_superseded_documents_only_appear_when_asked_for(env):
+    at = open_page("search", q="盗窃", status="不再参照")
+    assert links(at) == ["盗窃案件办理指引（2020年版）"]
+    assert '<span class="kb-badge superseded">不再参照</span>' in html_of(at)
+    assert "已由 G-2024-901 替代" in html_of(at)
+
+
+def test_an_empty_query_lists_everything_with_pagination(env):
+    at = open_page("search")
+    assert "全部文档：共 15 条结果" in html_of(at)
+    assert len(links(at)) == 10
+    at.get("pagination")[0].set_value(2).run()
+    assert at.query_params["page"] == "2"
+    assert len(links(at)) == 5
+
+
+def test_a_page_number_in_the_url_opens_that_page(env):
+    at = open_page("search", page="2")
+    assert len(links(at)) == 5
+    assert "第 2 / 2 页" in [c.value for c in at.caption]
+
+
+def test_no_results_suggest_synonyms_filters_and_popular_searches(env):
+    at = open_page("search", q="酒驾", type="case")
+    assert at.info[0].value == "没有找到与“酒驾”相关的文档。"
+    labels = [b.label for b in at.button]
+    assert "清除筛选后重新检索" in labels
+    assert "盗窃" in labels  # a popular search (from the fallback list while the log is empty)
+    at.button(key="search_clear_empty").click().run()
+    assert "type" not in at.query_params
+
+
+def test_a_refused_query_is_explained_in_chinese(env):
+    at = open_page("search", q="盗" * 400)
+    assert at.error[0].value.startswith("检索词过长（400 字，上限 300 字）")
+
+
+# -- 类案检索 ---------------------------------------------------------------------------------
+
+
+def test_similar_cases_come_in_three_groups_with_reasons_and_are_not_logged(env):
+    at = open_page("similar")
+    at.text_area(key="similar_text").input("2023年张某在小区内三次盗窃电动车电瓶，民警调取视频监控后将其抓获。")
+    at.button[0].click().run()
+    assert [s.value for s in at.subheader] == ["相似案例", "适用指引", "相关法条"]
+    assert links(at)[0] == "张某多次盗窃电动车电瓶案（2023）"
+    assert "盗窃案件办理指引（2024）" in links(at)
+    assert "相似原因：共同罪名：盗窃罪" in html_of(at)
+    assert any(m.value == "**刑法第二百六十四条**" for m in at.markdown)
+    assert searchlog.total_searches(load_settings()) == 0
+    assert "similar_text" not in "".join(at.query_params)
+
+
+def test_similar_cases_for_a_document_from_the_url(env):
+    at = open_page("similar", id="C-2023-901")
+    assert at.info[0].value == "正在查找与《张某多次盗窃电动车电瓶案（C-2023-901）》相似的案例。"
+    assert "张某多次盗窃电动车电瓶案（2023）" not in links(at)
+
+
+# -- 案例库 / 办案指引 -------------------------------------------------------------------------
+
+
+def test_casebook_groups_cases_by_case_type_and_category_with_counts(env):
+    at = open_page("casebook")
+    assert [e.label for e in at.sidebar.expander] == ["刑事（2）", "行政（1）"]
+    assert [b.label for b in at.sidebar.button] == ["全部案例（3）", "盗窃（1）", "诈骗（1）", "殴打他人（1）"]
+    assert at.subheader[0].value == "全部案例（3 件）"
+    at.sidebar.button(key="casebook_cat_盗窃").click().run()
+    assert at.query_params["cat"] == "盗窃"
+    assert at.subheader[0].value == "盗窃（1 件）"
+    assert links(at) == ["张某多次盗窃电动车电瓶案"]
+    assert "办案要旨：</strong>二年内盗窃三次以上" in html_of(at)
+
+
+def test_casebook_filters_by_charge_and_sorts_by_year(env):
+    at = open_page("casebook", charge="殴打他人")
+    assert links(at) == ["李某酒后殴打他人治安案"]
+    at = open_page("casebook", sort="old")
+    assert [p.value for p in at.page_link][0] == "张某多次盗窃电动车电瓶案"
+    at.selectbox(key="casebook_stage").select("处罚执行").run()
+    assert at.query_params["stage"] == "处罚执行"
+    assert links(at) == ["李某酒后殴打他人治安案"]
+
+
+def test_guides_by_stage_and_by_kind(env):
+    at = open_page("guides")
+    assert pills(at)["办案环节"] == ["受案立案 1", "调查取证 2", "强制措施 1", "执法监督 10"]
+    at = open_page("guides", by="kind", v="工具箱")
+    assert [s.value for s in at.subheader] == ["工具箱（1）"]
+    assert links(at) == ["醉驾案件办理工具箱"]
+    at = open_page("guides", v="调查取证", old="1")
+    assert "盗窃案件办理指引（2020年版）" in links(at)
+
+
+# -- 文档 ---------------------------------------------------------------------------------------
+
+
+def test_document_renders_sanitised_markdown_with_citations_and_terms(env):
+    at = open_page("document", id="C-2023-901", q="盗窃")
+    page = html_of(at)
+    assert '<h1 class="kb-doc-title">张某多次盗窃电动车电瓶案</h1>' in page
+    assert '<h2 id="基本案情">基本案情</h2>' in page
+    assert '<mark class="kb-term">盗窃</mark>' in page
+    assert 'class="kb-cite" href="./?q=%E5%88%91%E6%B3%95' in page
+    assert [e.label for e in at.expander] == ["刑法第二百六十四条"]
+    assert "盗窃案件办理指引（G-2024-901）" in links(at)  # the guide the case applies
+    assert "返回检索“盗窃”" in links(at)
+
+
+def test_citations_expand_to_the_article_text_when_statutes_are_indexed(env, monkeypatch):
+    from app_pages import shared
+
+    article = ArticleText("刑法:264", "刑法第二百六十四条", "盗窃公私财物，数额较大的……", "doc?id=LAW-264", "")
+    monkeypatch.setattr(shared, "article", lambda key: article if key == "刑法:264" else None)
+    at = open_page("document", id="C-2023-901")
+    assert '<span class="kb-article"><strong>刑法第二百六十四条</strong><br>盗窃公私财物，数额较大的……' in html_of(at)
+    assert [t.value for t in at.text] == ["盗窃公私财物，数额较大的……"]
+
+
+def test_a_superseded_document_links_to_the_one_replacing_it(env):
+    at = open_page("document", id="G-2020-001")
+    assert at.warning[0].value == "本文已不再参照，请以新版为准：盗窃案件办理指引（G-2024-901）"
+    assert "查看新版：盗窃案件办理指引（G-2024-901）" in links(at)
+    at = open_page("document", id="G-2024-901")
+    assert "盗窃案件办理指引（2020年版）（G-2020-001）" in links(at)  # 本文替代
+    assert "张某多次盗窃电动车电瓶案（C-2023-901）" in links(at)  # documents that cite it
+
+
+def test_hostile_html_in_a_document_is_removed_or_escaped(env):
+    at = open_page("document", id="C-2024-903")
+    page = html_of(at)
+    assert "<script" not in page.replace("&lt;script", "")
+    assert "onerror=" not in page.replace("onerror=&quot;", "").replace('onerror="window.XSS_', "ESCAPED")
+    assert "javascript:" not in page
+    assert "<iframe" not in page
+    assert "&lt;script&gt;window.XSS_TITLE" in page  # the title is shown as text
+
+
+def test_unknown_and_missing_document_ids(env):
+    at = open_page("document", id="NOPE-1")
+    assert at.error[0].value == "找不到编号为“NOPE-1”的文档。它可能已被删除或编号有误。"
+    at = open_page("document")
+    assert at.info[0].value.startswith("请从检索结果、案例库或办案指引中打开一篇文档")
+
+
+# -- 学习路径 / 统计 ----------------------------------------------------------------------------
+
+
+def test_learning_path_lists_the_tier_in_order_and_tracks_progress(env):
+    at = open_page("learning")
+    assert links(at) == ["盗窃案件办理指引", "张某多次盗窃电动车电瓶案", "醉驾案件办理工具箱"]
+    assert at.progress[0].proto.text == "已学习 0 / 3 篇（进度仅在本次会话中保存）"
+    at.checkbox(key="learning_cb_办案民警:C-2023-901").check().run()
+    assert at.progress[0].proto.text == "已学习 1 / 3 篇（进度仅在本次会话中保存）"
+    at.segmented_control(key="learning_tier").set_value("法制员").run()
+    assert at.query_params["tier"] == "法制员"
+    assert links(at) == ["李某酒后殴打他人治安案"]
+
+
+def test_learning_paths_file_missing_is_explained(env, tmp_path, monkeypatch):
+    content = make_content(tmp_path, documents={}, learning=False)
+    monkeypatch.setenv("KB_CONTENT", str(content))
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+    at = open_page("learning")
+    assert at.info[0].value.startswith("学习路径尚未配置：找不到 data/learning_paths.yaml")
+    assert "办案民警" in LEARNING_PATHS
+
+
+def test_stats_show_counts_and_the_search_log(env):
+    settings = load_settings()
+    for q, n in [("盗窃", 2), ("盗窃", 2), ("酒驾", 0)]:
+        searchlog.record_search(settings, q, n)
+    at = open_page("stats")
+    assert [m.value for m in at.metric] == ["16", "13", "3", "0"]
+    top, zero = at.dataframe[0].value, at.dataframe[1].value
+    assert top.to_dict("list") == {"检索词": ["盗窃", "酒驾"], "次数": [2, 1]}
+    assert zero["检索词"].tolist() == ["酒驾"]
+
+
+def test_stats_say_when_the_search_log_is_off(env, monkeypatch):
+    monkeypatch.setenv("KB_SEARCH_LOG", "0")
+    at = open_page("stats")
+    assert at.info[0].value == "检索日志已关闭（配置项 search_log）。"
+    at = open_page("search")
+    at.text_input(key="search_q").input("盗窃").run()
+    assert searchlog.total_searches(load_settings()) == 0
+
+
+# -- no index, empty index ----------------------------------------------------------------------
+
+
+def test_the_app_builds_a_missing_index_at_start(tmp_path, monkeypatch):
+    content = make_content(tmp_path)
+    monkeypatch.setenv("KB_CONTENT", str(content))
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert current_dir(tmp_path / "index") is not None
+    assert [t.value for t in at.toast] == ["索引已建立：16 篇文档，0 条法条"]
+    assert "张某多次盗窃电动车电瓶案" in links(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_works_with_an_empty_index(page, tmp_path, monkeypatch):
+    content = make_content(tmp_path, documents={})
+    monkeypatch.setenv("KB_CONTENT", str(content))
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+    at = open_page(page, id="C-1") if page in ("document",) else open_page(page)
+    assert not at.error or page == "document"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_explains_content_errors_instead_of_crashing(page, tmp_path, monkeypatch):
+    content = make_content(tmp_path, documents={"guides/bad.md": "---\nid: [\n---\n"})
+    monkeypatch.setenv("KB_CONTENT", str(content))
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+    at = open_page(page)
+    assert at.error[0].value.startswith("共 1 处错误，涉及 1 个文件")
+    assert "guides/bad.md" in at.error[0].value

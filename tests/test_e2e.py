@@ -1,0 +1,276 @@
+"""End to end: a real `streamlit run app.py` driven by Debian's chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+try:
+    from tests.app_fixtures import REPO, make_content
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from app_fixtures import REPO, make_content
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling interval while the server starts
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A streamlit server on a free loopback port over the fixture content; no index yet."""
+    root = tmp_path_factory.mktemp("e2e")
+    content = make_content(root)
+    port = free_port()
+    env = {
+        **os.environ,
+        "KB_CONTENT": str(content),
+        "KB_INDEX": str(root / "index"),
+        "KB_DB": str(root / "casekb.sqlite3"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("KB_LAWS", None)
+    log = (root / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],  # fmt: skip
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def requests_seen():
+    return []
+
+
+@pytest.fixture
+def page(browser, requests_seen):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.on("request", lambda req: requests_seen.append(req.url))
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def wait_app(page) -> None:
+    """Wait until the script run has finished (no running indicator, main block rendered)."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
+    )
+
+
+def search_box(page):
+    return page.get_by_placeholder("输入罪名、关键词或法条", exact=False)
+
+
+def test_first_start_builds_the_index_and_search_by_enter_highlights(server, page):
+    page.goto(server + "/", wait_until="domcontentloaded")
+    box = search_box(page)
+    box.wait_for(timeout=120_000)  # the first run builds the index
+    box.fill("多次盗窃")
+    box.press("Enter")
+    page.wait_for_function("() => location.search.includes('q=')")
+    marks = page.locator(".kb-snippet mark")
+    marks.first.wait_for()
+    assert "盗窃" in marks.first.inner_text()
+    assert page.get_by_text("张某多次盗窃电动车电瓶案").first.is_visible()
+    assert "q=%E5%A4%9A%E6%AC%A1%E7%9B%97%E7%AA%83" in page.url
+    wait_app(page)
+    shot(page, "01-search")
+
+
+def test_open_a_document_from_the_results(server, page):
+    page.goto(server + "/?q=" + quote("盗窃"))
+    link = page.get_by_role("link", name="张某多次盗窃电动车电瓶案")
+    link.wait_for()
+    link.click()
+    page.wait_for_function("() => location.pathname.endsWith('/doc') && location.search.includes('id=C-2023-901')")
+    page.locator("h1.kb-doc-title").wait_for()
+    assert page.locator("h1.kb-doc-title").inner_text() == "张某多次盗窃电动车电瓶案"
+    page.locator(".kb-doc mark.kb-term").first.wait_for()
+    assert page.locator(".kb-doc a.kb-cite").first.inner_text() == "刑法第二百六十四条"
+    page.get_by_text("本案适用的指引").wait_for()
+    wait_app(page)
+    shot(page, "02-document")
+
+
+def test_a_shared_url_reloads_query_and_filters(server, page):
+    url = server + "/?q=" + quote("盗窃") + "&type=guide"
+    page.goto(url)
+    page.get_by_role("link", name="盗窃案件办理指引").wait_for()
+    assert search_box(page).input_value() == "盗窃"
+    assert page.get_by_role("link", name="张某多次盗窃电动车电瓶案").count() == 0
+    page.reload()
+    page.get_by_role("link", name="盗窃案件办理指引").wait_for()
+    assert search_box(page).input_value() == "盗窃"
+    assert "type=guide" in page.url
+
+
+def test_superseded_guide_shows_a_banner_linking_to_the_new_one(server, page):
+    page.goto(server + "/doc?id=G-2020-001")
+    page.get_by_text("本文已不再参照").wait_for()
+    page.get_by_role("link", name="查看新版：盗窃案件办理指引（G-2024-901）").click()
+    page.wait_for_function("() => location.search.includes('id=G-2024-901')")
+    page.locator("h1.kb-doc-title", has_text="盗窃案件办理指引").wait_for()
+
+
+def test_xss_payloads_in_a_document_do_not_execute(server, page):
+    page.goto(server + "/doc?id=C-2024-903")
+    page.locator("h1.kb-doc-title").wait_for()
+    page.get_by_text("王某冒充客服实施诈骗").wait_for()
+    wait_app(page)
+    # The title is shown as text, the body's scripts and handlers are gone.
+    assert "<script>" in page.locator("h1.kb-doc-title").inner_text()
+    for link in page.locator(".kb-doc a").all():
+        href = link.get_attribute("href") or ""
+        assert not href.lower().startswith("javascript:")
+    for name in ("点击查看", "另一个链接"):
+        page.get_by_text(name).first.click()
+    fired = page.evaluate(
+        "() => Object.keys(window).filter(k => k.startsWith('XSS_'))"
+        ".concat([...document.querySelectorAll('[onerror],[onclick],[onmouseover],iframe')].map(e => e.outerHTML))"
+    )
+    assert fired == []
+    assert page.dialogs == []
+    shot(page, "03-xss-document")
+    page.goto(server + "/?q=" + quote("诈骗"))
+    page.locator(".kb-snippet").first.wait_for()
+    wait_app(page)
+    assert page.evaluate("() => Object.keys(window).filter(k => k.startsWith('XSS_'))") == []
+
+
+def test_similar_cases_from_pasted_facts(server, page):
+    page.goto(server + "/similar")
+    area = page.get_by_label("案情描述")
+    area.fill("2023年张某在小区内三次盗窃电动车电瓶，民警调取视频监控后将其抓获。")
+    page.get_by_role("button", name="检索类案").click()
+    page.get_by_role("heading", name="相似案例").wait_for()
+    page.get_by_role("link", name="张某多次盗窃电动车电瓶案").first.wait_for()
+    wait_app(page)
+    shot(page, "04-similar")
+
+
+@pytest.mark.parametrize(
+    ("path", "expect", "name"),
+    [
+        ("/casebook", "全部案例（3 件）", "05-casebook"),
+        ("/casebook?cat=" + quote("盗窃"), "盗窃（1 件）", "06-casebook-category"),
+        ("/guides", "调查取证（2）", "07-guides"),
+        ("/learning", "已学习 0 / 3 篇", "08-learning"),
+        ("/stats", "检索最多", "09-stats"),
+    ],
+)
+def test_every_page_renders_in_chinese(server, page, path, expect, name):
+    page.goto(server + path)
+    page.get_by_text(expect, exact=False).first.wait_for()
+    wait_app(page)
+    shot(page, name)
+
+
+def test_stats_page_lists_logged_searches(server, page):
+    page.goto(server + "/?q=" + quote("不存在的词语组合"))
+    page.get_by_text("没有找到与", exact=False).wait_for()
+    page.goto(server + "/stats")
+    page.get_by_text("没有结果的检索").wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    wait_app(page)
+
+
+def test_no_request_leaves_the_machine(requests_seen):
+    assert requests_seen, "the browser tests above should have recorded requests"
+    outside = sorted(
+        {u for u in requests_seen if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
+        - {u for u in requests_seen if urlsplit(u).hostname in LOCAL_HOSTS}
+    )
+    assert outside == []
