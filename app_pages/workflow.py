@@ -19,8 +19,7 @@ def user_or_stop(permission: str, what: str) -> accounts.User:
     user = accounts.current_user(st.session_state, shared.settings())
     if user is None:
         st.title(what)
-        st.warning("请先登录。", icon=":material/lock:")
-        st.page_link("app_pages/login.py", label="前往登录", icon=":material/login:")
+        st.warning("请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。", icon=":material/lock:")
         st.stop()
     if not user.can(permission):
         st.title(what)

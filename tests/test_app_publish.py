@@ -1,0 +1,304 @@
+"""The publishing workflow in the app through AppTest: log in, write, preview, submit, review, publish, search."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kb import accounts, audit, publish
+from kb.index import build_index
+from kb.settings import load_settings
+
+try:
+    from tests.app_fixtures import make_content
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from app_fixtures import make_content
+
+TIMEOUT = 60  # the first run loads jieba's dictionary
+WORK_PAGES = ("editor", "review", "audit_log", "users", "login")
+PASSWORDS = {"lin": "lin-password", "wang": "wang-password", "zhao": "zhao-password", "du": "du-password"}
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """Fresh content, index and database per test (publishing changes them); one account per role."""
+    content = make_content(tmp_path)
+    monkeypatch.setenv("KB_CONTENT", str(content))
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("KB_DB", str(tmp_path / "casekb.sqlite3"))
+    monkeypatch.setenv("KB_SEARCH_LOG", "0")
+    monkeypatch.delenv("KB_LAWS", raising=False)
+    monkeypatch.delenv("KB_REQUIRE_LOGIN", raising=False)
+    settings = load_settings()
+    build_index(settings)
+    for name, role in (("lin", "编辑"), ("wang", "编辑"), ("zhao", "审核"), ("du", "读者")):
+        accounts.add_user(settings, name, role, PASSWORDS[name])
+    accounts.add_user(settings, "admin", "管理员", "admin-password")
+    return settings
+
+
+def app() -> AppTest:
+    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+
+
+def check(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def logged_in(name: str) -> AppTest:
+    """An app session that logged in through the login page."""
+    at = check(app().run())
+    at.switch_page("app_pages/login.py")
+    check(at.run())
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(PASSWORDS.get(name, "admin-password"))
+    at.button[0].click()
+    check(at.run())
+    assert at.session_state["auth_user"] == name
+    return at
+
+
+def go(at: AppTest, page: str, **params: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    return check(at.run())
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.html)
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def registered(at: AppTest) -> list[str]:
+    """Which publishing pages the navigation offers this session."""
+    found = []
+    for page in WORK_PAGES:
+        try:
+            at.switch_page(f"app_pages/{page}.py")
+        except ValueError:
+            continue
+        found.append(page)
+    return found
+
+
+NEW_GUIDE = """---
+id: G-2025-950
+title: 盗窃电动车案件快速处置指引
+kind: 办案指引
+category: 盗窃
+stage: [调查取证]
+tags: [电动车, 快速处置]
+laws: [刑法第二百六十四条]
+audience: [办案民警]
+status: 现行
+supersedes: [G-2024-902]
+issued: 2025-06-01
+version: 1
+summary: 接报电动车被盗后三十分钟内完成视频追踪部署。
+---
+
+## 快速处置
+
+接报电动车被盗后，应当在三十分钟内调取周边视频，锁定嫌疑人逃跑路线。依照刑法第二百六十四条认定多次盗窃。
+"""
+
+
+# -- navigation and access ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "pages"),
+    [
+        (None, ["login"]),
+        ("du", ["login"]),
+        ("lin", ["editor", "login"]),
+        ("zhao", ["editor", "review", "audit_log", "login"]),
+        ("admin", ["audit_log", "users", "login"]),
+    ],
+)
+def test_navigation_offers_the_pages_of_the_logged_in_role(env, name, pages):
+    at = logged_in(name) if name else check(app().run())
+    assert registered(at) == pages
+
+
+def test_pages_check_the_role_themselves(env):
+    at = AppTest.from_file("../app_pages/review.py", default_timeout=TIMEOUT)
+    at.session_state["auth_user"] = "lin"
+    at.session_state["auth_seen"] = time.time()
+    check(at.run())
+    assert texts(at.error) == ["当前用户“lin”（编辑）无权使用本页；需要“审核”角色。"]
+    assert not at.button
+    anonymous = check(AppTest.from_file("../app_pages/editor.py", default_timeout=TIMEOUT).run())
+    assert texts(anonymous.warning) == ["请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。"]
+
+
+def test_a_wrong_password_shows_the_reason(env):
+    at = check(app().run())
+    go(at, "login")
+    at.text_input(key="login_name").input("lin")
+    at.text_input(key="login_password").input("not-the-password")
+    at.button[0].click()
+    check(at.run())
+    assert texts(at.error) == ["用户名或密码错误；再错 4 次将锁定 15 分钟"]
+    assert "auth_user" not in at.session_state
+
+
+def test_require_login_shows_only_the_login_page(env, monkeypatch):
+    monkeypatch.setenv("KB_REQUIRE_LOGIN", "1")
+    at = check(app().run())
+    assert texts(at.title) == ["登录"]
+    assert registered(at) == ["login"]
+    with pytest.raises(ValueError):
+        at.switch_page("app_pages/search.py")
+
+
+def test_an_idle_session_times_out(env):
+    at = logged_in("lin")
+    at.session_state["auth_seen"] = time.time() - accounts.SESSION_TIMEOUT_SECONDS - 5
+    go(at, "login")
+    assert texts(at.title) == ["登录"]
+    assert "超过 30 分钟未操作，已自动退出；请重新登录" in texts(at.info)
+
+
+# -- the whole journey -------------------------------------------------------------------------
+
+
+def test_write_preview_submit_review_publish_and_find_it(env):
+    editor = go(logged_in("lin"), "editor")
+    editor.button(key="editor_new").click()
+    check(editor.run())
+    draft_id = int(editor.query_params["draft"])
+    area = editor.text_area(key=f"editor_text_{draft_id}")
+    assert "id: G-2025-001" in area.value  # the template
+    area.input(NEW_GUIDE)
+    check(editor.run())
+    # autosaved, previewed exactly like the document page, validated
+    assert publish.get_draft(env, "lin", draft_id).text == NEW_GUIDE
+    page = html_of(editor)
+    assert '<h1 class="kb-doc-title">盗窃电动车案件快速处置指引</h1>' in page
+    assert "<h2" in page and "快速处置</h2>" in page
+    assert 'class="kb-cite"' in page  # citations linked as on the document page
+    assert "校验通过，可以提交" in texts(editor.success)
+    editor.button(key="editor_submit").click()
+    check(editor.run())
+    assert f"草稿 #{draft_id} 已提交审核" in texts(editor.success)
+    assert editor.text_area(key=f"editor_text_{draft_id}").disabled
+
+    review = go(logged_in("zhao"), "review")
+    assert "待审核（1）" in [t.label for t in review.tabs]
+    assert "这是新文档，没有已发布的版本可对比。" in texts(review.caption)
+    review.button(key="review_publish").click()
+    check(review.run())
+    assert texts(review.success)[0] == "已发布 G-2025-950 第 1 版：guides/G-2025-950.md；G-2024-902 已标记为不再参照"
+
+    search = go(review, "search", q="三十分钟内调取周边视频")
+    assert "盗窃电动车案件快速处置指引" in [p.value for p in search.page_link]
+    old = go(search, "document", id="G-2024-902")
+    assert any("本文已不再参照" in w for w in texts(old.warning))
+
+    log = go(review, "audit_log")
+    table = log.dataframe[0].value
+    steps = list(zip(table["用户"], table["操作"], strict=True))[::-1]
+    assert [s for s in steps if s[1] not in ("登录", "新增用户")] == [
+        ("lin", "新建草稿"),
+        ("lin", "保存草稿"),
+        ("lin", "提交审核"),
+        ("zhao", "发布"),
+        ("zhao", "标记不再参照"),
+    ]
+    assert log.get("download_button")[0].proto.label == "下载 CSV"
+
+
+def test_invalid_text_is_reported_inline_and_kept(env):
+    editor = go(logged_in("lin"), "editor")
+    editor.button(key="editor_new").click()
+    check(editor.run())
+    draft_id = int(editor.query_params["draft"])
+    bad = NEW_GUIDE.replace("category: 盗窃", "category: 盗抢").replace("快速处置指引", "<script>alert(1)</script>指引")
+    editor.text_area(key=f"editor_text_{draft_id}").input(bad)
+    check(editor.run())
+    errors = "\n".join(texts(editor.error))
+    assert "共 2 处错误，涉及 1 个文件" in errors
+    assert "guides/G-2025-950.md:5: category: 未知类别“盗抢”" in errors
+    assert "含有不允许的 HTML“<script>”" in errors
+    assert "<script>" not in html_of(editor)  # the preview shows the title as text
+    editor.button(key="editor_submit").click()
+    check(editor.run())
+    assert publish.get_draft(env, "lin", draft_id).state == "草稿"
+    assert editor.text_area(key=f"editor_text_{draft_id}").value == bad
+    assert publish.get_draft(env, "lin", draft_id).text == bad
+
+
+def test_return_with_comments_reaches_the_editor(env):
+    draft = publish.create_draft(env, "lin", NEW_GUIDE)
+    publish.submit(env, "lin", draft.id)
+    review = go(logged_in("zhao"), "review")
+    review.text_area(key="review_comment").input("请补充法律依据。")
+    review.button(key="review_return").click()
+    check(review.run())
+    assert f"草稿 #{draft.id} 已退回给 lin" in texts(review.success)
+    editor = go(logged_in("lin"), "editor", draft=str(draft.id))
+    assert "审核人“zhao”退回了此稿，修改意见：请补充法律依据。" in texts(editor.warning)
+    assert not editor.text_area(key=f"editor_text_{draft.id}").disabled
+
+
+def test_review_shows_the_diff_against_the_published_version(env):
+    draft = publish.create_draft(env, "lin", target_id="G-2024-901")
+    publish.save_draft(
+        env, "lin", draft.id, draft.text.replace("及时调取沿途视频监控", "立即调取沿途视频监控"), draft.rev
+    )
+    publish.submit(env, "lin", draft.id)
+    review = go(logged_in("zhao"), "review")
+    page = html_of(review)
+    assert "<del>及时</del><ins>立即</ins>" in page
+    review.button(key="review_publish").click()
+    check(review.run())
+    assert texts(review.success)[0] == "已发布 G-2024-901 第 3 版：guides/G-2024-901.md"
+    history = go(review, "review")
+    history.selectbox(key="review_hist_doc").select("G-2024-901")
+    check(history.run())
+    assert list(history.dataframe[0].value["版本"]) == [2, 3]
+    assert "<del>及时</del><ins>立即</ins>" in html_of(history)
+
+
+def test_two_editors_on_one_draft_the_later_save_is_refused_and_kept(env):
+    draft = publish.create_draft(env, "lin", NEW_GUIDE)
+    lin = go(logged_in("lin"), "editor", draft=str(draft.id))
+    wang = go(logged_in("wang"), "editor", draft=str(draft.id))
+    lin.text_area(key=f"editor_text_{draft.id}").input(NEW_GUIDE + "\n林的补充。\n")
+    check(lin.run())
+    wang_text = NEW_GUIDE + "\n王的补充。\n"
+    wang.text_area(key=f"editor_text_{draft.id}").input(wang_text)
+    check(wang.run())
+    refused = [e for e in texts(wang.error) if e.startswith("保存被拒绝")]
+    assert refused and "你的文本没有丢失，仍在编辑框中" in refused[0]
+    assert wang.text_area(key=f"editor_text_{draft.id}").value == wang_text
+    assert "<del>林</del><ins>王</ins>的补充。" in html_of(wang)  # theirs → mine, side by side
+    assert publish.get_draft(env, "lin", draft.id).text.endswith("林的补充。\n")
+    wang.button(key=f"editor_fork_{draft.id}").click()
+    check(wang.run())
+    copy = int(wang.query_params["draft"])
+    assert copy != draft.id
+    assert publish.get_draft(env, "wang", copy).text == wang_text
+
+
+def test_admin_adds_a_user_and_every_change_is_audited(env):
+    at = go(logged_in("admin"), "users")
+    form_inputs = at.text_input
+    form_inputs[0].input("new-editor")
+    at.selectbox[0].select("编辑")
+    form_inputs[1].input("new-password")
+    form_inputs[2].input("new-password")
+    at.button[0].click()
+    check(at.run())
+    assert "已新增用户“new-editor”（编辑）" in texts(at.success)
+    assert accounts.get_user(env, "new-editor").role == "编辑"
+    entry = audit.read_entries(env, action="user_add")[0]
+    assert (entry.actor, entry.target) == ("admin", "new-editor")
