@@ -51,4 +51,4 @@ shared.sidebar()
 if user is not None:
     st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
 shared.pin_url()
-st.navigation(PAGES).run()
+shared.run(st.navigation(PAGES))

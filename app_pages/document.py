@@ -87,13 +87,13 @@ def superseded_banner(doc) -> None:
             st.warning(f"本文状态为“{doc['status']}”，仅供查阅历史。", icon=":material/block:")
 
 
-def citations_panel(keys: tuple[str, ...]) -> None:
+def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
     if not keys:
         return
     st.subheader("引用法条")
     found = 0
     for key in keys:
-        art = shared.article(key)
+        art = shared.article(key, issued)
         label = _label(key)
         with st.expander(label, icon=":material/balance:"):
             if art is None:
@@ -171,7 +171,8 @@ def body(doc, q: str) -> tuple[str, ...]:
         cites = False
     else:
         cites = True
-    rendered = render_markdown(text, citations=cites, articles=shared.article, highlight=terms)
+    issued = doc.get("issued") or None
+    rendered = render_markdown(text, citations=cites, articles=lambda key: shared.article(key, issued), highlight=terms)
     if terms and rendered.marks:
         st.caption(f"已标出检索词：{'、'.join(terms[:8])}（共 {rendered.marks} 处）")
     st.html(f'<div class="kb-doc">{rendered.html}</div>')
@@ -217,10 +218,10 @@ def main() -> None:
     if doc.get("summary"):
         label = "办案要旨" if doc["type"] == "case" else "要旨"
         st.html(f'<div class="kb-summary"><strong>{label}：</strong>{html.escape(doc["summary"])}</div>')
-    main_col, side = st.columns([3, 1], gap="large")
+    main_col, side = st.columns([5, 2], gap="large")
     with main_col:
         keys = body(doc, q)
-        citations_panel(keys)
+        citations_panel(keys, doc.get("issued") or None if doc["type"] != "law" else None)
     with side:
         st.subheader("文档信息")
         metadata_panel(doc)

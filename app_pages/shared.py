@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from kb.search import SearchResults, SearchService, StoredDocument
 from kb.settings import Settings, load_settings
 
 _BUILD_LOCK = threading.Lock()
+_LOG = logging.getLogger("casekb.app")
 
 TYPE_ICONS = {"guide": ":material/menu_book:", "case": ":material/gavel:", "law": ":material/balance:"}
 STATUS_SUPERSEDED = "不再参照"
@@ -92,6 +94,20 @@ def ensure_index() -> None:
         st.toast(f"索引已建立：{report.added} 篇文档，{report.laws} 条法条", icon=":material/check_circle:")
 
 
+def run(page) -> None:
+    """Run the selected page; an unexpected failure is reported in Chinese, not as a traceback."""
+    try:
+        page.run()
+    except KBError as exc:
+        show_error(exc)
+    except Exception as exc:  # st.stop / st.rerun are BaseExceptions and pass through
+        _LOG.exception("page %s failed", getattr(page, "title", "?"))
+        st.error(
+            f"内部错误：{type(exc).__name__}: {exc}。请刷新页面重试；如仍出现，请把这条信息报告给系统管理员。",
+            icon=":material/error:",
+        )
+
+
 def pin_url() -> None:
     """Write the query parameters back so the browser's address bar shows them.
 
@@ -123,7 +139,8 @@ def sidebar() -> None:
             return
         try:
             counts = stats()
-        except KBError:
+        except Exception:  # the sidebar must never take a page down with it
+            _LOG.exception("sidebar counts failed")
             return
         types = counts["facets"].get("type", {})
         parts = [f"{TYPE_LABELS.get(t, t)} {types.get(t, 0)}" for t in ("guide", "case", "law") if types.get(t)]
@@ -204,7 +221,8 @@ mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; 
   box-shadow: 0 4px 14px rgba(0,0,0,.12); font-size: 0.9rem; line-height: 1.6; cursor: auto; }
 .kb-doc-title { font-size: 1.9rem; font-weight: 700; margin: 0.3rem 0 0.6rem 0; padding: 0; }
 .kb-summary { background: #f4f7fb; border-left: 4px solid #1d4f91; padding: 0.5rem 0.8rem; margin-bottom: 0.8rem; }
-dl.kb-metadata { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 0.8rem; margin: 0; }
+dl.kb-metadata { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 0.8rem; margin: 0 !important;
+  padding: 0 !important; font-size: 0.9rem; }
 dl.kb-metadata dt { color: #6b7080; }
 dl.kb-metadata dd { margin: 0; }
 @media print {
@@ -306,28 +324,44 @@ def service_quiet() -> SearchService | None:
         return None
 
 
-@st.cache_data(max_entries=2048, show_spinner=False)
-def _article(s: Settings, version: str, key: str) -> ArticleText | None:
-    label = article_label(key)
+@st.cache_data(max_entries=4096, show_spinner=False)
+def _article_versions(s: Settings, version: str, key: str) -> tuple[dict, ...]:
+    """Every indexed version of one article (current and no longer in force)."""
     try:
-        results = _service(s).search(label, {"type": "law"}, per_page=5)
+        results = _service(s).search(article_label(key), {"type": "law"}, per_page=30, include_superseded=True)
     except KBError:
-        return None
+        return ()
+    out = []
     for hit in results.hits:
         stored = _service(s).document(hit.id)
         if stored is not None and stored["article_key"] == key:
-            law_version = stored.get("law_version", "")
-            note = f"（{law_version} 版）" if law_version else ""
-            return ArticleText(key, label, stored.get("body", ""), doc_url(hit.id), note)
-    return None
+            out.append({k: stored.get(k, "") for k in ("id", "status", "law_version", "effective", "body")})
+    return tuple(out)
 
 
-def article(key: str) -> ArticleText | None:
-    """The text of a statute article when the statute library is indexed, else None."""
+def article(key: str, on: str | None = None) -> ArticleText | None:
+    """The article a citation means on date `on` (the citing document's issue date; default today).
+
+    None when the statute library is not indexed or does not hold the article.
+    """
     s = settings()
-    if current_dir(s.index_dir) is None:
+    if current_dir(s.index_dir) is None or _empty(s, index_version(s)):
         return None
-    return _article(s, index_version(s), key)
+    versions = _article_versions(s, index_version(s), key)
+    if not versions:
+        return None
+    current = [v for v in versions if v["status"] == "现行"]
+    chosen = None
+    if on:
+        dated = [v for v in versions if v["effective"] and v["effective"] <= on]
+        chosen = max(dated, key=lambda v: v["effective"]) if dated else None
+    chosen = chosen or (current[0] if current else versions[0])
+    note = ""
+    if chosen["status"] != "现行":
+        note = f"（{chosen['law_version']} 版，{chosen['status']}；本文印发时有效的文本）"
+    elif chosen["law_version"]:
+        note = f"（{chosen['law_version']} 版）"
+    return ArticleText(key, article_label(key), chosen["body"], doc_url(chosen["id"]), note)
 
 
 def read_markdown(doc: StoredDocument) -> str | None:

@@ -222,7 +222,7 @@ def test_citations_expand_to_the_article_text_when_statutes_are_indexed(env, mon
     from app_pages import shared
 
     article = ArticleText("刑法:264", "刑法第二百六十四条", "盗窃公私财物，数额较大的……", "doc?id=LAW-264", "")
-    monkeypatch.setattr(shared, "article", lambda key: article if key == "刑法:264" else None)
+    monkeypatch.setattr(shared, "article", lambda key, on=None: article if key == "刑法:264" else None)
     at = open_page("document", id="C-2023-901")
     assert '<span class="kb-article"><strong>刑法第二百六十四条</strong><br>盗窃公私财物，数额较大的……' in html_of(at)
     assert [t.value for t in at.text] == ["盗窃公私财物，数额较大的……"]
