@@ -1,0 +1,232 @@
+"""End to end in chromium: an editor drafts and submits, a reviewer publishes, search finds it, the old one is retired."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+try:
+    from tests.app_fixtures import REPO, make_content
+    from tests.test_e2e import CHROMIUM, CHROMIUM_ARGS, free_port, wait_app, wait_healthy
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from app_fixtures import REPO, make_content
+    from test_e2e import CHROMIUM, CHROMIUM_ARGS, free_port, wait_app, wait_healthy
+
+from kb import accounts, audit
+from kb.index import build_index
+from kb.settings import Settings
+
+TIMEOUT_MS = 30_000
+ARTIFACTS = REPO / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
+
+NEW_GUIDE = """---
+id: G-2025-950
+title: 盗窃电动车案件快速处置指引
+kind: 办案指引
+category: 盗窃
+stage: [调查取证]
+tags: [电动车, 快速处置]
+laws: [刑法第二百六十四条]
+audience: [办案民警]
+status: 现行
+supersedes: [G-2024-902]
+issued: 2025-06-01
+version: 1
+summary: 接报电动车被盗后三十分钟内完成视频追踪部署。
+---
+
+## 快速处置
+
+接报电动车被盗后，应当在三十分钟内调取周边视频，锁定嫌疑人逃跑路线。
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A streamlit server over fresh content, index and database, with an editor and a reviewer."""
+    root = tmp_path_factory.mktemp("e2e-publish")
+    content = make_content(root)
+    settings = Settings(
+        content_dir=content,
+        index_dir=root / "index",
+        laws_dir=None,
+        data_dir=content / "data",
+        db_path=root / "casekb.sqlite3",
+        search_log=False,
+    )
+    build_index(settings)
+    accounts.add_user(settings, "lin", "编辑", "lin-password")
+    accounts.add_user(settings, "zhao", "审核", "zhao-password")
+    port = free_port()
+    env = {
+        **os.environ,
+        "KB_CONTENT": str(content),
+        "KB_INDEX": str(settings.index_dir),
+        "KB_DB": str(settings.db_path),
+        "KB_SEARCH_LOG": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("KB_LAWS", None)
+    env.pop("KB_REQUIRE_LOGIN", None)
+    log = (root / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],  # fmt: skip
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url, settings
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def new_page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN", accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    return pg
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def nav(page, label: str) -> None:
+    """Follow a sidebar link (client-side, so the logged-in session is kept)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
+    wait_app(page)
+
+
+def log_in(page, url: str, name: str, password: str) -> None:
+    page.goto(url + "/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(f"当前用户：{name}", exact=False).first.wait_for()
+    wait_app(page)
+
+
+def test_draft_submit_publish_search_supersede_and_audit(site, browser):
+    url, settings = site
+    editor = new_page(browser)
+    log_in(editor, url, "lin", "lin-password")
+    nav(editor, "编写")
+    editor.get_by_role("button", name="新建草稿").click()
+    area = editor.get_by_role("textbox", name="Markdown 全文（含 front matter）")
+    area.wait_for()
+    area.fill(NEW_GUIDE)
+    area.press("Control+Enter")  # commit the text: autosave and live preview
+    editor.locator("h1.kb-doc-title", has_text="盗窃电动车案件快速处置指引").wait_for()
+    wait_app(editor)
+    shot(editor, "20-editor-preview")
+    editor.get_by_role("tab", name="校验").click()
+    editor.get_by_text("校验通过，可以提交").first.wait_for()
+    editor.get_by_role("button", name="提交审核").click()
+    editor.get_by_text("已提交审核", exact=False).first.wait_for()
+    wait_app(editor)
+
+    reviewer = new_page(browser)
+    log_in(reviewer, url, "zhao", "zhao-password")
+    nav(reviewer, "审核发布")
+    reviewer.get_by_text("待审核（1）").wait_for()
+    reviewer.get_by_text("这是新文档，没有已发布的版本可对比。").wait_for()
+    shot(reviewer, "21-review")
+    reviewer.get_by_role("button", name="发布", exact=True).click()
+    reviewer.get_by_text("已发布 G-2025-950 第 1 版：guides/G-2025-950.md；G-2024-902 已标记为不再参照").wait_for()
+    published_at = time.monotonic()
+
+    # search finds it a second later, from a fresh visitor's page
+    reader = new_page(browser)
+    reader.goto(url + "/?q=" + quote("三十分钟内调取周边视频"))
+    reader.get_by_role("link", name="盗窃电动车案件快速处置指引").wait_for(timeout=5_000)
+    assert time.monotonic() - published_at < 5  # includes the page load; the index itself is updated at once
+    shot(reader, "22-search-finds-it")
+    reader.goto(url + "/doc?id=G-2024-902")
+    reader.get_by_text("本文已不再参照").wait_for()
+    reader.get_by_role("link", name="查看新版：盗窃电动车案件快速处置指引（G-2025-950）").wait_for()
+    shot(reader, "23-superseded-banner")
+
+    # the audit log shows every step, and exports it
+    nav(reviewer, "审计日志")
+    with reviewer.expect_download() as download:
+        reviewer.get_by_role("button", name="下载 CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    steps = [(r[2], r[3]) for r in reversed(rows[1:]) if r[3] not in ("登录", "新增用户")]
+    assert steps == [
+        ("lin", "新建草稿"),
+        ("lin", "保存草稿"),
+        ("lin", "提交审核"),
+        ("zhao", "发布"),
+        ("zhao", "标记不再参照"),
+    ]
+    shot(reviewer, "24-audit-log")
+    for pg in (editor, reviewer, reader):
+        pg.context.close()
+
+
+def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_path):
+    url, settings = site
+    page = new_page(browser)
+    log_in(page, url, "lin", "lin-password")
+    nav(page, "编写")
+    page.get_by_role("tab", name="上传 Markdown 文件").click()
+    source = tmp_path / "旧指引.md"
+    source.write_bytes(NEW_GUIDE.replace("G-2025-950", "G-2025-951").encode("gb18030"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(source))
+    page.get_by_text("旧指引.md").first.wait_for()
+    wait_app(page)
+    page.get_by_role("button", name="上传并新建草稿").click()
+    page.get_by_text("文件不是 UTF-8 编码（看起来是 GBK/GB18030）", exact=False).first.wait_for()
+    page.get_by_text("已按 GBK/GB18030 编码读入草稿", exact=False).first.wait_for()
+    area = page.get_by_role("textbox", name="Markdown 全文（含 front matter）")
+    assert "接报电动车被盗后，应当在三十分钟内调取周边视频" in area.input_value()
+    shot(page, "25-upload-gbk")
+    assert audit.read_entries(settings, action="upload")[0].detail.startswith("旧指引.md，")
+    page.context.close()
