@@ -126,6 +126,8 @@ def autosave(draft: publish.Draft, user: accounts.User, text: str) -> None:
         st.rerun()
     st.session_state[rev_key] = saved.rev
     st.session_state[base_key] = saved.text
+    if (saved.doc_id, saved.title) != (draft.doc_id, draft.title):
+        st.rerun()  # the draft list above shows the id and title: refresh it
 
 
 def edit(draft: publish.Draft, user: accounts.User) -> None:

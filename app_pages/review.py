@@ -45,6 +45,9 @@ def queue(user: accounts.User) -> None:
     kind = TYPE_LABELS.get(draft.doc_type, draft.doc_type)
     origin = f"修订 {draft.target_id}（基于第 {draft.base_version} 版）" if draft.target_id else "新文档"
     st.caption(f"{kind} · {origin} · 作者 {draft.author} · 第 {draft.rev} 稿")
+    replaces = publish.draft_view(draft.text, draft.doc_type).supersedes
+    if replaces:
+        st.info(f"本稿替代 {'、'.join(replaces)}：发布时这些文档将标记为“不再参照”。", icon=":material/swap_horiz:")
     problems = publish.check_text(s, draft.text, draft.doc_type)
     workflow.show_problems(problems, "校验通过")
     current = publish.find_published(s, draft.doc_id) if draft.doc_id else None

@@ -312,6 +312,7 @@ class DraftView:
     year: str
     status: str
     body: str
+    supersedes: tuple[str, ...] = ()
 
 
 def draft_view(text: str, doc_type: str = TYPE_GUIDE) -> DraftView:
@@ -334,6 +335,7 @@ def draft_view(text: str, doc_type: str = TYPE_GUIDE) -> DraftView:
         get("year"),
         get("status") or STATUS_CURRENT,
         body,
+        tuple(str(v) for v in meta.get("supersedes") or () if v) if isinstance(meta.get("supersedes"), list) else (),
     )
 
 

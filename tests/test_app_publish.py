@@ -194,6 +194,7 @@ def test_write_preview_submit_review_publish_and_find_it(env):
     review = go(logged_in("zhao"), "review")
     assert "待审核（1）" in [t.label for t in review.tabs]
     assert "这是新文档，没有已发布的版本可对比。" in texts(review.caption)
+    assert "本稿替代 G-2024-902：发布时这些文档将标记为“不再参照”。" in texts(review.info)
     review.button(key="review_publish").click()
     check(review.run())
     assert texts(review.success)[0] == "已发布 G-2025-950 第 1 版：guides/G-2025-950.md；G-2024-902 已标记为不再参照"

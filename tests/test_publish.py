@@ -496,3 +496,23 @@ def test_check_text_reports_like_the_indexer(kb):
     draft = create_draft(kb, "lin", guide_text("G-9", extra="guides_x: 1\n"))
     with pytest.raises(ContentError, match="共 1 处错误"):
         submit(kb, "lin", draft.id)
+
+
+def test_draft_view_reads_what_the_preview_shows_even_from_broken_yaml():
+    view = publish.draft_view(guide_text("G-9", extra="supersedes: [G-1]\n"))
+    assert (view.doc_type, view.id, view.title, view.status, view.supersedes) == (
+        "guide",
+        "G-9",
+        "电动车盗窃案件侦办指引",
+        "现行",
+        ("G-1",),
+    )
+    assert view.body.strip() == "盗窃电动车案件应当及时调取监控。"
+    broken = publish.draft_view(guide_text("G-9").replace("tags: [电动车]", "tags: [电动车"))
+    assert (broken.id, broken.title) == ("G-9", "电动车盗窃案件侦办指引")
+    assert broken.body.strip() == "盗窃电动车案件应当及时调取监控。"
+
+
+def test_templates_pass_validation(kb):
+    assert publish.check_text(kb, publish.draft_template("guide")) == []
+    assert publish.check_text(kb, publish.draft_template("case"), "case") == []
