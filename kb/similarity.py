@@ -32,6 +32,7 @@ VOTE_FLOOR = 0.3  # charges weaker than this share of the strongest are dropped
 CHARGE_WEIGHT = 0.5  # charge agreement (0–1) beside the text score normalised to the best (1)
 CITATION_WEIGHT = 0.2  # share of the description's cited articles a document also cites
 NAMED_WEIGHT = 1.0  # a charge named or signalled in the text, beside the best-voted charge (1)
+TITLE_FACTOR = 1.0  # a word in the title, beside the same word in the body (the schema boosts titles too)
 SHOWN_TERMS = 12
 
 # Fact patterns that point to a charge when the facts do not name it: textbook elements of
@@ -284,7 +285,7 @@ def charge_agreement(profile: dict[str, float], doc_charges: Sequence[str]) -> f
 # -- terms ------------------------------------------------------------------------------------
 
 
-def key_terms(searcher, text: str, n: int = KEY_TERMS) -> list[tuple[str, float]]:
+def key_terms(searcher, text: str, n: int | None = None) -> list[tuple[str, float]]:
     """The text's words that the index knows, as (word, weight 1 + log tf), best tf-idf first.
 
     Single characters and numbers are left out: they match everywhere or nowhere useful.
@@ -299,7 +300,7 @@ def key_terms(searcher, text: str, n: int = KEY_TERMS) -> list[tuple[str, float]
         weight = 1 + math.log(tf)
         scored.append((word, weight, weight * math.log(1 + total / df)))
     scored.sort(key=lambda x: -x[2])
-    return [(w, weight) for w, weight, _ in scored[:n]]
+    return [(w, weight) for w, weight, _ in scored[: n or KEY_TERMS]]
 
 
 def _split(raw: str | None) -> tuple[str, ...]:
@@ -343,7 +344,9 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
     def only(doc_type: str):
         return filter_query(Filters.of({**dict(base.items()), "type": doc_type}), include_superseded=False)
 
-    text_clauses = [Q.Term(f, w, boost=weight) for w, weight in terms for f in ("title", "body")]
+    text_clauses = [Q.Term("body", w, boost=weight) for w, weight in terms]
+    if TITLE_FACTOR:
+        text_clauses += [Q.Term("title", w, boost=weight * TITLE_FACTOR) for w, weight in terms]
     pool = []
     if text_clauses:
         results = searcher.search(Q.Or(text_clauses), limit=max(POOL, limit), filter=only(TYPE_CASE), mask=mask)
