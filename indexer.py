@@ -130,7 +130,8 @@ def _print_json(obj: dict) -> None:
 
 
 def _terminal(snippet: str) -> str:
-    return html.unescape(snippet.replace("<mark>", "【").replace("</mark>", "】"))
+    text = html.unescape(snippet.replace("<mark>", "【").replace("</mark>", "】"))
+    return " ".join(text.split())
 
 
 @click.group(
@@ -251,7 +252,8 @@ def search(query, index_dir, doc_type, category, limit, include_superseded, as_j
     click.echo(f"共 {results.total} 条结果（{results.took_ms:.1f} 毫秒）")
     for n, hit in enumerate(results.hits, 1):
         flag = "" if hit.status == "现行" else f"〔{hit.status}〕"
-        click.echo(f"{n:>2}. [{TYPE_NAMES.get(hit.type, hit.type)}·{hit.category}] {hit.title}{flag}  {hit.id}")
+        where = hit.id.split("@", 1)[0] if hit.type == "law" else hit.category
+        click.echo(f"{n:>2}. [{TYPE_NAMES.get(hit.type, hit.type)}·{where}] {hit.title}{flag}  {hit.id}")
         click.echo(f"    {_terminal(hit.snippet)}")
 
 
@@ -361,6 +363,9 @@ def law(law_name, article, version, laws, as_json) -> None:
         sys.exit(EXIT_CONTENT)
     status = library.status(found)
     lv = library.version_of(found)
+    from kb.charges import load_charges
+
+    charges = load_charges(settings.data_dir / "charges.txt").charges_for(found.key) if status == "现行" else ()
     if as_json:
         _print_json(
             {
@@ -373,12 +378,14 @@ def law(law_name, article, version, laws, as_json) -> None:
                 "version": found.version,
                 "effective": found.effective.isoformat() if found.effective else None,
                 "status": status,
+                "charges": list(charges),
                 "text": found.text,
             }
         )
         return
     effective = f"，{found.effective.isoformat()} 施行" if found.effective else ""
-    click.echo(f"{found.title} {found.label}（{lv.version} 版{effective}，{status}）")
+    named = "【" + "、".join(charges) + "】" if charges else ""
+    click.echo(f"{found.title} {found.label}{named}（{lv.version} 版{effective}，{status}）")
     if found.chapter:
         click.echo(found.chapter)
     click.echo("")

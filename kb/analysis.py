@@ -118,21 +118,13 @@ def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = ()) -> str:
 def segmenter() -> jieba.Tokenizer:
     """Return the configured jieba segmenter, loading the bundled data files if none was configured."""
     if _segmenter is None:
+        # The same words as every index build, so an unconfigured process segments alike.
+        from kb.index import load_resources
         from kb.settings import load_settings
-        from kb.synonyms import load_synonyms
 
-        data = load_settings().data_dir
-        configure([data / "userdict.txt"], _bundled_words(data, load_synonyms))
+        load_resources(load_settings())
     assert _segmenter is not None
     return _segmenter
-
-
-def _bundled_words(data: Path, load_synonyms) -> list[str]:
-    words = list(load_synonyms(data / "synonyms.txt").terms())
-    charges = data / "charges.txt"
-    if charges.is_file():
-        words.extend(read_word_list(charges))
-    return words
 
 
 def read_word_list(path: Path) -> list[str]:

@@ -17,6 +17,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from kb import analysis
+from kb.charges import ChargeTable, load_charges
 from kb.citations import extract_citations, find_abbreviations, parse_citation
 from kb.documents import TYPE_LAW, Document, plain_text
 from kb.errors import ContentError, IndexLockedError, IndexMissingError, Problem
@@ -30,6 +31,7 @@ CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
 LOCK_FILE = "build.lock"
 LOCK_TIMEOUT = 5.0
+LAW_CATEGORY = "法律法规"  # the category facet value of statute articles
 PARALLEL_THRESHOLD = 400  # documents; below this forking costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -100,6 +102,7 @@ class Resources:
     synonyms: Synonyms
     fingerprint: str
     charges: tuple[str, ...] = ()
+    charge_table: ChargeTable = ChargeTable()
 
 
 def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> Resources:
@@ -110,13 +113,11 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     data = settings.data_dir
     taxonomy = load_taxonomy(data / "taxonomy.yaml")
     synonyms = load_synonyms(data / "synonyms.txt")
-    if charges is not None:
-        charges = tuple(charges)
-    else:
-        charges = tuple(analysis.read_word_list(data / "charges.txt")) if (data / "charges.txt").is_file() else ()
+    table = load_charges(data / "charges.txt")
+    charges = tuple(charges) if charges is not None else table.names()
     words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
     fingerprint = analysis.configure([data / "userdict.txt"], words)
-    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges)
+    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges, table)
 
 
 def _join(values: Iterable[str]) -> str:
@@ -250,7 +251,20 @@ def _law_records(settings: Settings) -> tuple[list[dict], dict[str, str], list[P
         return [], {}, [], []
     from kb.statutes import load_law_records
 
-    return load_law_records(settings.laws_dir)
+    records, hashes, problems, counts = load_law_records(settings.laws_dir)
+    table = load_charges(settings.data_dir / "charges.txt")
+    for record in records:
+        # Every document needs a value in each sortable column: Whoosh misreads a
+        # multi-segment numeric column where some documents lack one.
+        record.setdefault("year", 0)
+        record.setdefault("category", LAW_CATEGORY)
+        record.setdefault("group", LAW_CATEGORY)
+        # An article that defines a charge carries it: found by 罪名 and titled 【盗窃罪】.
+        charges = table.charges_for(record["article_key"]) if record.get("status") == "现行" else ()
+        if charges:
+            record["charges"] = _join(charges)
+            record["title"] += "【" + "、".join(charges) + "】"
+    return records, hashes, problems, counts
 
 
 # -- building ---------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def test_law_prints_the_article_in_force(laws_dir, run):
     result = run("law", "刑法", "133-1", "--laws", str(laws_dir))
     assert result.exit_code == 0
     first = result.output.splitlines()[0]
-    assert first.startswith("中华人民共和国刑法 第一百三十三条之一（") and first.endswith("，现行）")
+    assert first.startswith("中华人民共和国刑法 第一百三十三条之一【危险驾驶罪】（") and first.endswith("，现行）")
     assert "醉酒驾驶机动车的" in result.output
     same = run("law", "刑法", "第一百三十三条之一", "--laws", str(laws_dir))
     assert same.output == result.output
