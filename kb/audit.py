@@ -73,12 +73,13 @@ def connect(target: Settings | Path | str) -> sqlite3.Connection:
     """Open the workflow database (WAL, busy timeout, manual transactions), creating missing tables."""
     path = _path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not path.exists()  # a database deleted while the process runs gets its tables again
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so read-check-write is serialised
     con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
     con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     key = str(path.resolve())
-    if _ready.get(key) != len(_schemas):
+    if fresh or _ready.get(key) != len(_schemas):
         con.execute("PRAGMA journal_mode = WAL")
         for sql in _schemas:
             con.executescript(sql)
