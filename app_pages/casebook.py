@@ -30,8 +30,9 @@ def on_widget(name: str, key: str, default: str = "") -> None:
     set_param(name, st.session_state.get(key), default)
 
 
-def pick_category(cat: str) -> None:
+def pick_category(cat: str, group: str = "") -> None:
     set_param("cat", cat)
+    set_param("ctype", group)
 
 
 def groups_of(cases: list[dict]) -> dict[str, Counter]:
@@ -77,6 +78,7 @@ def main() -> None:
         st.info("案例库还没有案例。案例放在 casebook/<类别>/ 下，重建索引后即可在此浏览。", icon=":material/inbox:")
         return
     cat = param("cat")
+    ctype = param("ctype")
     charge = param("charge")
     stage = param("stage")
     sort = param("sort", "new") if param("sort", "new") in SORTS else "new"
@@ -90,21 +92,29 @@ def main() -> None:
             key="casebook_all",
             on_click=pick_category,
             args=("",),
-            type="primary" if not cat else "secondary",
+            type="primary" if not cat and not ctype else "secondary",
             width="stretch",
         )
         for group, counts in groups.items():
             with st.expander(f"{group}（{sum(counts.values())}）", expanded=True):
+                st.button(
+                    f"全部{group}案例",
+                    key=f"casebook_group_{group}",
+                    on_click=pick_category,
+                    args=("", group),
+                    type="primary" if ctype == group and not cat else "tertiary",
+                    icon=":material/folder_open:",
+                )
                 for name, n in counts.items():
                     st.button(
                         f"{name}（{n}）",
-                        key=f"casebook_cat_{name}",
+                        key=f"casebook_cat_{group}_{name}",
                         on_click=pick_category,
-                        args=(name,),
-                        type="primary" if name == cat else "tertiary",
+                        args=(name, group),
+                        type="primary" if name == cat and group == ctype else "tertiary",
                     )
 
-    shown = [c for c in cases if not cat or c["category"] == cat]
+    shown = [c for c in cases if (not cat or c["category"] == cat) and (not ctype or c.get("case_type") == ctype)]
     charges = sorted({ch for c in shown for ch in shared.split(c.get("charges"))})
     stages = sorted({s for c in shown for s in shared.split(c.get("stage"))})
     st.session_state["casebook_charge"] = charge if charge in charges else ALL
@@ -144,7 +154,7 @@ def main() -> None:
         shown = [c for c in shown if c.get("status") in (None, "", "现行")]
     shown.sort(key=lambda c: (c.get("year") or 0, c.get("issued") or "", c["id"]), reverse=sort == "new")
 
-    heading = cat or "全部案例"
+    heading = f"{ctype} · {cat}" if cat and ctype else (cat or ctype or "全部案例")
     st.subheader(f"{heading}（{len(shown)} 件）")
     if not shown:
         st.info("没有符合条件的案例，请放宽筛选条件。", icon=":material/filter_alt_off:")

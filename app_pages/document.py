@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
@@ -68,11 +69,15 @@ def metadata_panel(doc) -> None:
     for other in shared.split(doc.get("supersedes")):
         st.caption("本文替代：")
         link(other, title_of(other), icon=":material/history:")
-    if doc["type"] == "case":
-        st.page_link(
-            "app_pages/similar.py", label="查找类案", query_params={"id": doc["id"]}, icon=":material/compare_arrows:"
-        )
-    st.caption("打印：使用浏览器的打印功能（Ctrl+P），侧栏和按钮不会打印。")
+    with st.container(key="noprint_actions"):
+        if doc["type"] == "case":
+            st.page_link(
+                "app_pages/similar.py",
+                label="查找类案",
+                query_params={"id": doc["id"]},
+                icon=":material/compare_arrows:",
+            )
+        st.caption("打印：使用浏览器的打印功能（Ctrl+P），侧栏、链接和相关文档不会打印。")
 
 
 def superseded_banner(doc) -> None:
@@ -103,9 +108,9 @@ def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
                 found += 1
                 st.markdown(f"**{html.escape(art.label)}**{html.escape(art.note)}")
                 st.text(art.text)
-                st.page_link(
-                    "app_pages/document.py", label="查看法条全文页", query_params={"id": art.href.split("id=", 1)[-1]}
-                )
+                law_id = parse_qs(urlsplit(art.href).query).get("id", [""])[0]
+                if law_id:
+                    st.page_link("app_pages/document.py", label="打开法条页", query_params={"id": law_id})
     if not found:
         st.caption("当前未加载法条库，点击条文名可检索引用该条的文档。")
 
@@ -225,7 +230,8 @@ def main() -> None:
     with side:
         st.subheader("文档信息")
         metadata_panel(doc)
-        related(doc)
+        with st.container(key="noprint_related"):
+            related(doc)
 
 
 main()

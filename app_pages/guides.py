@@ -107,6 +107,7 @@ def main() -> None:
         key="guides_v",
         on_change=sync,
         args=("v", "guides_v"),
+        wrap=True,
     )
     chosen = st.session_state.get("guides_v")
     sections = [chosen] if chosen else options

@@ -32,10 +32,13 @@ def toggle(tier: str, doc_id: str) -> None:
 
 def main() -> None:
     st.title("学习路径")
-    paths = shared.learning_paths()
-    if isinstance(paths, str):
-        st.info(paths, icon=":material/school:")
+    loaded = shared.learning_paths()
+    if isinstance(loaded, str):
+        st.info(loaded, icon=":material/school:")
         return
+    paths, problems = loaded
+    if problems:
+        st.warning("学习路径文件有问题，以下条目未显示：\n\n" + "\n".join(f"- `{p}`" for p in problems))
     tiers = [t for t in TIERS if t in paths] + [t for t in paths if t not in TIERS]
     if not tiers:
         st.info("学习路径文件中还没有内容。", icon=":material/school:")

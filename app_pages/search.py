@@ -113,11 +113,10 @@ def facet_label(field: str, value: str) -> str:
     return str(value)
 
 
-def facet_counts(state: dict) -> dict[str, dict[str, int]]:
+def facet_counts(state: dict, results) -> dict[str, dict[str, int]]:
     """Counts per facet value; a field's own filter is left out so its other values stay visible."""
     active = {f: state[f] for f in FACETS if state[f]}
-    base = shared.search(state["q"], shared.filter_items(active), per_page=1)
-    counts = dict(base.facets)
+    counts = dict(results.facets)
     for field in FACETS:
         if field in active or field == "status":
             others = {f: v for f, v in active.items() if f != field}
@@ -130,6 +129,9 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
     st.markdown("**筛选**")
     for field, (_, label) in FACETS.items():
         values = counts.get(field, {})
+        if field == "year":
+            # Statute articles have no year; the column's "missing" value must not show as a year.
+            values = {y: n for y, n in values.items() if str(y).isdigit() and 1900 < int(y) < 2200}
         options = list(values)
         for chosen in state[field]:
             if chosen not in options:
@@ -147,6 +149,7 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
             key=f"search_f_{field}",
             format_func=lambda v, f=field, c=values: f"{facet_label(f, v)} {c.get(v, 0)}",
             on_change=on_change,
+            wrap=True,
         )
     if any(state[f] for f in FACETS):
         st.button("清除全部筛选", icon=":material/filter_alt_off:", on_click=clear_filters, key="search_clear")
@@ -154,8 +157,6 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
 
 
 def render_hit(hit, q: str) -> None:
-    meta = shared.badges(hit.type, hit.category, hit.case_type, hit.year, hit.status)
-    st.html(f'<div class="kb-meta">{meta}</div>')
     st.page_link(
         "app_pages/document.py",
         label=hit.title,
@@ -170,8 +171,9 @@ def render_hit(hit, q: str) -> None:
         extra.append("引用：" + "、".join(labels) + ("等" if len(hit.laws) > 6 else ""))
     if hit.superseded_by:
         extra.append(f"已由 {html.escape(hit.superseded_by)} 替代")
+    meta = shared.badges(hit.type, hit.category, hit.case_type, hit.year, hit.status)
     st.html(
-        f'<div class="kb-hit"><div class="kb-snippet">{hit.snippet}</div>'
+        f'<div class="kb-hit"><div class="kb-meta">{meta}</div><div class="kb-snippet">{hit.snippet}</div>'
         + (f'<div class="kb-meta">{"　".join(extra)}</div>' if extra else "")
         + "</div>"
     )
@@ -250,7 +252,7 @@ def main() -> None:
             per_page=PER_PAGE,
             sort=state["sort"],
         )
-        counts = facet_counts(state)
+        counts = facet_counts(state, results)
     except KBError as exc:
         st.error(str(exc))
         return

@@ -10,15 +10,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
-import yaml
 
 from kb.citations import article_label
 from kb.documents import TYPE_LABELS, split_front_matter
 from kb.errors import KBError
 from kb.index import build_index, current_dir
+from kb.learning import LEARNING_FILE, load_learning_paths
 from kb.rendering import ArticleText, plain_excerpt
 from kb.search import SearchResults, SearchService, StoredDocument
 from kb.settings import Settings, load_settings
+from kb.taxonomy import load_taxonomy
 
 _BUILD_LOCK = threading.Lock()
 _LOG = logging.getLogger("casekb.app")
@@ -207,6 +208,7 @@ mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; 
 .kb-hit .kb-title { font-size: 1.05rem; font-weight: 600; text-decoration: none; }
 .kb-hit .kb-snippet { color: #3d4150; margin: 0.25rem 0; font-size: 0.93rem; }
 .kb-meta { color: #6b7080; font-size: 0.85rem; }
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"] p { font-weight: 600; color: #1d4f91; }
 .kb-doc { line-height: 1.75; }
 .kb-doc table { border-collapse: collapse; margin: 0.6rem 0; }
 .kb-doc th, .kb-doc td { border: 1px solid #d5d8de; padding: 4px 8px; vertical-align: top; }
@@ -227,7 +229,7 @@ dl.kb-metadata dt { color: #6b7080; }
 dl.kb-metadata dd { margin: 0; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stSidebarCollapsedControl"], .kb-noprint, [data-testid="stExpander"] summary svg { display: none !important; }
+  [data-testid="stSidebarCollapsedControl"], .kb-noprint, [class*="st-key-noprint"], [data-testid="stExpander"] summary svg { display: none !important; }
   .main .block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
   .kb-doc { font-size: 11pt; line-height: 1.6; }
   .kb-doc a { color: inherit; text-decoration: none; }
@@ -379,27 +381,18 @@ def read_markdown(doc: StoredDocument) -> str | None:
         return None
 
 
-def learning_paths() -> dict[str, list[dict]] | str:
-    """data/learning_paths.yaml as tier -> [{id, reason}], or a Chinese message saying what is wrong."""
-    path = data_path("learning_paths.yaml")
+def learning_paths() -> tuple[dict[str, list[dict]], list[str]] | str:
+    """Tier -> [{id, reason}] and the problems found, or a Chinese message when there is no file."""
+    path = data_path(LEARNING_FILE)
     if not path.is_file():
         return "学习路径尚未配置：找不到 data/learning_paths.yaml。请联系法制大队添加后刷新本页。"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return f"data/learning_paths.yaml 无法读取：{exc}"
-    if not isinstance(raw, dict):
-        return "data/learning_paths.yaml 格式不正确：顶层应为 单位负责人 / 法制员 / 办案民警 三个键"
-    out: dict[str, list[dict]] = {}
-    for tier, items in raw.items():
-        entries = []
-        for item in items or []:
-            if isinstance(item, str):
-                entries.append({"id": item, "reason": ""})
-            elif isinstance(item, dict) and item.get("id"):
-                entries.append({"id": str(item["id"]), "reason": str(item.get("reason") or "")})
-        out[str(tier)] = entries
-    return out
+        tiers = load_taxonomy(data_path("taxonomy.yaml")).audiences
+    except KBError:
+        tiers = ("单位负责人", "法制员", "办案民警")
+    loaded = load_learning_paths(path, tiers)
+    paths = {tier: [{"id": step.id, "reason": step.reason} for step in steps] for tier, steps in loaded.paths.items()}
+    return paths, [str(p) for p in loaded.problems if p.severity == "error"]
 
 
 # -- small HTML pieces (all text escaped) -----------------------------------------------------

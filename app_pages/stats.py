@@ -17,7 +17,8 @@ def chart(title: str, counts: dict, label: str, sort_by_key: bool = False, horiz
         return
     items = sorted(counts.items()) if sort_by_key else sorted(counts.items(), key=lambda kv: -kv[1])
     frame = pd.DataFrame({label: [str(k) for k, _ in items], "数量": [v for _, v in items]})
-    st.bar_chart(frame, x=label, y="数量", horizontal=horizontal, sort=False if sort_by_key else "-数量")
+    height = max(140, 26 * len(items) + 70) if horizontal else 260
+    st.bar_chart(frame, x=label, y="数量", horizontal=horizontal, sort=False if sort_by_key else "-数量", height=height)
 
 
 def main() -> None:
@@ -47,8 +48,8 @@ def main() -> None:
     with left:
         chart("按类别（指引与案例）", by_category, "类别", horizontal=True)
     with right:
-        chart("按类型", {shared.type_label(k): v for k, v in types.items()}, "类型")
-        chart("案例按办结年份", by_year, "年份", sort_by_key=True)
+        chart("按类型", {shared.type_label(k): v for k, v in types.items()}, "类型", horizontal=True)
+        chart("案例按办结年份", by_year, "年份", sort_by_key=True, horizontal=True)
 
     st.divider()
     st.subheader("检索情况")

@@ -277,3 +277,25 @@ def make_content(root: Path, documents: dict[str, str] | None = None, learning: 
     if learning:
         (content / "data" / "learning_paths.yaml").write_text(LEARNING_PATHS, encoding="utf-8")
     return content
+
+
+CRIMINAL_LAW = """# 中华人民共和国刑法
+
+2020年12月26日 第十三届全国人民代表大会常务委员会第二十四次会议通过
+
+<!-- INFO END -->
+
+## 第二编 分则
+
+第二百六十四条 盗窃公私财物，数额较大的，或者多次盗窃、入户盗窃、携带凶器盗窃、扒窃的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金。
+
+第二百六十六条 诈骗公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金。
+"""
+
+
+def make_laws(root: Path) -> Path:
+    """A statute folder with two articles of the criminal law (enough to expand the fixture's citations)."""
+    laws = root / "laws"
+    (laws / "刑法").mkdir(parents=True, exist_ok=True)
+    (laws / "刑法" / "刑法.md").write_text(CRIMINAL_LAW, encoding="utf-8")
+    return laws

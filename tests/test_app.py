@@ -11,9 +11,9 @@ from kb.rendering import ArticleText
 from kb.settings import load_settings
 
 try:
-    from tests.app_fixtures import LEARNING_PATHS, make_content
+    from tests.app_fixtures import LEARNING_PATHS, make_content, make_laws
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from app_fixtures import LEARNING_PATHS, make_content
+    from app_fixtures import LEARNING_PATHS, make_content, make_laws
 
 TIMEOUT = 60  # the first run loads jieba's dictionary
 PAGES = ("search", "similar", "casebook", "guides", "document", "learning", "stats")
@@ -174,13 +174,19 @@ def test_similar_cases_for_a_document_from_the_url(env):
 def test_casebook_groups_cases_by_case_type_and_category_with_counts(env):
     at = open_page("casebook")
     assert [e.label for e in at.sidebar.expander] == ["刑事（2）", "行政（1）"]
-    assert [b.label for b in at.sidebar.button] == ["全部案例（3）", "盗窃（1）", "诈骗（1）", "殴打他人（1）"]
+    assert [b.label for b in at.sidebar.button] == [
+        "全部案例（3）", "全部刑事案例", "盗窃（1）", "诈骗（1）", "全部行政案例", "殴打他人（1）"
+    ]  # fmt: skip
     assert at.subheader[0].value == "全部案例（3 件）"
-    at.sidebar.button(key="casebook_cat_盗窃").click().run()
-    assert at.query_params["cat"] == "盗窃"
-    assert at.subheader[0].value == "盗窃（1 件）"
+    at.sidebar.button(key="casebook_cat_刑事_盗窃").click().run()
+    assert (at.query_params["cat"], at.query_params["ctype"]) == ("盗窃", "刑事")
+    assert at.subheader[0].value == "刑事 · 盗窃（1 件）"
     assert links(at) == ["张某多次盗窃电动车电瓶案"]
     assert "办案要旨：</strong>二年内盗窃三次以上" in html_of(at)
+    at.sidebar.button(key="casebook_group_行政").click().run()
+    assert "cat" not in at.query_params
+    assert at.subheader[0].value == "行政（1 件）"
+    assert links(at) == ["李某酒后殴打他人治安案"]
 
 
 def test_casebook_filters_by_charge_and_sorts_by_year(env):
@@ -226,6 +232,28 @@ def test_citations_expand_to_the_article_text_when_statutes_are_indexed(env, mon
     at = open_page("document", id="C-2023-901")
     assert '<span class="kb-article"><strong>刑法第二百六十四条</strong><br>盗窃公私财物，数额较大的……' in html_of(at)
     assert [t.value for t in at.text] == ["盗窃公私财物，数额较大的……"]
+
+
+def test_citations_expand_from_an_indexed_statute_library(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_CONTENT", str(make_content(tmp_path)))
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("KB_LAWS", str(make_laws(tmp_path)))
+    build_index(load_settings())
+    at = open_page("document", id="C-2023-901")
+    page = html_of(at)
+    assert (
+        '<span class="kb-cite" tabindex="0" role="button" title="刑法第二百六十四条">刑法第二百六十四条'
+        '<span class="kb-article"><strong>刑法第二百六十四条</strong>'
+    ) in page
+    assert "盗窃公私财物，数额较大的，或者多次盗窃" in page
+    assert [e.label for e in at.expander] == ["刑法第二百六十四条"]
+    assert at.text[0].value.startswith("盗窃公私财物，数额较大的")
+    query = next(p.proto.query_string for p in at.page_link if p.value == "打开法条页")
+    assert query == "id=%E5%88%91%E6%B3%95%402020-12-26%23264"
+    # The article's own page lists the documents citing it.
+    at = open_page("document", id="刑法@2020-12-26#264")
+    assert at.error == []
+    assert "张某多次盗窃电动车电瓶案（C-2023-901）" in links(at)
 
 
 def test_a_superseded_document_links_to_the_one_replacing_it(env):

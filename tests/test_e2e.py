@@ -14,9 +14,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 try:
-    from tests.app_fixtures import REPO, make_content
+    from tests.app_fixtures import REPO, make_content, make_laws
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from app_fixtures import REPO, make_content
+    from app_fixtures import REPO, make_content, make_laws
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -73,10 +73,11 @@ def server(tmp_path_factory):
         **os.environ,
         "KB_CONTENT": str(content),
         "KB_INDEX": str(root / "index"),
+        "KB_LAWS": str(make_laws(root)),
         "KB_DB": str(root / "casekb.sqlite3"),
+        "KB_SEARCH_LOG": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    env.pop("KB_LAWS", None)
     log = (root / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
@@ -125,7 +126,8 @@ def requests_seen():
 
 @pytest.fixture
 def page(browser, requests_seen):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    # Tall enough that a screenshot shows the whole page (Streamlit scrolls inside its own container).
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
     context.on("request", lambda req: requests_seen.append(req.url))
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
@@ -179,10 +181,31 @@ def test_open_a_document_from_the_results(server, page):
     page.locator("h1.kb-doc-title").wait_for()
     assert page.locator("h1.kb-doc-title").inner_text() == "张某多次盗窃电动车电瓶案"
     page.locator(".kb-doc mark.kb-term").first.wait_for()
-    assert page.locator(".kb-doc a.kb-cite").first.inner_text() == "刑法第二百六十四条"
     page.get_by_text("本案适用的指引").wait_for()
     wait_app(page)
     shot(page, "02-document")
+    # A citation expands to the article text from the statute library.
+    cite = page.locator(".kb-doc span.kb-cite").first
+    article = cite.locator(".kb-article")
+    assert not article.is_visible()
+    cite.click()
+    article.wait_for(state="visible")
+    assert article.inner_text().startswith("刑法第二百六十四条")
+    assert "盗窃公私财物，数额较大的" in article.inner_text()
+    shot(page, "02b-document-citation")
+
+
+def test_the_print_layout_hides_navigation(server, page):
+    page.goto(server + "/doc?id=C-2023-901")
+    page.locator("h1.kb-doc-title").wait_for()
+    wait_app(page)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    page.emulate_media(media="print")
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('[data-testid=stSidebar]')).display === 'none'"
+    )
+    assert page.locator("h1.kb-doc-title").is_visible()
+    shot(page, "02c-document-print")
 
 
 def test_a_shared_url_reloads_query_and_filters(server, page):
@@ -245,7 +268,7 @@ def test_similar_cases_from_pasted_facts(server, page):
     ("path", "expect", "name"),
     [
         ("/casebook", "全部案例（3 件）", "05-casebook"),
-        ("/casebook?cat=" + quote("盗窃"), "盗窃（1 件）", "06-casebook-category"),
+        ("/casebook?cat=" + quote("盗窃") + "&ctype=" + quote("刑事"), "刑事 · 盗窃（1 件）", "06-casebook-category"),
         ("/guides", "调查取证（2）", "07-guides"),
         ("/learning", "已学习 0 / 3 篇", "08-learning"),
         ("/stats", "检索最多", "09-stats"),
@@ -263,8 +286,10 @@ def test_stats_page_lists_logged_searches(server, page):
     page.get_by_text("没有找到与", exact=False).wait_for()
     page.goto(server + "/stats")
     page.get_by_text("没有结果的检索").wait_for()
-    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for()
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
     wait_app(page)
+    shot(page, "10-stats-log")
 
 
 def test_no_request_leaves_the_machine(requests_seen):
