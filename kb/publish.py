@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -785,11 +786,55 @@ def _prepare(settings: Settings, draft: Draft) -> _Prepared:
     return _Prepared(rel, tmp, doc, text, version, current, moved)
 
 
-def _commit_file(settings: Settings, prepared: _Prepared) -> None:
-    """The rename that makes a staged file live; the old file stays untouched until this succeeds."""
-    target = settings.content_dir / prepared.rel
-    os.replace(prepared.tmp, target)
-    _fsync_dir(target.parent)
+class _FileChange:
+    """A change to one content file made inside a database transaction, undone if that transaction fails.
+
+    The rename comes last in the transaction; should the COMMIT itself fail after it, `undo` puts the
+    old file back, so the file and the version history never disagree.
+    """
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.backup: Path | None = None
+        self.done = False
+
+    def _keep_old(self) -> None:
+        if self.target.exists():
+            self.backup = self.target.with_name(f".{self.target.name}.{uuid.uuid4().hex[:8]}.bak")
+            try:
+                os.link(self.target, self.backup)
+            except OSError:
+                shutil.copy2(self.target, self.backup)
+
+    def put(self, staged: Path) -> None:
+        """Rename the staged file over the target (atomic); the old file stays intact if this fails."""
+        self._keep_old()
+        os.replace(staged, self.target)
+        self.done = True
+        _fsync_dir(self.target.parent)
+
+    def remove(self) -> None:
+        """Take the target away (withdraw), keeping it aside until the transaction commits."""
+        self.backup = self.target.with_name(f".{self.target.name}.{uuid.uuid4().hex[:8]}.bak")
+        os.replace(self.target, self.backup)
+        self.done = True
+        _fsync_dir(self.target.parent)
+
+    def undo(self) -> None:
+        if self.done:
+            if self.backup is not None:
+                os.replace(self.backup, self.target)
+            else:
+                _unlink(self.target)
+            _fsync_dir(self.target.parent)
+        elif self.backup is not None:
+            _unlink(self.backup)
+        self.backup, self.done = None, False
+
+    def finish(self) -> None:
+        if self.backup is not None:
+            _unlink(self.backup)
+        self.backup = None
 
 
 def publish(settings: Settings, actor: User | str, draft_id: int) -> PublishResult:
@@ -806,7 +851,11 @@ def publish(settings: Settings, actor: User | str, draft_id: int) -> PublishResu
     except ContentError as exc:
         audit.log(settings, user.name, "publish_failed", f"草稿#{draft_id}", f"校验未通过：{len(exc.problems)} 处问题")
         raise
+    except KBError as exc:
+        audit.log(settings, user.name, "publish_failed", f"草稿#{draft_id}", str(exc))
+        raise
     doc = prepared.doc
+    change = _FileChange(settings.content_dir / prepared.rel)
     try:
         with audit.transaction(settings) as con:
             fresh = _read_draft(con, draft_id)
@@ -824,8 +873,9 @@ def publish(settings: Settings, actor: User | str, draft_id: int) -> PublishResu
             audit.record(
                 con, user.name, "publish", doc.id, f"第 {prepared.version} 版，{prepared.rel}，草稿#{draft_id}"
             )
-            _commit_file(settings, prepared)  # last: if the rename fails the transaction rolls back
+            change.put(prepared.tmp)  # last: if the rename fails the transaction rolls back
     except BaseException as exc:
+        change.undo()  # also when the COMMIT failed after the rename
         _unlink(prepared.tmp)
         audit.log(settings, user.name, "publish_failed", doc.id, f"{type(exc).__name__}: {exc}")
         if isinstance(exc, OSError):
@@ -833,6 +883,7 @@ def publish(settings: Settings, actor: User | str, draft_id: int) -> PublishResu
                 f"写入 {prepared.rel} 失败（{exc.strerror or exc}）；原文件未改动，草稿 #{draft_id} 仍在待审核队列中，可稍后重试"
             ) from exc
         raise
+    change.finish()
     removed = []
     if prepared.moved_from:
         _unlink(settings.content_dir / prepared.moved_from)
@@ -872,20 +923,28 @@ def publish_file(settings: Settings, actor: User | str, path: Path) -> PublishRe
 
 def _supersede(settings: Settings, user: User, old: Published, new_id: str) -> Document:
     taxonomy = _taxonomy(settings)
-    with audit.transaction(settings) as con:
-        version = max(old.version, _history_max(con, old.id)) + 1
-        text = set_front_matter(old.text, {"status": STATUS_SUPERSEDED, "superseded_by": new_id, "version": version})
-        tmp = _stage(settings, old.path, text)
-        try:
+    change = _FileChange(settings.content_dir / old.path)
+    tmp: Path | None = None
+    try:
+        with audit.transaction(settings) as con:
+            version = max(old.version, _history_max(con, old.id)) + 1
+            updates = {"status": STATUS_SUPERSEDED, "superseded_by": new_id, "version": version}
+            text = set_front_matter(old.text, updates)
+            tmp = _stage(settings, old.path, text)
             doc, problems = _validate_file(tmp, old.path, taxonomy)
             if doc is None:
                 raise ContentError([p for p in problems if p.severity == "error"] or problems)
             _keep_baseline(con, old)
             _add_version(con, old.id, version, old.path, text, "supersede", user.name, note=f"由 {new_id} 替代")
             audit.record(con, user.name, "supersede", old.id, f"由 {new_id} 替代，第 {version} 版")
-            _commit_file(settings, _Prepared(old.path, tmp, doc, text, version, old, None))
-        finally:
+            change.put(tmp)
+    except BaseException:
+        change.undo()
+        raise
+    finally:
+        if tmp is not None:
             _unlink(tmp)
+    change.finish()
     return doc
 
 
@@ -926,13 +985,17 @@ def withdraw(settings: Settings, actor: User | str, doc_id: str, reason: str) ->
     )
     if citing:
         raise PublishError(f"不能撤回 {doc_id}：{'、'.join(citing)} 引用了它；请先修改这些文档的引用")
-    path = settings.content_dir / current.path
-    with audit.transaction(settings) as con:
-        _keep_baseline(con, current)
-        _add_version(con, doc_id, current.version, current.path, current.text, "withdraw", user.name, note=reason)
-        audit.record(con, user.name, "withdraw", doc_id, reason)
-        path.unlink()
-        _fsync_dir(path.parent)
+    change = _FileChange(settings.content_dir / current.path)
+    try:
+        with audit.transaction(settings) as con:
+            _keep_baseline(con, current)
+            _add_version(con, doc_id, current.version, current.path, current.text, "withdraw", user.name, note=reason)
+            audit.record(con, user.name, "withdraw", doc_id, reason)
+            change.remove()
+    except BaseException:
+        change.undo()
+        raise
+    change.finish()
     indexed, warning = _index(settings, [], [current.path])
     return PublishResult(doc_id, current.version, current.path, None, (), indexed, warning)
 

@@ -305,6 +305,45 @@ def test_a_crash_between_temp_file_and_rename_keeps_the_old_file_and_the_draft(k
     assert (kb.content_dir / "guides/G-2.md").read_text(encoding="utf-8").endswith("新增一段。")
 
 
+def test_a_failure_after_the_rename_puts_the_old_file_back(kb, monkeypatch):
+    before = (kb.content_dir / "guides/G-2.md").read_bytes()
+    draft = create_draft(kb, "lin", target_id="G-2")
+    draft = save_draft(kb, "lin", draft.id, draft.text + "新增一段。", draft.rev)
+    submit(kb, "lin", draft.id)
+
+    calls = []
+
+    def fail_once(folder):
+        calls.append(folder)
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(publish, "_fsync_dir", fail_once)  # runs right after the rename, before COMMIT
+    with pytest.raises(PublishError, match="原文件未改动"):
+        publish.publish(kb, "zhao", draft.id)
+    assert (kb.content_dir / "guides/G-2.md").read_bytes() == before
+    assert not list((kb.content_dir / "guides").glob(".*"))
+    assert publish.history(kb, "G-2") == []
+    assert get_draft(kb, "zhao", draft.id).state == STATE_SUBMITTED
+
+
+def test_failed_supersede_and_withdraw_leave_file_and_history_unchanged(kb, monkeypatch):
+    before = (kb.content_dir / "guides/G-1.md").read_bytes()
+
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        supersede(kb, "zhao", "G-1", "G-2")
+    with pytest.raises(OSError):
+        withdraw(kb, "zhao", "G-1", "过时")
+    assert (kb.content_dir / "guides/G-1.md").read_bytes() == before
+    assert not list((kb.content_dir / "guides").glob(".*"))
+    assert publish.history(kb, "G-1") == []
+    assert audit.read_entries(kb, action="supersede") == audit.read_entries(kb, action="withdraw") == []
+
+
 def test_two_editors_saving_the_same_draft_the_later_save_is_refused(kb):
     draft = create_draft(kb, "lin", guide_text("G-9"))
     lin_text, wang_text = draft.text + "林的补充。", draft.text + "王的补充。"
