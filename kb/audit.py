@@ -111,7 +111,8 @@ def record(con: sqlite3.Connection, actor: str, action: str, target: str = "", d
         raise ValueError(f"unknown audit action {action!r}")
     con.execute(
         "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-        (now_text(), actor or "", action, target or "", detail or ""),
+        # bounded: a failed login records whatever name was typed
+        (now_text(), (actor or "")[:100], action, (target or "")[:200], (detail or "")[:2000]),
     )
 
 

@@ -56,3 +56,9 @@ def test_csv_has_a_bom_chinese_headers_and_defused_formulas(settings):
     assert rows[1][2:] == ["zhao", "发布", "G-1", "第 1 版，guides/G-1.md"]
     assert rows[2][5] == '\'=HYPERLINK("http://x")'
     assert len(rows) == 3
+
+
+def test_long_values_are_bounded(settings):
+    audit.log(settings, "x" * 500, "login_failed", "y" * 500, "z" * 5000)
+    entry = audit.read_entries(settings)[0]
+    assert (len(entry.actor), len(entry.target), len(entry.detail)) == (100, 200, 2000)
