@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -33,7 +34,7 @@ from kb.documents import (
 from kb.errors import ContentError, KBError, Problem, PublishError
 from kb.settings import Settings
 from kb.taxonomy import Taxonomy, load_taxonomy
-from kb.validation import ID_PATTERN, load_content, read_document
+from kb.validation import ID_PATTERN, UNSAFE_HTML_MESSAGE, load_content, read_document
 
 STATE_DRAFT, STATE_SUBMITTED, STATE_RETURNED, STATE_PUBLISHED, STATE_DISCARDED = (
     "草稿",
@@ -220,26 +221,6 @@ def set_front_matter(text: str, updates: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-_UNSAFE_HTML = re.compile(
-    r"<\s*(script|iframe|object|embed|style|form|input|link|meta|base|svg)\b"
-    r"|<[^>]*\son[a-z]+\s*="
-    r"|javascript\s*:",
-    re.I,
-)
-
-
-def unsafe_html(text: str, rel: str) -> list[Problem]:
-    """Problems for HTML that could run in a reader's browser (scripts, frames, event handlers)."""
-    problems = []
-    for m in _UNSAFE_HTML.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        what = m.group(1) and f"<{m.group(1).lower()}>" or m.group(0).strip()[:20]
-        problems.append(
-            Problem(rel, line, "", f"含有不允许的 HTML“{what}”；文档中不能嵌入脚本、框架或事件代码，请删除")
-        )
-    return problems
-
-
 # -- where documents live ----------------------------------------------------------------------
 
 _FIELD = re.compile(r"^(id|version|status|title)\s*:\s*(.*?)\s*$", re.M)
@@ -404,13 +385,12 @@ def draft_template(doc_type: str, today: date | None = None) -> str:
 
 
 def _validate_file(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | None, list[Problem]]:
+    """Validate as `check` does, but refuse scripts and event handlers outright."""
     doc, problems = read_document(path, rel, taxonomy)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return doc, problems
-    extra = unsafe_html(text, rel)
-    return (None if extra else doc), problems + extra
+    problems = [
+        dataclasses.replace(p, severity="error") if p.message.startswith(UNSAFE_HTML_MESSAGE) else p for p in problems
+    ]
+    return (None if any(p.severity == "error" for p in problems) else doc), problems
 
 
 def check_text(settings: Settings, text: str | bytes, doc_type: str = TYPE_GUIDE) -> list[Problem]:

@@ -30,6 +30,15 @@ from kb.taxonomy import Taxonomy
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TAGS = 7
 ID_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
+# HTML that could run in a reader's browser. The renderer strips it too; refusing it here
+# tells the author at once instead of silently publishing a document that lost its markup.
+UNSAFE_HTML_MESSAGE = "含有不允许的 HTML"
+UNSAFE_HTML = re.compile(
+    r"<\s*(script|iframe|object|embed|style|form|input|link|meta|base|svg)\b"
+    r"|<[^>]*\son[a-z]+\s*="
+    r"|javascript\s*:",
+    re.I,
+)
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -198,6 +207,7 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
         )
         return None, problems
     text = text.replace("\r\n", "\n")
+    problems.extend(unsafe_html(text, rel))
     source = split_front_matter(text)
     if source.front_matter is None:
         report(1, "", "缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束")
@@ -289,6 +299,22 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
         field_lines=lines,
     )
     return doc, problems
+
+
+def unsafe_html(text: str, rel: str, severity: str = "warning") -> list[Problem]:
+    """Problems for HTML that could run in a reader's browser (scripts, frames, event handlers).
+
+    A warning in files on disk (the renderer strips such markup, and the rest of the content
+    keeps serving); publishing escalates it to an error.
+    """
+    problems = []
+    for m in UNSAFE_HTML.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        what = m.group(1) and f"<{m.group(1).lower()}>" or m.group(0).strip()[:20]
+        problems.append(
+            Problem(rel, line, "", f"含有不允许的 HTML“{what}”；文档中不能嵌入脚本、框架或事件代码，请删除", severity)
+        )
+    return problems
 
 
 def _check_values(

@@ -158,3 +158,18 @@ def test_superseded_without_successor_is_a_warning(content, settings):
         "guides/G-1.md:10: superseded_by: 状态为“不再参照”时须填写 superseded_by（替代它的新文档 id）"
     ]
     assert [d.id for d in result.documents] == ["G-1"]
+
+
+def test_scripts_frames_and_event_handlers_are_flagged(content, settings):
+    content.guide(
+        "G-1", body='正文\n<script>alert(1)</script>\n<img src=x onerror="alert(1)">\n[点我](javascript:alert(1))'
+    )
+    taxonomy = load_resources(settings).taxonomy
+    result = load_content(settings.content_dir, taxonomy)
+    assert [str(p) for p in result.warnings] == [
+        "guides/G-1.md:17: 含有不允许的 HTML“<script>”；文档中不能嵌入脚本、框架或事件代码，请删除",
+        "guides/G-1.md:18: 含有不允许的 HTML“<img src=x onerror=”；文档中不能嵌入脚本、框架或事件代码，请删除",
+        "guides/G-1.md:19: 含有不允许的 HTML“javascript:”；文档中不能嵌入脚本、框架或事件代码，请删除",
+    ]
+    # On disk it is a warning (the renderer strips it and the rest keeps serving); publishing refuses it.
+    assert result.errors == []
