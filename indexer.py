@@ -68,8 +68,51 @@ _USAGE_MESSAGES = [
 ]
 
 
+_HELP_WORDS = [
+    (re.compile(r"^Usage: ", re.M), "用法："),
+    (re.compile(r"^Options:$", re.M), "选项："),
+    (re.compile(r"^Commands:$", re.M), "命令："),
+    (re.compile(r"^Arguments:$", re.M), "参数："),
+    (re.compile(r"Show this message and exit\."), "显示本帮助并退出"),
+    (re.compile(r"\[required\]"), "[必填]"),
+    (re.compile(r"\[default: ([^\]]*)\]"), r"[默认：\1]"),
+    (re.compile(r"\[OPTIONS\]"), "[选项]"),
+    (re.compile(r"COMMAND \[ARGS\]\.\.\."), "命令 [参数]..."),
+    (re.compile(r"\bINTEGER RANGE\b"), "整数"),
+    (re.compile(r"\bINTEGER\b"), "整数"),
+    (re.compile(r"\bTEXT\b"), "文本"),
+    (re.compile(r"\bDIRECTORY\b"), "目录"),
+    (re.compile(r"\bFILE\b"), "文件"),
+]
+
+
+def _chinese_help(text: str) -> str:
+    for pattern, replacement in _HELP_WORDS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class ChineseCommand(click.Command):
+    """A click command whose help screen is in Chinese."""
+
+    def get_help(self, ctx: click.Context) -> str:
+        return _chinese_help(super().get_help(ctx))
+
+    def get_usage(self, ctx: click.Context) -> str:
+        return _chinese_help(super().get_usage(ctx))
+
+
 class ChineseGroup(click.Group):
-    """A click group that reports usage errors in Chinese with exit code 2."""
+    """A click group with Chinese help that reports usage errors in Chinese with exit code 2."""
+
+    command_class = ChineseCommand
+    group_class = type  # subgroups (user …) are ChineseGroups too
+
+    def get_help(self, ctx: click.Context) -> str:
+        return _chinese_help(super().get_help(ctx))
+
+    def get_usage(self, ctx: click.Context) -> str:
+        return _chinese_help(super().get_usage(ctx))
 
     def main(self, args=None, prog_name=None, **kwargs):
         try:

@@ -189,3 +189,13 @@ def test_law_without_a_library_is_a_usage_error(run, monkeypatch):
     result = run("law", "刑法", "264")
     assert result.exit_code == 2
     assert result.output == "用法错误：未指定法规库目录；请使用 --laws DIR 或设置环境变量 KB_LAWS\n"
+
+
+def test_help_is_in_chinese(run):
+    result = run("search", "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("用法：python indexer.py search [选项] QUERY")
+    assert "选项：" in result.output and "显示本帮助并退出" in result.output
+    assert "Usage" not in result.output and "Options" not in result.output and "TEXT" not in result.output
+    top = run("--help")
+    assert "命令：" in top.output and "Commands" not in top.output
