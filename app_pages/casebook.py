@@ -96,9 +96,9 @@ def main() -> None:
             width="stretch",
         )
         for group, counts in groups.items():
-            with st.expander(f"{group}（{sum(counts.values())}）", expanded=True):
+            with st.expander(f"{shared.md(group)}（{sum(counts.values())}）", expanded=True):
                 st.button(
-                    f"全部{group}案例",
+                    f"全部{shared.md(group)}案例",
                     key=f"casebook_group_{group}",
                     on_click=pick_category,
                     args=("", group),
@@ -107,7 +107,7 @@ def main() -> None:
                 )
                 for name, n in counts.items():
                     st.button(
-                        f"{name}（{n}）",
+                        f"{shared.md(name)}（{n}）",
                         key=f"casebook_cat_{group}_{name}",
                         on_click=pick_category,
                         args=(name, group),
@@ -155,7 +155,7 @@ def main() -> None:
     shown.sort(key=lambda c: (c.get("year") or 0, c.get("issued") or "", c["id"]), reverse=sort == "new")
 
     heading = f"{ctype} · {cat}" if cat and ctype else (cat or ctype or "全部案例")
-    st.subheader(f"{heading}（{len(shown)} 件）")
+    st.subheader(f"{shared.md(heading)}（{len(shown)} 件）")
     if not shown:
         st.info("没有符合条件的案例，请放宽筛选条件。", icon=":material/filter_alt_off:")
         return
@@ -169,7 +169,7 @@ def main() -> None:
         sections = dict(sorted(sections.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 999))
     for name, items in sections.items():
         if not cat:
-            st.markdown(f"#### {html.escape(name)}（{len(items)}）")
+            st.markdown(f"#### {shared.md(name)}（{len(items)}）")
         grid = st.columns(2, gap="medium")
         for i, case in enumerate(items):
             with grid[i % 2]:

@@ -86,10 +86,12 @@ def superseded_banner(doc) -> None:
     newer = doc.get("superseded_by")
     with st.container(border=True):
         if newer:
-            st.warning(f"本文已{doc['status']}，请以新版为准：{title_of(newer)}", icon=":material/block:")
+            st.warning(
+                f"本文已{shared.md(doc['status'])}，请以新版为准：{shared.md(title_of(newer))}", icon=":material/block:"
+            )
             link(newer, f"查看新版：{title_of(newer)}", icon=":material/arrow_forward:")
         else:
-            st.warning(f"本文状态为“{doc['status']}”，仅供查阅历史。", icon=":material/block:")
+            st.warning(f"本文状态为“{shared.md(doc['status'])}”，仅供查阅历史。", icon=":material/block:")
 
 
 def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
@@ -100,13 +102,13 @@ def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
     for key in keys:
         art = shared.article(key, issued)
         label = _label(key)
-        with st.expander(label, icon=":material/balance:"):
+        with st.expander(shared.md(label), icon=":material/balance:"):
             if art is None:
                 st.caption("法条库未收录该条文。")
                 st.page_link("app_pages/search.py", label=f"检索引用{label}的文档", query_params={"q": label})
             else:
                 found += 1
-                st.markdown(f"**{html.escape(art.label)}**{html.escape(art.note)}")
+                st.markdown(f"**{shared.md(art.label)}**{shared.md(art.note)}")
                 st.text(art.text)
                 law_id = parse_qs(urlsplit(art.href).query).get("id", [""])[0]
                 if law_id:
@@ -179,7 +181,7 @@ def body(doc, q: str) -> tuple[str, ...]:
     issued = doc.get("issued") or None
     rendered = render_markdown(text, citations=cites, articles=lambda key: shared.article(key, issued), highlight=terms)
     if terms and rendered.marks:
-        st.caption(f"已标出检索词：{'、'.join(terms[:8])}（共 {rendered.marks} 处）")
+        st.caption(f"已标出检索词：{shared.md('、'.join(terms[:8]))}（共 {rendered.marks} 处）")
     st.html(f'<div class="kb-doc">{rendered.html}</div>')
     laws = shared.split(doc.get("laws"))
     return tuple(dict.fromkeys([*rendered.citations, *laws]))
@@ -210,7 +212,7 @@ def main() -> None:
     doc = shared.document(doc_id)
     if doc is None:
         st.title("文档")
-        st.error(f"找不到编号为“{doc_id}”的文档。它可能已被删除或编号有误。")
+        st.error(f"找不到编号为“{shared.md(doc_id)}”的文档。它可能已被删除或编号有误。")
         st.page_link("app_pages/search.py", label="返回检索", query_params={"q": doc_id}, icon=":material/search:")
         return
     superseded_banner(doc)

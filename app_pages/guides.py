@@ -114,7 +114,7 @@ def main() -> None:
     for value in sections:
         items = [g for g in guides if value in values(g)]
         items.sort(key=lambda g: (g.get("issued") or "", g["id"]), reverse=True)
-        st.subheader(f"{value}（{len(items)}）")
+        st.subheader(f"{shared.md(value)}（{len(items)}）")
         for guide in items:
             guide_row(guide)
 

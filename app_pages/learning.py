@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from app_pages import shared
@@ -71,7 +69,7 @@ def main() -> None:
             cols[0].markdown(f"**{n}**")
             with cols[1]:
                 if doc is None:
-                    st.markdown(f"**{html.escape(item['id'])}**")
+                    st.markdown(f"**{shared.md(item['id'])}**")
                     st.caption("找不到这篇文档（可能尚未发布或编号有误）。")
                 else:
                     st.page_link(

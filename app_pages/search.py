@@ -193,7 +193,7 @@ def popular() -> list[str]:
 
 def render_empty(state: dict, svc) -> None:
     """No results: suggest other words, loosening the filters and popular searches."""
-    st.info(f"没有找到与“{state['q']}”相关的文档。", icon=":material/search_off:")
+    st.info(f"没有找到与“{shared.md(state['q'])}”相关的文档。", icon=":material/search_off:")
     suggestions: list[str] = []
     for word in state["q"].split():
         suggestions.extend(svc.resources.synonyms.expand(word))
@@ -206,11 +206,11 @@ def render_empty(state: dict, svc) -> None:
         st.markdown("**相关说法**")
         with st.container(horizontal=True):
             for i, word in enumerate(dict.fromkeys(suggestions)):
-                st.button(word, key=f"search_syn_{i}", on_click=set_query, args=(word,))
+                st.button(shared.md(word), key=f"search_syn_{i}", on_click=set_query, args=(word,))
     st.markdown("**常用检索**")
     with st.container(horizontal=True):
         for i, word in enumerate(popular()):
-            st.button(word, key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
+            st.button(shared.md(word), key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
 
 
 def on_page() -> None:
@@ -254,7 +254,7 @@ def main() -> None:
         )
         counts = facet_counts(state, results)
     except KBError as exc:
-        st.error(str(exc))
+        shared.show_error(exc)
         return
     if st.session_state.pop("search_log_pending", False) and state["q"]:
         searchlog.record_search(shared.settings(), state["q"], results.total, [f for f in FACETS if state[f]])
@@ -280,12 +280,12 @@ def main() -> None:
                 required=True,
             )
         if results.notice:
-            st.caption(results.notice)
+            st.caption(shared.md(results.notice))
         if not state["q"] and not any(state[f] for f in FACETS):
             with st.container(horizontal=True):
                 st.caption("常用检索：")
                 for i, word in enumerate(popular()):
-                    st.button(word, key=f"search_pop_{i}", on_click=set_query, args=(word,), type="tertiary")
+                    st.button(shared.md(word), key=f"search_pop_{i}", on_click=set_query, args=(word,), type="tertiary")
         if results.total == 0:
             render_empty(state, svc)
             return

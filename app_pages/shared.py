@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -123,11 +124,12 @@ def show_error(exc: KBError) -> None:
     """Show a core error in Chinese, with every listed problem, never a traceback."""
     problems = getattr(exc, "problems", None)
     if problems:
-        lines = "\n".join(f"- `{p}`" for p in problems[:50])
+        # Code spans: paths and messages shown verbatim, nothing in them parsed as Markdown.
+        lines = "\n".join("- `" + str(p).replace("`", "'") + "`" for p in problems[:50])
         more = f"\n- ……另有 {len(problems) - 50} 处" if len(problems) > 50 else ""
-        st.error(f"{exc}\n\n{lines}{more}")
+        st.error(f"{md(exc)}\n\n{lines}{more}")
     else:
-        st.error(str(exc))
+        st.error(md(exc))
 
 
 def sidebar() -> None:
@@ -415,6 +417,16 @@ def badges(doc_type: str, category: str = "", case_type: str = "", year: object 
     if status and status != "现行":
         parts.append(badge(status, "superseded"))
     return "".join(parts)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()~$:/])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+#>]|\d+[.)])", re.M)
+
+
+def md(text: object) -> str:
+    """Escape text for a Markdown context (alerts, labels, headings): no links, styling, LaTeX or icons."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def excerpt(text: str, limit: int = 120) -> str:

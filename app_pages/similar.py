@@ -53,7 +53,7 @@ def show_group(title: str, hits, empty: str, icon: str) -> None:
                 label = hit.title + (f"（{hit.year}）" if hit.year else "")
                 st.page_link("app_pages/document.py", label=label, query_params={"id": hit.id}, icon=icon)
             else:
-                st.markdown(f"**{html.escape(hit.title)}**")
+                st.markdown(f"**{shared.md(hit.title)}**")
                 st.caption("法条库未收录该条文")
             meta = shared.badges(hit.type, hit.category if hit.type != "law" else "", "", None, hit.status)
             why = reasons(hit)
@@ -73,7 +73,7 @@ def main() -> None:
     if doc_id:
         doc = svc.document(doc_id)
         name = f"{doc['title']}（{doc_id}）" if doc else doc_id
-        st.info(f"正在查找与《{name}》相似的案例。", icon=":material/compare_arrows:")
+        st.info(f"正在查找与《{shared.md(name)}》相似的案例。", icon=":material/compare_arrows:")
         if st.button("改为粘贴案情", key="similar_clear_id"):
             del st.query_params["id"]
             st.rerun()
@@ -102,7 +102,7 @@ def main() -> None:
         with st.spinner("正在分析案情……"):
             results = similar(text, doc_id)
     except KBError as exc:
-        st.error(str(exc))
+        shared.show_error(exc)
         return
     found = []
     if results.charges:
@@ -112,7 +112,7 @@ def main() -> None:
     if results.terms:
         found.append("关键词：" + "、".join(results.terms[:10]))
     if found:
-        st.caption("从案情中识别出 —— " + "；".join(found) + f"（用时 {results.took_ms:.0f} 毫秒）")
+        st.caption(shared.md("从案情中识别出 —— " + "；".join(found)) + f"（用时 {results.took_ms:.0f} 毫秒）")
     cols = st.columns(3, gap="medium")
     with cols[0]:
         show_group("相似案例", results.cases, "没有找到相似的精品案例。", ":material/gavel:")

@@ -170,7 +170,7 @@ summary: 酒后殴打他人造成轻微伤的，依法给予治安管理处罚�
 
 CASE_XSS = """---
 id: C-2024-903
-title: "<script>window.XSS_TITLE='XSS-FIRED'</script>王某诈骗案<img src=x onerror=\\"window.XSS_IMG='XSS-FIRED'\\">"
+title: "<script>window.XSS_TITLE='XSS-FIRED'</script>王某诈骗案<img src=x onerror=\\"window.XSS_IMG='XSS-FIRED'\\">[详情](javascript:window.XSS_MD='XSS-FIRED')"
 category: 诈骗
 case_type: 刑事
 charges: [诈骗罪]
@@ -243,10 +243,13 @@ DOCUMENTS = {
     "guides/G-2024-902.md": GUIDE_KIT,
     "casebook/盗窃/C-2023-901.md": CASE_THEFT,
     "casebook/殴打他人/C-2024-902.md": CASE_FIGHT,
-    "casebook/诈骗/C-2024-903.md": CASE_XSS,
     # Enough current documents for a second page of results (5 above + 10 here, 10 a page).
     **{f"guides/G-2023-9{n:02d}.md": FILLER.format(n=n) for n in range(1, 11)},
 }
+
+# Validation refuses this document, so it is written into the index behind validation's back
+# (add_hostile) to prove the app stays safe if such a file ever reaches the index.
+HOSTILE = {"casebook/诈骗/C-2024-903.md": CASE_XSS}
 
 LEARNING_PATHS = """单位负责人:
   - id: G-2024-901
@@ -299,3 +302,22 @@ def make_laws(root: Path) -> Path:
     (laws / "刑法").mkdir(parents=True, exist_ok=True)
     (laws / "刑法" / "刑法.md").write_text(CRIMINAL_LAW, encoding="utf-8")
     return laws
+
+
+def add_hostile(content: Path, index: Path) -> None:
+    """Write the hostile document and put it into the live index without validating it."""
+    from kb.index import index_documents, load_resources
+    from kb.settings import load_settings
+    from kb.validation import read_document
+
+    settings = load_settings(content=content, index=index)
+    taxonomy = load_resources(settings).taxonomy
+    docs = []
+    for rel, text in HOSTILE.items():
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        doc, _problems = read_document(path, rel, taxonomy)
+        assert doc is not None, _problems
+        docs.append(doc)
+    index_documents(settings, docs)

@@ -8,15 +8,19 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
+from kb.index import build_index, current_dir
+from kb.settings import load_settings
+
 try:
-    from tests.app_fixtures import REPO, make_content, make_laws
+    from tests.app_fixtures import REPO, add_hostile, make_content, make_laws
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from app_fixtures import REPO, make_content, make_laws
+    from app_fixtures import REPO, add_hostile, make_content, make_laws
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -63,21 +67,21 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> Non
     raise TimeoutError("streamlit did not become healthy")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A streamlit server on a free loopback port over the fixture content; no index yet."""
-    root = tmp_path_factory.mktemp("e2e")
-    content = make_content(root)
+@contextmanager
+def streamlit_server(root: Path, content: Path, laws: Path | None = None):
+    """`streamlit run app.py` on a free loopback port over `content`, with the index in root/index."""
     port = free_port()
     env = {
         **os.environ,
         "KB_CONTENT": str(content),
         "KB_INDEX": str(root / "index"),
-        "KB_LAWS": str(make_laws(root)),
         "KB_DB": str(root / "casekb.sqlite3"),
         "KB_SEARCH_LOG": "1",
         "PYTHONUNBUFFERED": "1",
     }
+    env.pop("KB_LAWS", None)
+    if laws is not None:
+        env["KB_LAWS"] = str(laws)
     log = (root / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
@@ -109,6 +113,17 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The fixture content and statutes, indexed (with the hostile document smuggled in), served."""
+    root = tmp_path_factory.mktemp("e2e")
+    content, laws = make_content(root), make_laws(root)
+    build_index(load_settings(content=content, index=root / "index", laws=laws))
+    add_hostile(content, root / "index")
+    with streamlit_server(root, content, laws) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -156,10 +171,20 @@ def search_box(page):
     return page.get_by_placeholder("输入罪名、关键词或法条", exact=False)
 
 
-def test_first_start_builds_the_index_and_search_by_enter_highlights(server, page):
-    page.goto(server + "/", wait_until="domcontentloaded")
+def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
+    content = make_content(tmp_path)
+    with streamlit_server(tmp_path, content) as url:
+        page.goto(url + "/")
+        search_box(page).wait_for(timeout=120_000)
+        page.locator(".kb-hit").first.wait_for()
+        assert current_dir(tmp_path / "index") is not None
+        assert "全部文档：共 14 条结果" in page.locator(".kb-meta").first.inner_text()
+
+
+def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, page):
+    page.goto(server + "/")
     box = search_box(page)
-    box.wait_for(timeout=120_000)  # the first run builds the index
+    box.wait_for()
     box.fill("多次盗窃")
     box.press("Enter")
     page.wait_for_function("() => location.search.includes('q=')")
