@@ -58,7 +58,7 @@ def metadata_panel(doc) -> None:
     rows = []
     for key, label in META_FIELDS:
         value = doc.get(key)
-        if value in (None, "", 0):
+        if value in (None, "", 0) or (key == "year" and doc["type"] != "case"):
             continue
         if key == "type":
             value = shared.type_label(value)

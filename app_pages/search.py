@@ -191,22 +191,48 @@ def popular() -> list[str]:
     return logged or list(FALLBACK_POPULAR)
 
 
-def render_empty(state: dict, svc) -> None:
+MAX_SUGGESTIONS = 8
+
+
+def suggestions(state: dict, results, svc) -> list[tuple[str, int]]:
+    """Other words that do find something: synonyms, single words of the query, matching vocabulary."""
+    q = state["q"]
+    words = [t for t in results.terms if t]
+    candidates: list[str] = []
+    for word in words or q.split():
+        candidates.extend(svc.resources.synonyms.expand(word))
+    if len(words) > 1:
+        candidates.extend(words)  # fewer words: each one alone
+    vocabulary = [*svc.resources.taxonomy.categories, *svc.resources.charges]
+    candidates.extend(v for v in vocabulary if any(len(w) >= 2 and (w in v or v in w) for w in words))
+    filters = shared.filter_items({f: state[f] for f in FACETS})
+    found: list[tuple[str, int]] = []
+    for word in dict.fromkeys(candidates):
+        if word == q or len(found) >= MAX_SUGGESTIONS:
+            continue
+        try:
+            total = shared.search(word, filters, per_page=1).total
+        except KBError:
+            continue
+        if total:
+            found.append((word, total))
+    return found
+
+
+def render_empty(state: dict, results, svc) -> None:
     """No results: suggest other words, loosening the filters and popular searches."""
     st.info(f"没有找到与“{shared.md(state['q'])}”相关的文档。", icon=":material/search_off:")
-    suggestions: list[str] = []
-    for word in state["q"].split():
-        suggestions.extend(svc.resources.synonyms.expand(word))
     if any(state[f] for f in FACETS):
         st.markdown("- 当前设置了筛选条件，可以放宽或清除筛选后再试。")
         st.button("清除筛选后重新检索", on_click=clear_filters, key="search_clear_empty")
     st.markdown("- 换一种说法：用简称或全称（如“醉驾”与“危险驾驶”），或减少检索词。")
     st.markdown("- 要按案情查找相似案例，请使用“类案检索”，可粘贴整段案情。")
-    if suggestions:
-        st.markdown("**相关说法**")
+    others = suggestions(state, results, svc)
+    if others:
+        st.markdown("**试试这些说法**")
         with st.container(horizontal=True):
-            for i, word in enumerate(dict.fromkeys(suggestions)):
-                st.button(shared.md(word), key=f"search_syn_{i}", on_click=set_query, args=(word,))
+            for i, (word, total) in enumerate(others):
+                st.button(f"{shared.md(word)}（{total}）", key=f"search_syn_{i}", on_click=set_query, args=(word,))
     st.markdown("**常用检索**")
     with st.container(horizontal=True):
         for i, word in enumerate(popular()):
@@ -287,7 +313,7 @@ def main() -> None:
                 for i, word in enumerate(popular()):
                     st.button(shared.md(word), key=f"search_pop_{i}", on_click=set_query, args=(word,), type="tertiary")
         if results.total == 0:
-            render_empty(state, svc)
+            render_empty(state, results, svc)
             return
         for hit in results.hits:
             render_hit(hit, state["q"])

@@ -211,10 +211,14 @@ mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; 
 .kb-hit .kb-snippet { color: #3d4150; margin: 0.25rem 0; font-size: 0.93rem; }
 .kb-meta { color: #6b7080; font-size: 0.85rem; }
 [data-testid="stMain"] [data-testid="stPageLink-NavLink"] p { font-weight: 600; color: #1d4f91; }
+/* Long Chinese titles wrap instead of being cut off with an ellipsis. */
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"], [data-testid="stMain"] [data-testid="stPageLink-NavLink"] * {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important; height: auto; }
 .kb-doc { line-height: 1.75; }
 .kb-doc table { border-collapse: collapse; margin: 0.6rem 0; }
 .kb-doc th, .kb-doc td { border: 1px solid #d5d8de; padding: 4px 8px; vertical-align: top; }
 .kb-doc th { background: #f4f5f8; }
+.kb-doc blockquote { margin: 0.6rem 0; padding: 0.4rem 0.9rem; border-left: 4px solid #d98b8b; background: #fdf5f5; }
 .kb-doc .kb-cite { color: #1d4f91; border-bottom: 1px dashed #1d4f91; text-decoration: none; cursor: pointer;
   position: relative; }
 .kb-doc span.kb-cite > .kb-article { display: none; }

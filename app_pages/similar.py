@@ -31,7 +31,9 @@ def similar(text: str = "", doc_id: str = ""):
     return _similar(s, shared.index_version(s), text, doc_id)
 
 
-def reasons(hit) -> str:
+def reasons(hit, cited: set[str] = frozenset()) -> str:
+    if hit.type == "law":
+        return "案情中直接引用" if hit.title in cited or set(hit.shared_laws) & cited else "相似案例引用了该条"
     parts = []
     if hit.shared_charges:
         parts.append("共同罪名：" + "、".join(hit.shared_charges))
@@ -42,7 +44,7 @@ def reasons(hit) -> str:
     return "；".join(parts)
 
 
-def show_group(title: str, hits, empty: str, icon: str) -> None:
+def show_group(title: str, hits, empty: str, icon: str, cited: set[str] = frozenset()) -> None:
     st.subheader(title)
     if not hits:
         st.caption(empty)
@@ -56,7 +58,7 @@ def show_group(title: str, hits, empty: str, icon: str) -> None:
                 st.markdown(f"**{shared.md(hit.title)}**")
                 st.caption("法条库未收录该条文")
             meta = shared.badges(hit.type, hit.category if hit.type != "law" else "", "", None, hit.status)
-            why = reasons(hit)
+            why = reasons(hit, cited)
             summary = shared.excerpt(hit.summary, 140) if hit.summary else ""
             st.html(
                 f'<div class="kb-meta">{meta}</div>'
@@ -119,7 +121,8 @@ def main() -> None:
     with cols[1]:
         show_group("适用指引", results.guides, "没有找到适用的办案指引。", ":material/menu_book:")
     with cols[2]:
-        show_group("相关法条", results.laws, "没有识别出相关法条。", ":material/balance:")
+        cited = {_label(k) for k in results.citations}
+        show_group("相关法条", results.laws, "没有识别出相关法条。", ":material/balance:", cited)
 
 
 def _label(key: str) -> str:

@@ -60,8 +60,23 @@ def main() -> None:
     st.caption(
         "来自本机检索日志：只记录检索框中的检索词（长数字已遮盖）、日期和结果数，不记录用户身份；类案检索中粘贴的案情从不记录。"
     )
+    chosen = st.query_params.get("days", "90")
+    st.session_state["stats_days"] = int(chosen) if chosen in ("30", "90", "0") else 90
+
+    def on_days() -> None:
+        value = st.session_state.get("stats_days")
+        if value in (None, 90):
+            st.query_params.pop("days", None)
+        else:
+            st.query_params["days"] = str(value)
+
     days = st.segmented_control(
-        "时间范围", [30, 90, 0], format_func=lambda d: f"近 {d} 天" if d else "全部", default=90, key="stats_days"
+        "时间范围",
+        [30, 90, 0],
+        format_func=lambda d: f"近 {d} 天" if d else "全部",
+        key="stats_days",
+        required=True,
+        on_change=on_days,
     )
     days = days or None
     top = searchlog.top_queries(s, limit=20, days=days)

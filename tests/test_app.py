@@ -142,6 +142,15 @@ def test_no_results_suggest_synonyms_filters_and_popular_searches(env):
     assert "type" not in at.query_params
 
 
+def test_no_results_offer_words_that_do_find_something(env):
+    at = open_page("search", q="醉驾 猫咪")
+    assert at.info[0].value == "没有找到与“醉驾 猫咪”相关的文档。"
+    assert at.button(key="search_syn_0").label == "醉驾（1）"
+    at.button(key="search_syn_0").click().run()
+    assert at.query_params["q"] == "醉驾"
+    assert links(at) == ["醉驾案件办理工具箱"]
+
+
 def test_markdown_in_a_shared_query_is_shown_as_text(env):
     at = open_page("search", q="[点我](javascript:alert(1)) :red[x]")
     assert at.info[0].value == "没有找到与“\\[点我\\]\\(javascript\\:alert\\(1\\)\\) \\:red\\[x\\]”相关的文档。"
@@ -320,6 +329,8 @@ def test_stats_show_counts_and_the_search_log(env):
     top, zero = at.dataframe[0].value, at.dataframe[1].value
     assert top.to_dict("list") == {"检索词": ["盗窃", "酒驾"], "次数": [2, 1]}
     assert zero["检索词"].tolist() == ["酒驾"]
+    at.segmented_control(key="stats_days").set_value(30).run()
+    assert at.query_params["days"] == "30"
 
 
 def test_stats_say_when_the_search_log_is_off(env, monkeypatch):
