@@ -6,6 +6,7 @@ import html
 import logging
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
@@ -66,10 +67,22 @@ def require_service() -> SearchService:
     return svc
 
 
+_RETRY_SECONDS = 30.0
+_last_failure: dict[Path, tuple[float, KBError]] = {}
+
+
 def ensure_index() -> None:
-    """Build the index on first start so `streamlit run app.py` works on a fresh checkout."""
+    """Build the index on first start so `streamlit run app.py` works on a fresh checkout.
+
+    A build that failed on content errors is not retried on every rerun (it reads every file):
+    the same errors are shown again for half a minute, then the build is tried anew.
+    """
     s = settings()
     if current_dir(s.index_dir) is not None:
+        return
+    failed = _last_failure.get(s.index_dir)
+    if failed and time.monotonic() - failed[0] < _RETRY_SECONDS:
+        show_error(failed[1])
         return
     with _BUILD_LOCK:
         if current_dir(s.index_dir) is not None:
@@ -88,9 +101,11 @@ def ensure_index() -> None:
             except KBError as exc:
                 failure = exc
         if failure is not None:
+            _last_failure[s.index_dir] = (time.monotonic(), failure)
             box.empty()
             show_error(failure)
             return
+        _last_failure.pop(s.index_dir, None)
         box.empty()
         _service.clear()
         st.toast(f"索引已建立：{report.added} 篇文档，{report.laws} 条法条", icon=":material/check_circle:")
@@ -213,7 +228,8 @@ mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; 
 [data-testid="stMain"] [data-testid="stPageLink-NavLink"] p { font-weight: 600; color: #1d4f91; }
 /* Long Chinese titles wrap instead of being cut off with an ellipsis. */
 [data-testid="stMain"] [data-testid="stPageLink-NavLink"], [data-testid="stMain"] [data-testid="stPageLink-NavLink"] * {
-  white-space: normal !important; text-overflow: clip !important; overflow: visible !important; height: auto; }
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important; height: auto;
+  overflow-wrap: anywhere; }
 .kb-doc { line-height: 1.75; }
 .kb-doc table { border-collapse: collapse; margin: 0.6rem 0; }
 .kb-doc th, .kb-doc td { border: 1px solid #d5d8de; padding: 4px 8px; vertical-align: top; }
