@@ -470,7 +470,9 @@ class _SearcherPool:
 class SearchService:
     """The one object the CLI and the app search through; safe to share across threads."""
 
-    def __init__(self, settings: Settings, time_limit: float = DEFAULT_TIME_LIMIT, charges: Sequence[str] | None = None):
+    def __init__(
+        self, settings: Settings, time_limit: float = DEFAULT_TIME_LIMIT, charges: Sequence[str] | None = None
+    ):
         self.settings = settings
         self.time_limit = time_limit
         self.resources = load_resources(settings, charges)
@@ -496,7 +498,7 @@ class SearchService:
     def _facet_values(self, searcher) -> dict[str, list]:
         """docnum -> values for every facet field, built once per index generation."""
         reader = searcher.reader()
-        key = (self._pool._gen, tuple(sorted(r.segment().segment_id() for r, _ in _subreaders(reader))))
+        key = (self._pool._gen, _reader_key(reader))
         with self._facet_lock:
             cached = self._facet_cache.get(key)
             if cached is not None:
@@ -515,9 +517,9 @@ class SearchService:
                     else:
                         values[docnum] = term
             table[name] = values
-        years = reader.column_reader("year") if reader.has_column("year") else None
-        if years is not None:
-            table["year"] = [years[i] for i in range(size)]
+        years = reader.column_reader("year") if size and reader.has_column("year") else None
+        # Documents without a year read back as 0 or as the column's sentinel; neither is a year.
+        table["year"] = [y if years is not None and 1900 < (y := years[i]) < 3000 else None for i in range(size)]
         with self._facet_lock:
             self._facet_cache = {key: table}
         return table
@@ -647,6 +649,15 @@ class SearchService:
 
         with self.searcher() as searcher:
             return find_similar(self, searcher, text=text, doc_id=doc_id, filters=filters, limit=limit)
+
+
+def _reader_key(reader) -> tuple:
+    """Identifies what a reader sees: its segments, their offsets and sizes."""
+    parts = []
+    for sub, offset in _subreaders(reader):
+        segment = sub.segment() if hasattr(sub, "segment") else None
+        parts.append((segment.segment_id() if segment is not None else "", offset, sub.doc_count_all()))
+    return tuple(parts)
 
 
 def _subreaders(reader) -> list:

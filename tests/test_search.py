@@ -187,3 +187,13 @@ def test_similar_never_returns_the_document_itself(service):
     assert "C-2" not in [h.id for h in results.cases]
     pasted = service.similar(text="赵某酒后驾驶轿车被查获，抽血检验血液酒精含量为120毫克/100毫升。")
     assert pasted.cases[0].id == "C-2"
+
+
+def test_an_empty_index_answers_with_no_hits(content, settings):
+    build_index(settings)
+    svc = SearchService(settings)
+    results = svc.search("盗窃")
+    assert (results.total, results.hits) == (0, ())
+    assert svc.search("").facets["year"] == {}
+    assert svc.stats()["total"] == 0
+    svc.close()
