@@ -207,7 +207,6 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
         )
         return None, problems
     text = text.replace("\r\n", "\n")
-    problems.extend(unsafe_html(text, rel))
     source = split_front_matter(text)
     if source.front_matter is None:
         report(1, "", "缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束")
@@ -268,6 +267,7 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
                     "",
                     f"缺少案例章节“## {section}”；案例正文须包含：{'、'.join('## ' + s for s in CASE_SECTIONS)}",
                 )
+    problems.extend(unsafe_html(text, rel))
     if any(p.severity == "error" for p in problems):
         return None, problems
     doc = Document(
