@@ -15,7 +15,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector, WrappingCollector
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
 from kb import analysis
@@ -478,6 +478,7 @@ class SearchService:
         self.resources = load_resources(settings, charges)
         self._pool = _SearcherPool(settings.index_dir)
         self._facet_cache: dict[tuple, dict[str, list]] = {}
+        self._allowed_cache: dict[tuple, set[int]] = {}
         self._facet_lock = threading.Lock()
 
     @contextmanager
@@ -528,18 +529,37 @@ class SearchService:
         table = self._facet_values(searcher)
         out: dict[str, dict[str, int]] = {}
         for name in FACET_FIELDS:
+            # Count the column's values in C first, then expand tuples and drop blanks: the
+            # per-document Python loop cost 8 ms a search on 8,000 matches.
+            raw = Counter(map(table[name].__getitem__, docnums))
             counter: Counter = Counter()
-            column = table[name]
-            for d in docnums:
-                value = column[d]
+            for value, n in raw.items():
                 if value in (None, "", 0):
                     continue
                 if isinstance(value, tuple):
-                    counter.update(value)
+                    for v in value:
+                        counter[v] += n
                 else:
-                    counter[str(value)] += 1
+                    counter[str(value)] += n
             out[name] = dict(counter.most_common())
         return out
+
+    def _allowed(self, searcher, filters: Filters, include_superseded: bool) -> set[int] | None:
+        """The documents the filters allow, cached per index state (the default filter, status
+        现行, took 25-40 ms a search to evaluate on 10,000 documents)."""
+        fq = filter_query(filters, include_superseded)
+        if fq is None:
+            return None
+        key = (self._pool._gen, _reader_key(searcher.reader()), filters, include_superseded)
+        with self._facet_lock:
+            cached = self._allowed_cache.get(key)
+        if cached is None:
+            cached = set(fq.docs(searcher))  # a set: Whoosh filters take set or DocIdSet, read-only here
+            with self._facet_lock:
+                if len(self._allowed_cache) > 64 or any(k[:2] != key[:2] for k in self._allowed_cache):
+                    self._allowed_cache = {}
+                self._allowed_cache[key] = cached
+        return cached
 
     # search
 
@@ -566,11 +586,7 @@ class SearchService:
                 sort = "newest" if sort == "relevance" else sort
             else:
                 _check_wildcards(q, searcher)
-            fq = filter_query(filters, include_superseded)
-            allowed = set(fq.docs(searcher)) if fq is not None else None
-            matched = set(q.docs(searcher))
-            if allowed is not None:
-                matched &= allowed
+            allowed = self._allowed(searcher, filters, include_superseded)
             timed_out = False
             sortedby = None
             if sort == "newest":
@@ -580,13 +596,18 @@ class SearchService:
             # The time limit must wrap the base collector: a wrapper around FilterCollector
             # would bypass its filtering.
             base = searcher.collector(limit=page * per_page, sortedby=sortedby)
+            # Visit every match (the total and facets need them): no pruning of sub-matchers.
+            if getattr(base, "replace", 0):
+                base.replace = 0
             timed = TimeLimitCollector(base, timelimit=self.time_limit, use_alarm=False)
-            limited = FilterCollector(timed, fq) if fq is not None else timed
+            recording = _Recording(timed)
+            limited = FilterCollector(recording, allowed) if allowed is not None else recording
             try:
                 searcher.search_with_collector(q, limited)
             except TimeLimit:
                 timed_out = True
             results = limited.results()
+            matched = recording.docnums
             start = (page - 1) * per_page
             hits = tuple(
                 self._hit(results, i, parsed.terms) for i in range(start, min(len(results.top_n), start + per_page))
@@ -649,6 +670,22 @@ class SearchService:
 
         with self.searcher() as searcher:
             return find_similar(self, searcher, text=text, doc_id=doc_id, filters=filters, limit=limit)
+
+
+class _Recording(WrappingCollector):
+    """Records every document the scoring pass collects, for the total and the facets, so the
+    query is not evaluated twice (phrases checked positions twice); keeps the time limit, which
+    FilterCollector's own loop would otherwise skip."""
+
+    def __init__(self, timed: TimeLimitCollector):
+        super().__init__(timed)
+        self.docnums: set[int] = set()
+
+    def collect(self, sub_docnum):
+        if self.child.timedout:
+            raise TimeLimit
+        self.docnums.add(self.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
 
 
 def _reader_key(reader) -> tuple:
