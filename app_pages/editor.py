@@ -5,11 +5,28 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared, workflow
-from kb import accounts, publish
+from kb import accounts
+from kb.catalog import published_documents
 from kb.diff import DIFF_CSS, sentence_diff, to_html
 from kb.documents import TYPE_CASE, TYPE_GUIDE, TYPE_LABELS
+from kb.drafts import (
+    EDITABLE,
+    STATE_DRAFT,
+    STATE_RETURNED,
+    STATE_SUBMITTED,
+    Draft,
+    StaleDraftError,
+    check_text,
+    create_draft,
+    discard_draft,
+    get_draft,
+    import_upload,
+    list_drafts,
+    save_draft,
+    submit,
+)
 from kb.errors import ContentError, KBError
-from kb.publish import EDITABLE, STATE_RETURNED, STATE_SUBMITTED, StaleDraftError
+from kb.templates import draft_template
 
 TYPES = {TYPE_GUIDE: "办案指引", TYPE_CASE: "精品案例"}
 
@@ -26,7 +43,7 @@ def keys(draft_id: int) -> tuple[str, str, str]:
     return f"editor_text_{draft_id}", f"editor_rev_{draft_id}", f"editor_base_{draft_id}"
 
 
-def load(draft: publish.Draft) -> None:
+def load(draft: Draft) -> None:
     text_key, rev_key, base_key = keys(draft.id)
     st.session_state[text_key] = draft.text
     st.session_state[rev_key] = draft.rev
@@ -44,11 +61,11 @@ def new_draft(user: accounts.User) -> None:
         kind = st.radio("文档类型", list(TYPES), format_func=TYPES.get, horizontal=True, key="editor_new_type")
         st.caption("新建的草稿带有全部必填字段的模板，请逐项修改。")
         if st.button("新建草稿", type="primary", icon=":material/note_add:", key="editor_new"):
-            draft = publish.create_draft(s, user, publish.draft_template(kind), kind)
+            draft = create_draft(s, user, draft_template(kind), kind)
             open_draft(draft.id)
             st.rerun()
     with revise:
-        docs = sorted(publish.published_documents(s).values(), key=lambda d: d.id)
+        docs = sorted(published_documents(s).values(), key=lambda d: d.id)
         choice = st.selectbox(
             "选择要修订的文档",
             [d.id for d in docs],
@@ -58,7 +75,7 @@ def new_draft(user: accounts.User) -> None:
             key="editor_revise_pick",
         )
         if st.button("从此文档新建修订草稿", disabled=choice is None, key="editor_revise"):
-            draft = publish.create_draft(s, user, target_id=choice)
+            draft = create_draft(s, user, target_id=choice)
             open_draft(draft.id)
             st.rerun()
     with upload:
@@ -66,7 +83,7 @@ def new_draft(user: accounts.User) -> None:
         kind = st.radio("文档类型", list(TYPES), format_func=TYPES.get, horizontal=True, key="editor_upload_type")
         file = st.file_uploader("Markdown 文件", type=["md", "markdown", "txt"], key="editor_upload_new")
         if st.button("上传并新建草稿", disabled=file is None, key="editor_upload_go"):
-            draft, problems, note = publish.import_upload(s, user, file.name, file.getvalue(), doc_type=kind)
+            draft, problems, note = import_upload(s, user, file.name, file.getvalue(), doc_type=kind)
             st.session_state[f"editor_upload_result_{draft.id}"] = (problems, note)
             open_draft(draft.id)
             st.rerun()
@@ -83,7 +100,7 @@ def replace_from_upload(draft_id: int, user_name: str) -> None:
     text_key, rev_key, _ = keys(draft_id)
     s = shared.settings()
     try:
-        draft, problems, note = publish.import_upload(
+        draft, problems, note = import_upload(
             s, user_name, file.name, file.getvalue(), draft_id=draft_id, expected_rev=st.session_state[rev_key]
         )
     except StaleDraftError as exc:
@@ -95,10 +112,10 @@ def replace_from_upload(draft_id: int, user_name: str) -> None:
 
 def take_theirs(draft_id: int) -> None:
     """Button callback: drop my unsaved text and load the latest saved draft."""
-    load(publish.get_draft(shared.settings(), st.session_state[accounts.SESSION_USER], draft_id))
+    load(get_draft(shared.settings(), st.session_state[accounts.SESSION_USER], draft_id))
 
 
-def conflict_panel(draft: publish.Draft, user: accounts.User) -> None:
+def conflict_panel(draft: Draft, user: accounts.User) -> None:
     message, theirs, who = st.session_state[f"editor_conflict_{draft.id}"]
     text_key, _, _ = keys(draft.id)
     mine = st.session_state[text_key]
@@ -107,20 +124,20 @@ def conflict_panel(draft: publish.Draft, user: accounts.User) -> None:
         st.html(DIFF_CSS + to_html(sentence_diff(theirs, mine)))
     left, right = st.columns(2)
     if left.button("把我的版本另存为新草稿", type="primary", key=f"editor_fork_{draft.id}"):
-        copy = publish.create_draft(shared.settings(), user, mine, draft.doc_type)
+        copy = create_draft(shared.settings(), user, mine, draft.doc_type)
         st.session_state.pop(f"editor_conflict_{draft.id}", None)
         open_draft(copy.id)
         st.rerun()
     right.button("放弃我的修改，载入最新稿", key=f"editor_theirs_{draft.id}", on_click=take_theirs, args=(draft.id,))
 
 
-def autosave(draft: publish.Draft, user: accounts.User, text: str) -> None:
+def autosave(draft: Draft, user: accounts.User, text: str) -> None:
     """Save when the text differs from what was last saved; a stale save is refused and reported."""
     _, rev_key, base_key = keys(draft.id)
     if text == st.session_state[base_key] or f"editor_conflict_{draft.id}" in st.session_state:
         return
     try:
-        saved = publish.save_draft(shared.settings(), user, draft.id, text, st.session_state[rev_key])
+        saved = save_draft(shared.settings(), user, draft.id, text, st.session_state[rev_key])
     except StaleDraftError as exc:
         st.session_state[f"editor_conflict_{draft.id}"] = (str(exc), exc.current.text, exc.current.updated_by)
         st.rerun()
@@ -130,7 +147,7 @@ def autosave(draft: publish.Draft, user: accounts.User, text: str) -> None:
         st.rerun()  # the draft list above shows the id and title: refresh it
 
 
-def edit(draft: publish.Draft, user: accounts.User) -> None:
+def edit(draft: Draft, user: accounts.User) -> None:
     s = shared.settings()
     text_key, rev_key, base_key = keys(draft.id)
     if text_key not in st.session_state:
@@ -168,7 +185,7 @@ def edit(draft: publish.Draft, user: accounts.User) -> None:
         buttons = st.columns(3)
         if buttons[0].button("提交审核", type="primary", disabled=not editable, key="editor_submit"):
             try:
-                publish.submit(s, user, draft.id)
+                submit(s, user, draft.id)
             except ContentError as exc:
                 workflow.show_problems(exc.problems)
             except KBError as exc:
@@ -177,7 +194,7 @@ def edit(draft: publish.Draft, user: accounts.User) -> None:
                 st.session_state["editor_flash"] = f"草稿 #{draft.id} 已提交审核"
                 st.rerun()
         if buttons[1].button("作废此稿", disabled=not editable, key="editor_discard"):
-            publish.discard_draft(s, user, draft.id)
+            discard_draft(s, user, draft.id)
             st.session_state["editor_flash"] = f"草稿 #{draft.id} 已作废（内容仍保存在数据库中）"
             open_draft(None)
             st.rerun()
@@ -190,14 +207,14 @@ def edit(draft: publish.Draft, user: accounts.User) -> None:
                     on_click=replace_from_upload,
                     args=(draft.id, user.name),
                 )
-    latest = publish.get_draft(s, user, draft.id)
+    latest = get_draft(s, user, draft.id)
     header.caption(
         f"草稿 #{latest.id} · {kind} · {origin} · 状态：{latest.state} · 第 {latest.rev} 稿 · "
         f"作者 {latest.author} · 最后保存 {latest.updated_by} {latest.updated_at[:16].replace('T', ' ')}"
     )
     with view:
         preview_tab, check_tab = st.tabs(["预览", "校验"])
-        problems = publish.check_text(s, text, draft.doc_type)
+        problems = check_text(s, text, draft.doc_type)
         with check_tab:
             workflow.show_problems(problems)
         with preview_tab:
@@ -214,7 +231,7 @@ def main() -> None:
     flash = st.session_state.pop("editor_flash", "")
     if flash:
         st.success(flash, icon=":material/check_circle:")
-    drafts = publish.list_drafts(s, user, (publish.STATE_DRAFT, STATE_RETURNED, STATE_SUBMITTED))
+    drafts = list_drafts(s, user, (STATE_DRAFT, STATE_RETURNED, STATE_SUBMITTED))
     labels = {d.id: f"{d.label} · {d.state} · {d.updated_by}" for d in drafts}
     try:
         current = int(st.query_params.get("draft", ""))
@@ -222,7 +239,7 @@ def main() -> None:
         current = None
     if current is not None and current not in labels:
         try:
-            labels[current] = publish.get_draft(s, user, current).label
+            labels[current] = get_draft(s, user, current).label
         except KBError as exc:
             st.error(str(exc))
             current = None
@@ -240,7 +257,7 @@ def main() -> None:
     if current is None:
         new_draft(user)
     else:
-        edit(publish.get_draft(s, user, current), user)
+        edit(get_draft(s, user, current), user)
 
 
 main()

@@ -5,10 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared, workflow
-from kb import accounts, publish
+from kb import accounts
+from kb.catalog import find_published, published_documents
 from kb.diff import unified
 from kb.documents import STATUS_CURRENT, TYPE_LABELS
+from kb.drafts import STATE_SUBMITTED, check_text, list_drafts, return_draft
 from kb.errors import ContentError, KBError
+from kb.frontmatter import draft_view
+from kb.publish import PublishResult, publish, supersede, withdraw
+from kb.versions import ACTION_LABELS, REVIEW_WINDOW_DAYS, documents_with_history, due_for_review, history, version_text
 
 
 def flash() -> None:
@@ -20,7 +25,7 @@ def flash() -> None:
             st.page_link("app_pages/document.py", label=f"查看 {doc_id}", query_params={"id": doc_id})
 
 
-def after_change(result: publish.PublishResult, text: str) -> None:
+def after_change(result: PublishResult, text: str) -> None:
     """Clear the app's caches and say what happened (shown after the rerun)."""
     workflow.clear_caches()
     extra = "".join(f"；{old} 已标记为不再参照" for old in result.superseded if old != result.doc_id)
@@ -35,7 +40,7 @@ def after_change(result: publish.PublishResult, text: str) -> None:
 
 def queue(user: accounts.User) -> None:
     s = shared.settings()
-    drafts = publish.list_drafts(s, user, (publish.STATE_SUBMITTED,))
+    drafts = list_drafts(s, user, (STATE_SUBMITTED,))
     if not drafts:
         st.info("没有待审核的草稿。", icon=":material/inbox:")
         return
@@ -45,12 +50,12 @@ def queue(user: accounts.User) -> None:
     kind = TYPE_LABELS.get(draft.doc_type, draft.doc_type)
     origin = f"修订 {draft.target_id}（基于第 {draft.base_version} 版）" if draft.target_id else "新文档"
     st.caption(f"{kind} · {origin} · 作者 {draft.author} · 第 {draft.rev} 稿")
-    replaces = publish.draft_view(draft.text, draft.doc_type).supersedes
+    replaces = draft_view(draft.text, draft.doc_type).supersedes
     if replaces:
         st.info(f"本稿替代 {'、'.join(replaces)}：发布时这些文档将标记为“不再参照”。", icon=":material/swap_horiz:")
-    problems = publish.check_text(s, draft.text, draft.doc_type)
+    problems = check_text(s, draft.text, draft.doc_type)
     workflow.show_problems(problems, "校验通过")
-    current = publish.find_published(s, draft.doc_id) if draft.doc_id else None
+    current = find_published(s, draft.doc_id) if draft.doc_id else None
     compare, look = st.tabs(["与已发布版本对比", "预览"])
     with compare:
         if current is None:
@@ -68,7 +73,7 @@ def queue(user: accounts.User) -> None:
         st.caption("发布后版本号自动加一，文件写入内容目录并立即可检索。")
         if st.button("发布", type="primary", icon=":material/publish:", key="review_publish"):
             try:
-                result = publish.publish(s, user, draft.id)
+                result = publish(s, user, draft.id)
             except ContentError as exc:
                 workflow.show_problems(exc.problems)
             except KBError as exc:
@@ -80,7 +85,7 @@ def queue(user: accounts.User) -> None:
         comment = st.text_area("修改意见（必填）", key="review_comment", height=100)
         if st.button("退回", icon=":material/undo:", key="review_return"):
             try:
-                publish.return_draft(s, user, draft.id, comment)
+                return_draft(s, user, draft.id, comment)
             except KBError as exc:
                 st.error(str(exc))
             else:
@@ -93,7 +98,7 @@ def queue(user: accounts.User) -> None:
 
 def retire(user: accounts.User) -> None:
     s = shared.settings()
-    docs = sorted(publish.published_documents(s).values(), key=lambda d: d.id)
+    docs = sorted(published_documents(s).values(), key=lambda d: d.id)
     current = [d.id for d in docs if d.status == STATUS_CURRENT]
     titles = {d.id: f"{d.id} {d.title}" for d in docs}
     st.subheader("标记为不再参照")
@@ -106,7 +111,7 @@ def retire(user: accounts.User) -> None:
     )
     if st.button("标记为不再参照", disabled=not (old and new), key="review_supersede"):
         try:
-            result = publish.supersede(s, user, old, new)
+            result = supersede(s, user, old, new)
         except KBError as exc:
             st.error(str(exc))
         else:
@@ -118,7 +123,7 @@ def retire(user: accounts.User) -> None:
     sure = st.checkbox("我确认撤回此文档", key="review_wd_sure")
     if st.button("撤回", disabled=not (target and sure), key="review_withdraw"):
         try:
-            result = publish.withdraw(s, user, target, reason)
+            result = withdraw(s, user, target, reason)
         except KBError as exc:
             st.error(str(exc))
         else:
@@ -130,14 +135,14 @@ def retire(user: accounts.User) -> None:
 
 def due() -> None:
     try:
-        items = publish.due_for_review(shared.settings())
+        items = due_for_review(shared.settings())
     except KBError as exc:
         shared.show_error(exc)
         return
     if not items:
-        st.info(f"{publish.REVIEW_WINDOW_DAYS} 天内没有到期需复核的文档。", icon=":material/event_available:")
+        st.info(f"{REVIEW_WINDOW_DAYS} 天内没有到期需复核的文档。", icon=":material/event_available:")
         return
-    st.caption(f"复核日期（review_by）已过或在 {publish.REVIEW_WINDOW_DAYS} 天内的现行文档：")
+    st.caption(f"复核日期（review_by）已过或在 {REVIEW_WINDOW_DAYS} 天内的现行文档：")
     st.dataframe(
         [
             {
@@ -156,11 +161,11 @@ def due() -> None:
 
 def versions() -> None:
     s = shared.settings()
-    ids = sorted(set(publish.published_documents(s)) | set(publish.documents_with_history(s)))
+    ids = sorted(set(published_documents(s)) | set(documents_with_history(s)))
     doc_id = st.selectbox("文档", ids, index=None, key="review_hist_doc", placeholder="选择文档编号")
     if not doc_id:
         return
-    stored = publish.history(s, doc_id)
+    stored = history(s, doc_id)
     if not stored:
         st.info("此文档还没有经本系统发布过，暂无历史版本。")
         return
@@ -168,7 +173,7 @@ def versions() -> None:
         [
             {
                 "版本": v.version,
-                "操作": publish.ACTION_LABELS.get(v.action, v.action),
+                "操作": ACTION_LABELS.get(v.action, v.action),
                 "时间": v.at[:19].replace("T", " "),
                 "操作人": v.actor or "—",
                 "说明": v.note,
@@ -186,8 +191,8 @@ def versions() -> None:
     a = left.selectbox("旧版本", numbers, index=len(numbers) - 2, format_func=lambda n: f"第 {n} 版", key="review_va")
     b = right.selectbox("新版本", numbers, index=len(numbers) - 1, format_func=lambda n: f"第 {n} 版", key="review_vb")
     workflow.diff_view(
-        publish.version_text(s, doc_id, a),
-        publish.version_text(s, doc_id, b),
+        version_text(s, doc_id, a),
+        version_text(s, doc_id, b),
         "review_hist",
         f"第 {a} 版",
         f"第 {b} 版",
@@ -201,7 +206,7 @@ def main() -> None:
     warning = st.session_state.pop("review_warning", "")
     if warning:
         st.warning(warning)
-    waiting = len(publish.list_drafts(shared.settings(), user, (publish.STATE_SUBMITTED,)))
+    waiting = len(list_drafts(shared.settings(), user, (STATE_SUBMITTED,)))
     tab_queue, tab_retire, tab_due, tab_history = st.tabs(
         [f"待审核（{waiting}）", "替代与撤回", "复核到期", "版本历史"]
     )

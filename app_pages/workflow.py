@@ -10,7 +10,7 @@ from app_pages import shared
 from kb import accounts
 from kb.diff import DIFF_CSS, line_diff, sentence_diff, to_html
 from kb.errors import Problem
-from kb.publish import draft_view
+from kb.frontmatter import draft_view
 from kb.rendering import render_markdown
 
 

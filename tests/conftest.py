@@ -171,3 +171,39 @@ def laws_dir() -> Path:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
+
+
+def guide_text(
+    id: str, title: str = "电动车盗窃案件侦办指引", body: str = "盗窃电动车案件应当及时调取监控。", **extra
+) -> str:
+    """A guide about electric-bike theft for the publishing tests; `extra` adds front-matter lines."""
+    fields = dict(
+        id=id,
+        title=title,
+        category="盗窃",
+        stage="调查取证",
+        tags="电动车",
+        laws="刑法第二百六十四条",
+        status="现行",
+        issued="2025-01-10",
+        summary="规范电动车盗窃案件的侦办。",
+        extra="",
+        body=body,
+    )
+    fields.update(extra)
+    return GUIDE.format(**fields)
+
+
+@pytest.fixture
+def kb(content: ContentTree, settings: Settings) -> Settings:
+    """For the publishing workflow: fixture content (two guides, one case), a built index, one account per role."""
+    from kb.accounts import add_user
+    from kb.index import build_index  # imported here: loading the analyzer is slow and most tests do not need it
+
+    content.guide("G-1", title="取保候审工作指引", extra="review_by: 2025-02-01\n")
+    content.guide("G-2", title="刑事拘留工作指引", body="刑事拘留后应当在二十四小时内通知家属。")
+    content.case("C-1", extra="guides: [G-2]\n")
+    build_index(settings)
+    for name, role in (("lin", "编辑"), ("wang", "编辑"), ("zhao", "审核"), ("du", "读者"), ("admin", "管理员")):
+        add_user(settings, name, role, "password-" + name)
+    return settings

@@ -7,7 +7,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kb import accounts, audit, publish
+from kb import accounts, audit
+from kb.drafts import create_draft, get_draft, save_draft, submit
 from kb.index import build_index
 from kb.settings import load_settings
 
@@ -180,7 +181,7 @@ def test_write_preview_submit_review_publish_and_find_it(env):
     area.input(NEW_GUIDE)
     check(editor.run())
     # autosaved, previewed exactly like the document page, validated
-    assert publish.get_draft(env, "lin", draft_id).text == NEW_GUIDE
+    assert get_draft(env, "lin", draft_id).text == NEW_GUIDE
     page = html_of(editor)
     assert '<h1 class="kb-doc-title">盗窃电动车案件快速处置指引</h1>' in page
     assert "<h2" in page and "快速处置</h2>" in page
@@ -232,14 +233,14 @@ def test_invalid_text_is_reported_inline_and_kept(env):
     assert "<script>" not in html_of(editor)  # the preview shows the title as text
     editor.button(key="editor_submit").click()
     check(editor.run())
-    assert publish.get_draft(env, "lin", draft_id).state == "草稿"
+    assert get_draft(env, "lin", draft_id).state == "草稿"
     assert editor.text_area(key=f"editor_text_{draft_id}").value == bad
-    assert publish.get_draft(env, "lin", draft_id).text == bad
+    assert get_draft(env, "lin", draft_id).text == bad
 
 
 def test_return_with_comments_reaches_the_editor(env):
-    draft = publish.create_draft(env, "lin", NEW_GUIDE)
-    publish.submit(env, "lin", draft.id)
+    draft = create_draft(env, "lin", NEW_GUIDE)
+    submit(env, "lin", draft.id)
     review = go(logged_in("zhao"), "review")
     review.text_area(key="review_comment").input("请补充法律依据。")
     review.button(key="review_return").click()
@@ -251,11 +252,9 @@ def test_return_with_comments_reaches_the_editor(env):
 
 
 def test_review_shows_the_diff_against_the_published_version(env):
-    draft = publish.create_draft(env, "lin", target_id="G-2024-901")
-    publish.save_draft(
-        env, "lin", draft.id, draft.text.replace("及时调取沿途视频监控", "立即调取沿途视频监控"), draft.rev
-    )
-    publish.submit(env, "lin", draft.id)
+    draft = create_draft(env, "lin", target_id="G-2024-901")
+    save_draft(env, "lin", draft.id, draft.text.replace("及时调取沿途视频监控", "立即调取沿途视频监控"), draft.rev)
+    submit(env, "lin", draft.id)
     review = go(logged_in("zhao"), "review")
     page = html_of(review)
     assert "<del>及时</del><ins>立即</ins>" in page
@@ -270,7 +269,7 @@ def test_review_shows_the_diff_against_the_published_version(env):
 
 
 def test_two_editors_on_one_draft_the_later_save_is_refused_and_kept(env):
-    draft = publish.create_draft(env, "lin", NEW_GUIDE)
+    draft = create_draft(env, "lin", NEW_GUIDE)
     lin = go(logged_in("lin"), "editor", draft=str(draft.id))
     wang = go(logged_in("wang"), "editor", draft=str(draft.id))
     lin.text_area(key=f"editor_text_{draft.id}").input(NEW_GUIDE + "\n林的补充。\n")
@@ -282,12 +281,12 @@ def test_two_editors_on_one_draft_the_later_save_is_refused_and_kept(env):
     assert refused and "你的文本没有丢失，仍在编辑框中" in refused[0]
     assert wang.text_area(key=f"editor_text_{draft.id}").value == wang_text
     assert "<del>林</del><ins>王</ins>的补充。" in html_of(wang)  # theirs → mine, side by side
-    assert publish.get_draft(env, "lin", draft.id).text.endswith("林的补充。\n")
+    assert get_draft(env, "lin", draft.id).text.endswith("林的补充。\n")
     wang.button(key=f"editor_fork_{draft.id}").click()
     check(wang.run())
     copy = int(wang.query_params["draft"])
     assert copy != draft.id
-    assert publish.get_draft(env, "wang", copy).text == wang_text
+    assert get_draft(env, "wang", copy).text == wang_text
 
 
 def test_admin_adds_a_user_and_every_change_is_audited(env):

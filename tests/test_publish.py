@@ -1,4 +1,4 @@
-"""The publishing workflow called directly: roles, versions, supersede, withdraw, crashes, conflicts, audit."""
+"""Publishing called directly: roles, versions, supersede, withdraw, crashes, searches meanwhile, audit."""
 
 from __future__ import annotations
 
@@ -7,61 +7,26 @@ import threading
 import time
 
 import pytest
-from conftest import CASE, GUIDE
+from conftest import CASE, guide_text
 
-from kb import audit, publish
-from kb.accounts import add_user
-from kb.diff import sentence_diff
-from kb.errors import AuthError, ContentError, PublishError
-from kb.index import build_index
-from kb.publish import (
+from kb import audit, filechange, publish
+from kb.drafts import (
     STATE_PUBLISHED,
     STATE_RETURNED,
     STATE_SUBMITTED,
     StaleDraftError,
     create_draft,
+    discard_draft,
     get_draft,
     import_upload,
     return_draft,
     save_draft,
-    set_front_matter,
     submit,
-    supersede,
-    withdraw,
 )
+from kb.errors import AuthError, ContentError, PublishError
+from kb.publish import supersede, withdraw
 from kb.search import SearchService
-
-
-def guide_text(
-    id: str, title: str = "电动车盗窃案件侦办指引", body: str = "盗窃电动车案件应当及时调取监控。", **extra
-) -> str:
-    fields = dict(
-        id=id,
-        title=title,
-        category="盗窃",
-        stage="调查取证",
-        tags="电动车",
-        laws="刑法第二百六十四条",
-        status="现行",
-        issued="2025-01-10",
-        summary="规范电动车盗窃案件的侦办。",
-        extra="",
-        body=body,
-    )
-    fields.update(extra)
-    return GUIDE.format(**fields)
-
-
-@pytest.fixture
-def kb(content, settings):
-    """Fixture content (two guides, one case), a built index and one account per role."""
-    content.guide("G-1", title="取保候审工作指引", extra="review_by: 2025-02-01\n")
-    content.guide("G-2", title="刑事拘留工作指引", body="刑事拘留后应当在二十四小时内通知家属。")
-    content.case("C-1", extra="guides: [G-2]\n")
-    build_index(settings)
-    for name, role in (("lin", "编辑"), ("wang", "编辑"), ("zhao", "审核"), ("du", "读者"), ("admin", "管理员")):
-        add_user(settings, name, role, "password-" + name)
-    return settings
+from kb.versions import history, version_text
 
 
 def published(settings, text: str, editor: str = "lin", reviewer: str = "zhao", **draft_args):
@@ -103,7 +68,7 @@ def test_draft_submit_publish_writes_version_1_and_is_searchable_at_once(kb):
     text = (kb.content_dir / "guides/G-9.md").read_text(encoding="utf-8")
     assert "version: 1\n" in text and "第一时间调取监控" in text
     assert get_draft(kb, "lin", draft.id).state == STATE_PUBLISHED
-    assert [(v.version, v.action, v.actor) for v in publish.history(kb, "G-9")] == [(1, "publish", "zhao")]
+    assert [(v.version, v.action, v.actor) for v in history(kb, "G-9")] == [(1, "publish", "zhao")]
     assert not list((kb.content_dir / "guides").glob(".*.tmp"))
 
 
@@ -125,26 +90,6 @@ def test_a_case_is_written_to_its_category_folder(kb):
     result = published(kb, text, doc_type="case")
     assert result.path == "casebook/诈骗/C-9.md"
     assert (kb.content_dir / "casebook/诈骗/C-9.md").is_file()
-
-
-def test_a_revision_bumps_the_version_and_keeps_every_version(kb):
-    draft = create_draft(kb, "lin", target_id="G-2")
-    assert (draft.base_version, draft.target_id) == (1, "G-2")
-    draft = save_draft(kb, "lin", draft.id, draft.text.replace("二十四小时内", "二十四小时以内"), draft.rev)
-    submit(kb, "lin", draft.id)
-    result = publish.publish(kb, "zhao", draft.id)
-    assert result.version == 2
-    versions = publish.history(kb, "G-2")
-    assert [(v.version, v.action) for v in versions] == [(1, "import"), (2, "publish")]
-    old, new = publish.version_text(kb, "G-2", 1), publish.version_text(kb, "G-2", 2)
-    assert "version: 1" in old and "version: 2" in new
-    changed = [op for op in sentence_diff(old, new).ops if op.tag != "equal"]
-    assert [(op.old, op.new) for op in changed] == [
-        (("version: 1",), ("version: 2",)),
-        (("刑事拘留后应当在二十四小时内通知家属。",), ("刑事拘留后应当在二十四小时以内通知家属。",)),
-    ]
-    with pytest.raises(PublishError, match="G-2 没有第 7 版的记录"):
-        publish.version_text(kb, "G-2", 7)
 
 
 def test_a_new_draft_cannot_take_an_existing_id(kb):
@@ -229,7 +174,7 @@ def test_publishing_a_replacement_supersedes_the_old_document(kb):
     stored = service.document("G-1")
     assert (stored["status"], stored["superseded_by"]) == ("不再参照", "G-9")
     assert "G-1" not in search_ids(service, "取保候审", old=False)
-    assert [(v.version, v.action, v.note) for v in publish.history(kb, "G-1")] == [
+    assert [(v.version, v.action, v.note) for v in history(kb, "G-1")] == [
         (1, "import", ""),
         (2, "supersede", "由 G-9 替代"),
     ]
@@ -260,18 +205,11 @@ def test_withdraw_removes_the_file_and_the_index_entry_but_keeps_history(kb):
     assert result.indexed
     assert not (kb.content_dir / "guides/G-1.md").exists()
     assert service.document("G-1") is None
-    assert [(v.action, v.note) for v in publish.history(kb, "G-1")] == [
+    assert [(v.action, v.note) for v in history(kb, "G-1")] == [
         ("import", ""),
         ("withdraw", "上级已发布统一规定"),
     ]
-    assert "取保候审" in publish.version_text(kb, "G-1", 1)
-
-
-def test_due_for_review_lists_past_and_near_dates(kb, content):
-    content.guide("G-3", title="监视居住工作指引", extra="review_by: 2025-03-15\n")
-    content.guide("G-4", title="远期复核指引", extra="review_by: 2026-01-01\n")
-    items = publish.due_for_review(kb, today=publish.date(2025, 3, 1))
-    assert [(i.id, i.days_left, i.overdue) for i in items] == [("G-1", -28, True), ("G-3", 14, False)]
+    assert "取保候审" in version_text(kb, "G-1", 1)
 
 
 # -- nothing an author writes is lost ----------------------------------------------------------
@@ -297,7 +235,7 @@ def test_a_crash_between_temp_file_and_rename_keeps_the_old_file_and_the_draft(k
     assert not list((kb.content_dir / "guides").glob(".*"))  # no temp file left behind
     kept = get_draft(kb, "zhao", draft.id)
     assert (kept.state, kept.text) == (STATE_SUBMITTED, draft.text)
-    assert publish.history(kb, "G-2") == []  # the history rolled back with the failed rename
+    assert history(kb, "G-2") == []  # the history rolled back with the failed rename
     assert audit.read_entries(kb, action="publish") == []
     assert audit.read_entries(kb, action="publish_failed")[0].target == "G-2"
     monkeypatch.setattr(os, "replace", real_replace)
@@ -318,12 +256,12 @@ def test_a_failure_after_the_rename_puts_the_old_file_back(kb, monkeypatch):
         if len(calls) == 1:
             raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(publish, "_fsync_dir", fail_once)  # runs right after the rename, before COMMIT
+    monkeypatch.setattr(filechange, "_fsync_dir", fail_once)  # runs right after the rename, before COMMIT
     with pytest.raises(PublishError, match="原文件未改动"):
         publish.publish(kb, "zhao", draft.id)
     assert (kb.content_dir / "guides/G-2.md").read_bytes() == before
     assert not list((kb.content_dir / "guides").glob(".*"))
-    assert publish.history(kb, "G-2") == []
+    assert history(kb, "G-2") == []
     assert get_draft(kb, "zhao", draft.id).state == STATE_SUBMITTED
 
 
@@ -340,102 +278,8 @@ def test_failed_supersede_and_withdraw_leave_file_and_history_unchanged(kb, monk
         withdraw(kb, "zhao", "G-1", "过时")
     assert (kb.content_dir / "guides/G-1.md").read_bytes() == before
     assert not list((kb.content_dir / "guides").glob(".*"))
-    assert publish.history(kb, "G-1") == []
+    assert history(kb, "G-1") == []
     assert audit.read_entries(kb, action="supersede") == audit.read_entries(kb, action="withdraw") == []
-
-
-def test_two_editors_saving_the_same_draft_the_later_save_is_refused(kb):
-    draft = create_draft(kb, "lin", guide_text("G-9"))
-    lin_text, wang_text = draft.text + "林的补充。", draft.text + "王的补充。"
-    save_draft(kb, "lin", draft.id, lin_text, draft.rev)
-    with pytest.raises(StaleDraftError) as err:
-        save_draft(kb, "wang", draft.id, wang_text, draft.rev)
-    message = str(err.value)
-    assert message.startswith(f"保存被拒绝：草稿 #{draft.id} 已被“lin”于 ")
-    assert "（当前第 2 稿，你基于第 1 稿）。你的文本没有丢失，仍在编辑框中；" in message
-    assert err.value.text == wang_text  # the refused text travels with the error
-    assert err.value.current.text == lin_text
-    assert get_draft(kb, "wang", draft.id).text == lin_text
-    refused = audit.read_entries(kb, action="save_refused")[0]
-    assert (refused.actor, refused.detail) == ("wang", "基于第 1 稿，当前第 2 稿")
-    # wang keeps his work as a draft of his own
-    copy = create_draft(kb, "wang", err.value.text)
-    assert copy.text == wang_text
-
-
-def test_simultaneous_saves_from_threads_let_exactly_one_win(kb):
-    draft = create_draft(kb, "lin", guide_text("G-9"))
-    outcomes: list[str] = []
-    barrier = threading.Barrier(6)
-
-    def save(n: int) -> None:
-        barrier.wait()
-        try:
-            save_draft(kb, "lin" if n % 2 else "wang", draft.id, draft.text + f"第{n}稿", draft.rev)
-            outcomes.append("saved")
-        except StaleDraftError:
-            outcomes.append("refused")
-
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["refused"] * 5 + ["saved"]
-    assert get_draft(kb, "lin", draft.id).rev == 2
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (
-            guide_text("G-9").replace("title: 电动车盗窃案件侦办指引", "title: [未闭合").encode(),
-            "guides/G-9.md:4: front matter 不是合法的 YAML",
-        ),
-        (
-            guide_text("G-9", body="正文。<script>alert('x')</script>").encode(),
-            "guides/G-9.md:16: 含有不允许的 HTML“<script>”；文档中不能嵌入脚本、框架或事件代码，请删除",
-        ),
-        (
-            guide_text("G-9", body='<a href="javascript:alert(1)">点此</a>').encode(),
-            "guides/G-9.md:16: 含有不允许的 HTML“javascript:”",
-        ),
-        (
-            guide_text("G-9", body='<img src=x onerror="alert(1)">').encode(),
-            "guides/G-9.md:16: 含有不允许的 HTML“<img src=x onerror=”",
-        ),
-    ],
-    ids=["bad-yaml", "script", "javascript-url", "event-handler"],
-)
-def test_a_malformed_upload_gets_the_validation_message_and_keeps_the_text(kb, data, expected):
-    draft, problems, note = import_upload(kb, "lin", "新指引.md", data)
-    assert any(str(p).startswith(expected) for p in problems), [str(p) for p in problems]
-    assert note == ""
-    assert get_draft(kb, "lin", draft.id).text == data.decode("utf-8")
-    with pytest.raises(ContentError):
-        submit(kb, "lin", draft.id)
-    assert get_draft(kb, "lin", draft.id).text == data.decode("utf-8")
-    assert audit.read_entries(kb, action="upload")[0].detail.startswith("新指引.md，")
-
-
-def test_a_gbk_upload_gets_the_encoding_message_and_its_text_is_decoded_into_the_draft(kb):
-    data = guide_text("G-9").encode("gb18030")
-    draft, problems, note = import_upload(kb, "lin", "gbk.md", data)
-    assert [str(p).split("；")[0] for p in problems] == ["guides/G-9.md:3: 文件不是 UTF-8 编码（看起来是 GBK/GB18030）"]
-    assert note == "已按 GBK/GB18030 编码读入草稿，请核对文字；发布时将保存为 UTF-8"
-    assert get_draft(kb, "lin", draft.id).text == guide_text("G-9")
-
-
-def test_submit_lists_every_problem_and_keeps_the_text(kb):
-    bad = guide_text("G-9").replace("category: 盗窃", "category: 盗抢").replace("status: 现行\n", "")
-    draft = create_draft(kb, "lin", bad)
-    with pytest.raises(ContentError) as err:
-        submit(kb, "lin", draft.id)
-    assert [str(p) for p in err.value.problems] == [
-        "guides/G-9.md:4: category: 未知类别“盗抢”；可选：" + err.value.problems[0].message.split("可选：")[1],
-        "guides/G-9.md:2: status: 缺少必填字段；请添加，例如 status: 现行",
-    ]
-    assert get_draft(kb, "lin", draft.id).text == bad
 
 
 def test_publishing_while_searches_run_in_threads_keeps_them_answering(kb):
@@ -486,7 +330,7 @@ def test_every_action_leaves_an_audit_entry(kb):
     import_upload(kb, "lin", "up.md", guide_text("G-8").encode())
     supersede(kb, "zhao", "G-2", "G-9")
     draft2 = create_draft(kb, "lin", guide_text("G-7"))
-    publish.discard_draft(kb, "lin", draft2.id)
+    discard_draft(kb, "lin", draft2.id)
     assert actions(kb)[5:] == [
         "login",
         "draft_create",
@@ -512,46 +356,3 @@ def test_withdraw_is_audited(kb):
     withdraw(kb, "zhao", "G-1", "过时")
     entry = audit.read_entries(kb, action="withdraw")[0]
     assert (entry.actor, entry.target, entry.detail) == ("zhao", "G-1", "过时")
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def test_set_front_matter_keeps_other_lines_and_replaces_block_values():
-    text = "---\nid: G-1\nversion: 3\nsuperseded_by:\n  - G-0\ntitle: 标题 # 注释\n---\n\n正文 version: 9\n"
-    out = set_front_matter(text, {"version": 4, "superseded_by": "G-2", "status": "不再参照"})
-    assert (
-        out
-        == "---\nid: G-1\nversion: 4\nsuperseded_by: G-2\ntitle: 标题 # 注释\nstatus: 不再参照\n---\n\n正文 version: 9\n"
-    )
-    with pytest.raises(PublishError, match="缺少 front matter"):
-        set_front_matter("正文", {"version": 1})
-
-
-def test_check_text_reports_like_the_indexer(kb):
-    assert publish.check_text(kb, guide_text("G-9")) == []
-    problems = publish.check_text(kb, guide_text("G-9", extra="superseded_by: G-404\n").replace("现行", "不再参照"))
-    assert problems == []  # links are checked when publishing, against the live content
-    draft = create_draft(kb, "lin", guide_text("G-9", extra="guides_x: 1\n"))
-    with pytest.raises(ContentError, match="共 1 处错误"):
-        submit(kb, "lin", draft.id)
-
-
-def test_draft_view_reads_what_the_preview_shows_even_from_broken_yaml():
-    view = publish.draft_view(guide_text("G-9", extra="supersedes: [G-1]\n"))
-    assert (view.doc_type, view.id, view.title, view.status, view.supersedes) == (
-        "guide",
-        "G-9",
-        "电动车盗窃案件侦办指引",
-        "现行",
-        ("G-1",),
-    )
-    assert view.body.strip() == "盗窃电动车案件应当及时调取监控。"
-    broken = publish.draft_view(guide_text("G-9").replace("tags: [电动车]", "tags: [电动车"))
-    assert (broken.id, broken.title) == ("G-9", "电动车盗窃案件侦办指引")
-    assert broken.body.strip() == "盗窃电动车案件应当及时调取监控。"
-
-
-def test_templates_pass_validation(kb):
-    assert publish.check_text(kb, publish.draft_template("guide")) == []
-    assert publish.check_text(kb, publish.draft_template("case"), "case") == []

@@ -1,0 +1,120 @@
+"""Drafts called directly: saves never lose an author's text, conflicting saves, uploads, checks before submit."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from conftest import guide_text
+
+from kb import audit
+from kb.drafts import StaleDraftError, check_text, create_draft, get_draft, import_upload, save_draft, submit
+from kb.errors import ContentError
+
+# -- nothing an author writes is lost ----------------------------------------------------------
+
+
+def test_two_editors_saving_the_same_draft_the_later_save_is_refused(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    lin_text, wang_text = draft.text + "林的补充。", draft.text + "王的补充。"
+    save_draft(kb, "lin", draft.id, lin_text, draft.rev)
+    with pytest.raises(StaleDraftError) as err:
+        save_draft(kb, "wang", draft.id, wang_text, draft.rev)
+    message = str(err.value)
+    assert message.startswith(f"保存被拒绝：草稿 #{draft.id} 已被“lin”于 ")
+    assert "（当前第 2 稿，你基于第 1 稿）。你的文本没有丢失，仍在编辑框中；" in message
+    assert err.value.text == wang_text  # the refused text travels with the error
+    assert err.value.current.text == lin_text
+    assert get_draft(kb, "wang", draft.id).text == lin_text
+    refused = audit.read_entries(kb, action="save_refused")[0]
+    assert (refused.actor, refused.detail) == ("wang", "基于第 1 稿，当前第 2 稿")
+    # wang keeps his work as a draft of his own
+    copy = create_draft(kb, "wang", err.value.text)
+    assert copy.text == wang_text
+
+
+def test_simultaneous_saves_from_threads_let_exactly_one_win(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def save(n: int) -> None:
+        barrier.wait()
+        try:
+            save_draft(kb, "lin" if n % 2 else "wang", draft.id, draft.text + f"第{n}稿", draft.rev)
+            outcomes.append("saved")
+        except StaleDraftError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused"] * 5 + ["saved"]
+    assert get_draft(kb, "lin", draft.id).rev == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            guide_text("G-9").replace("title: 电动车盗窃案件侦办指引", "title: [未闭合").encode(),
+            "guides/G-9.md:4: front matter 不是合法的 YAML",
+        ),
+        (
+            guide_text("G-9", body="正文。<script>alert('x')</script>").encode(),
+            "guides/G-9.md:16: 含有不允许的 HTML“<script>”；文档中不能嵌入脚本、框架或事件代码，请删除",
+        ),
+        (
+            guide_text("G-9", body='<a href="javascript:alert(1)">点此</a>').encode(),
+            "guides/G-9.md:16: 含有不允许的 HTML“javascript:”",
+        ),
+        (
+            guide_text("G-9", body='<img src=x onerror="alert(1)">').encode(),
+            "guides/G-9.md:16: 含有不允许的 HTML“<img src=x onerror=”",
+        ),
+    ],
+    ids=["bad-yaml", "script", "javascript-url", "event-handler"],
+)
+def test_a_malformed_upload_gets_the_validation_message_and_keeps_the_text(kb, data, expected):
+    draft, problems, note = import_upload(kb, "lin", "新指引.md", data)
+    assert any(str(p).startswith(expected) for p in problems), [str(p) for p in problems]
+    assert note == ""
+    assert get_draft(kb, "lin", draft.id).text == data.decode("utf-8")
+    with pytest.raises(ContentError):
+        submit(kb, "lin", draft.id)
+    assert get_draft(kb, "lin", draft.id).text == data.decode("utf-8")
+    assert audit.read_entries(kb, action="upload")[0].detail.startswith("新指引.md，")
+
+
+def test_a_gbk_upload_gets_the_encoding_message_and_its_text_is_decoded_into_the_draft(kb):
+    data = guide_text("G-9").encode("gb18030")
+    draft, problems, note = import_upload(kb, "lin", "gbk.md", data)
+    assert [str(p).split("；")[0] for p in problems] == ["guides/G-9.md:3: 文件不是 UTF-8 编码（看起来是 GBK/GB18030）"]
+    assert note == "已按 GBK/GB18030 编码读入草稿，请核对文字；发布时将保存为 UTF-8"
+    assert get_draft(kb, "lin", draft.id).text == guide_text("G-9")
+
+
+def test_submit_lists_every_problem_and_keeps_the_text(kb):
+    bad = guide_text("G-9").replace("category: 盗窃", "category: 盗抢").replace("status: 现行\n", "")
+    draft = create_draft(kb, "lin", bad)
+    with pytest.raises(ContentError) as err:
+        submit(kb, "lin", draft.id)
+    assert [str(p) for p in err.value.problems] == [
+        "guides/G-9.md:4: category: 未知类别“盗抢”；可选：" + err.value.problems[0].message.split("可选：")[1],
+        "guides/G-9.md:2: status: 缺少必填字段；请添加，例如 status: 现行",
+    ]
+    assert get_draft(kb, "lin", draft.id).text == bad
+
+
+# -- checking ----------------------------------------------------------------------------------
+
+
+def test_check_text_reports_like_the_indexer(kb):
+    assert check_text(kb, guide_text("G-9")) == []
+    problems = check_text(kb, guide_text("G-9", extra="superseded_by: G-404\n").replace("现行", "不再参照"))
+    assert problems == []  # links are checked when publishing, against the live content
+    draft = create_draft(kb, "lin", guide_text("G-9", extra="guides_x: 1\n"))
+    with pytest.raises(ContentError, match="共 1 处错误"):
+        submit(kb, "lin", draft.id)
