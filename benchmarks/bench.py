@@ -134,7 +134,7 @@ def similar_texts(n: int, seed: int = 99) -> list[str]:
             "laws": profile["laws"],
             "charge": profile["charges"][0],
         }
-        text = m.sentences(profile["facts"], m.r.randint(2, 3), ctx) + m.sentences(synth.PROCEDURE, 2, ctx)
+        text = m.sentences(profile["facts"], m.r.randint(2, 3), ctx) + m.sentences(m.topics(1)[0], 2, ctx)
         out.append(text + m.evidence(ctx))
     return out
 

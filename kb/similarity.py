@@ -37,7 +37,8 @@ CITATION_WEIGHT = 0.2  # share of the description's cited articles a document al
 NAMED_WEIGHT = 1.0  # a charge named or signalled in the text, beside the best-voted charge (1)
 TITLE_FACTOR = 1.0  # a word in the title, beside the same word in the body (the schema boosts titles too)
 SHOWN_TERMS = 12
-MAX_DF_SHARE = 0.5  # words in more than this share of documents barely rank; skipping them saves time
+MAX_DF_SHARE = 0.5  # in big indexes, words in more than this share of documents barely rank: skip them
+SKIP_FROM_DOCS = 1000  # below this many documents nothing is skipped (every word may matter)
 POSTINGS_CACHE = 2_000_000  # decoded postings kept between queries (8 bytes each)
 K1, B = 1.2, 0.75  # BM25F parameters, as the search service's Whoosh weighting uses
 GUIDE_BOOST = 3.0  # a guide naming the charge in title or tags, or citing the same article
@@ -444,7 +445,7 @@ def _score_pass(searcher, clauses, accept, n: int) -> list[tuple[float, object, 
             continue
         text_field = field in ("title", "summary", "body")
         if text_field:
-            if df > MAX_DF_SHARE * total:
+            if total >= SKIP_FROM_DOCS and df > MAX_DF_SHARE * total:
                 continue
             avgdl = searcher.avg_field_length(field) or 1.0
             c = boost * searcher.idf(field, word) * (K1 + 1)

@@ -1,0 +1,233 @@
+"""类案检索: charge names and patterns, key terms, and find_similar on tiny fixture documents."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from kb import similarity
+from kb.index import build_index, index_documents
+from kb.search import SearchService
+from kb.similarity import (
+    charge_agreement,
+    charge_mentions,
+    charge_profile,
+    charge_variants,
+    charges_named,
+    detect_charges,
+    key_terms,
+)
+from kb.taxonomy import load_taxonomy
+from kb.validation import read_document
+
+DRUGS = "走私、贩卖、运输、制造毒品罪"
+VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", DRUGS, "容留他人吸毒罪"]
+DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，抽血检验血液酒精含量为120毫克/100毫升。"
+
+
+# -- charge names ---------------------------------------------------------------------------
+
+
+def test_a_simple_charge_is_named_by_its_stem():
+    assert charge_variants("盗窃罪") == ["盗窃"]
+    assert charge_variants("殴打他人") == ["殴打他人"]
+
+
+def test_a_compound_charge_joins_each_verb_to_the_shared_object():
+    assert charge_variants(DRUGS) == ["走私、贩卖、运输、制造毒品", "走私毒品", "贩卖毒品", "运输毒品", "制造毒品"]
+    assert charge_variants("掩饰、隐瞒犯罪所得、犯罪所得收益罪")[1:] == ["掩饰犯罪所得", "隐瞒犯罪所得"]
+
+
+def test_bare_verbs_never_name_a_charge():
+    variants = charge_variants("生产、销售伪劣产品罪")
+    assert "生产" not in variants and "销售" not in variants
+    assert "销售伪劣产品" in variants
+
+
+def test_the_longest_charge_name_wins():
+    assert charge_mentions("李某涉嫌合同诈骗", VOCABULARY) == Counter({"合同诈骗罪": 1})
+
+
+def test_a_name_followed_by_zui_counts_double():
+    assert charge_mentions("张某犯盗窃罪，又盗窃一次", VOCABULARY) == Counter({"盗窃罪": 3})
+
+
+def test_charges_named_reads_case_names_in_full_or_short():
+    assert charges_named("郭某走私、贩卖、运输、制造毒品罪一案", VOCABULARY) == [DRUGS]
+    assert charges_named("易某某贩卖毒品、容留他人吸毒一案", VOCABULARY) == [DRUGS, "容留他人吸毒罪"]
+    assert charges_named("姜某一案", VOCABULARY) == []
+
+
+def test_detect_charges_reads_fact_patterns_when_no_charge_is_named():
+    assert detect_charges(DUI_FACTS, VOCABULARY) == ["危险驾驶罪"]
+
+
+def test_detect_charges_ignores_patterns_for_charges_outside_the_vocabulary():
+    assert detect_charges(DUI_FACTS, ["盗窃罪"]) == []
+
+
+def test_detect_charges_puts_named_charges_before_signalled_ones():
+    text = "钱某构成盗窃罪。其间钱某酒后驾驶车辆。"
+    assert detect_charges(text, VOCABULARY, limit=2) == ["盗窃罪", "危险驾驶罪"]
+
+
+def test_the_profile_adds_the_texts_charges_to_the_votes_and_drops_weak_ones():
+    # votes 1, 0.75, 0.25 of the best; the text's own charge adds 1; then all over the best (2)
+    profile = charge_profile(Counter({"危险驾驶罪": 1}), Counter({"危险驾驶罪": 4, "交通肇事罪": 3, "盗窃罪": 1}))
+    assert profile == {"危险驾驶罪": 1.0, "交通肇事罪": 0.375}
+
+
+def test_charge_agreement_is_a_cosine():
+    profile = {"危险驾驶罪": 1.0}
+    assert charge_agreement(profile, ("危险驾驶罪",)) == pytest.approx(1.0)
+    assert charge_agreement(profile, ("危险驾驶罪", "妨害公务罪")) == pytest.approx(2**-0.5)
+    assert charge_agreement(profile, ("盗窃罪",)) == 0.0
+    assert charge_agreement({}, ("盗窃罪",)) == 0.0
+
+
+# -- against an index -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def service(content, settings):
+    content.case(
+        "C-DUI",
+        title="赵某醉驾案",
+        category="危险驾驶",
+        charges="危险驾驶罪",
+        laws="刑法第一百三十三条之一",
+        facts="赵某饮酒后驾驶轿车，抽血检验血液酒精含量为156毫克/100毫升。",
+        law_text="依照刑法第一百三十三条之一，赵某构成危险驾驶罪。",
+        summary="血液酒精含量鉴定意见是认定醉驾的主要依据。",
+    )
+    content.case(
+        "C-CRASH",
+        title="赵某醉驾案",
+        category="交通肇事",
+        charges="交通肇事罪",
+        laws="刑法第一百三十三条",
+        facts="赵某饮酒后驾驶轿车，抽血检验血液酒精含量为156毫克/100毫升。",
+        law_text="依照刑法第一百三十三条之一，赵某构成危险驾驶罪。",
+        summary="血液酒精含量鉴定意见是认定醉驾的主要依据。",
+    )
+    content.case(
+        "C-THEFT",
+        title="孙某盗窃轿车内财物案",
+        facts="孙某在城关镇小区撬开小型轿车车门，盗走车内财物，被执勤民警查获，民警调取监控固定证据。",
+        summary="撬车盗窃车内财物的认定。",
+    )
+    content.case(
+        "C-OLD",
+        title="钱某醉驾案（旧）",
+        category="危险驾驶",
+        charges="危险驾驶罪",
+        facts="钱某酒后驾驶轿车，血液酒精含量为130毫克/100毫升。",
+        summary="旧案例。",
+        extra="status: 不再参照\nsuperseded_by: C-DUI\n",
+    )
+    content.guide(
+        "G-DUI",
+        title="醉酒驾驶案件办理指引",
+        category="危险驾驶",
+        stage="调查取证",
+        tags="危险驾驶",
+        laws="刑法第一百三十三条之一",
+        body="查获酒后驾驶的，应当及时抽血送检，血液酒精含量以鉴定意见为准。",
+        summary="规范醉驾案件抽血送检。",
+    )
+    content.guide("G-BAIL", title="取保候审工作指引", body="取保候审期间，被取保候审人应当遵守规定。")
+    # status: 现行 in the template is replaced for the superseded case
+    old = content.root / "casebook" / "危险驾驶" / "C-OLD.md"
+    old.write_text(old.read_text(encoding="utf-8").replace("status: 现行\n", "", 1), encoding="utf-8")
+    build_index(settings)
+    svc = SearchService(settings, charges=VOCABULARY)
+    yield svc
+    svc.close()
+
+
+def ids(group):
+    return [h.id for h in group]
+
+
+def test_key_terms_are_known_words_without_numbers_or_single_characters(service):
+    with service.searcher() as searcher:
+        terms = dict(key_terms(searcher, "赵某酒后驾驶轿车，轿车撞上护栏。血液酒精含量120毫克。"))
+    assert terms["轿车"] == pytest.approx(1 + __import__("math").log(2))
+    assert terms["驾驶"] == 1.0
+    assert "120" not in terms and "撞" not in terms
+    assert "护栏" not in terms  # no document has it
+
+
+def test_a_document_is_never_similar_to_itself(service):
+    results = service.similar(doc_id="C-DUI")
+    assert "C-DUI" not in ids(results.cases)
+    assert "C-DUI" not in ids(results.guides)
+
+
+def test_pasted_facts_find_the_case_with_the_same_charge_first(service):
+    results = service.similar(text=DUI_FACTS)
+    assert ids(results.cases)[0] == "C-DUI"
+    assert results.cases[0].shared_charges == ("危险驾驶罪",)
+    assert results.charges[0] == "危险驾驶罪"
+
+
+def test_the_case_sharing_the_charge_outranks_its_textual_twin(service):
+    # C-CRASH has the very words of C-DUI; only the charge read from the facts separates them.
+    results = service.similar(text=DUI_FACTS)
+    first, second = results.cases[0], results.cases[1]
+    assert (first.id, second.id) == ("C-DUI", "C-CRASH")
+    assert first.score > second.score
+    assert first.shared_charges == ("危险驾驶罪",)
+
+
+def test_without_charge_agreement_the_twins_tie(service, monkeypatch):
+    monkeypatch.setattr(similarity, "CHARGE_WEIGHT", 0.0)
+    first, second = service.similar(text=DUI_FACTS).cases[:2]
+    assert {first.id, second.id} == {"C-DUI", "C-CRASH"}
+    assert first.score == pytest.approx(second.score)
+
+
+def test_superseded_cases_are_not_suggested(service):
+    assert "C-OLD" not in ids(service.similar(text=DUI_FACTS).cases)
+
+
+def test_the_guide_naming_the_charge_applies(service):
+    assert ids(service.similar(text=DUI_FACTS).guides)[0] == "G-DUI"
+
+
+def test_an_article_cited_in_the_facts_is_listed_and_shared(service):
+    results = service.similar(text=DUI_FACTS + "依照刑法第133条之一处理。")
+    assert results.citations == ("刑法:133-1",)
+    assert results.laws[0].title.startswith("刑法第一百三十三条之一")
+    assert results.cases[0].shared_laws == ("刑法第一百三十三条之一",)
+
+
+def test_filters_restrict_the_cases(service):
+    results = service.similar(text=DUI_FACTS, filters={"category": "盗窃"})
+    assert ids(results.cases) == ["C-THEFT"]
+
+
+def test_a_re_indexed_case_is_suggested_once(service, content, settings):
+    service.similar(text=DUI_FACTS)  # fill the per-segment caches first
+    path = content.case(
+        "C-DUI",
+        title="赵某醉驾案",
+        category="危险驾驶",
+        charges="危险驾驶罪",
+        facts="赵某饮酒后驾驶轿车，血液酒精含量为156毫克/100毫升，另查明其无证驾驶。",
+        summary="血液酒精含量鉴定意见是认定醉驾的主要依据。",
+    )
+    rel = path.relative_to(content.root).as_posix()
+    doc, problems = read_document(path, rel, load_taxonomy(settings.data_dir / "taxonomy.yaml"))
+    assert doc is not None, problems
+    index_documents(settings, [doc])
+    assert ids(service.similar(text=DUI_FACTS).cases).count("C-DUI") == 1
+
+
+def test_empty_text_is_refused_with_a_message(service):
+    from kb.errors import QueryError
+
+    with pytest.raises(QueryError) as err:
+        service.similar(text="  ")
+    assert str(err.value) == "请输入案情描述（或指定文档 id）"
