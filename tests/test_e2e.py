@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -18,23 +10,11 @@ from kb.index import build_index, current_dir
 from kb.settings import load_settings
 
 try:
-    from tests.app_fixtures import REPO, add_hostile, make_content, make_laws
+    from tests.app_fixtures import add_hostile, make_content, make_laws
+    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, TIMEOUT_MS, streamlit_server, wait_app
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from app_fixtures import REPO, add_hostile, make_content, make_laws
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-TIMEOUT_MS = 30_000
+    from app_fixtures import add_hostile, make_content, make_laws
+    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, TIMEOUT_MS, streamlit_server, wait_app
 
 pytestmark = [
     pytest.mark.e2e,
@@ -44,75 +24,6 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling interval while the server starts
-    raise TimeoutError("streamlit did not become healthy")
-
-
-@contextmanager
-def streamlit_server(root: Path, content: Path, laws: Path | None = None):
-    """`streamlit run app.py` on a free loopback port over `content`, with the index in root/index."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "KB_CONTENT": str(content),
-        "KB_INDEX": str(root / "index"),
-        "KB_DB": str(root / "casekb.sqlite3"),
-        "KB_SEARCH_LOG": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("KB_LAWS", None)
-    if laws is not None:
-        env["KB_LAWS"] = str(laws)
-    log = (root / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],  # fmt: skip
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -156,15 +67,6 @@ def page(browser, requests_seen):
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def wait_app(page) -> None:
-    """Wait until the script run has finished (no running indicator, main block rendered)."""
-    page.wait_for_selector('[data-testid="stMainBlockContainer"]')
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
-    )
 
 
 def search_box(page):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -14,18 +11,15 @@ from urllib.parse import quote
 import pytest
 
 try:
-    from tests.app_fixtures import REPO, make_content
-    from tests.test_e2e import CHROMIUM, CHROMIUM_ARGS, free_port, wait_app, wait_healthy
+    from tests.app_fixtures import make_content
+    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from app_fixtures import REPO, make_content
-    from test_e2e import CHROMIUM, CHROMIUM_ARGS, free_port, wait_app, wait_healthy
+    from app_fixtures import make_content
+    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
 
 from kb import accounts, audit
 from kb.index import build_index
 from kb.settings import Settings
-
-TIMEOUT_MS = 30_000
-ARTIFACTS = REPO / "test-artifacts"
 
 pytestmark = [
     pytest.mark.e2e,
@@ -74,48 +68,8 @@ def site(tmp_path_factory):
     build_index(settings)
     accounts.add_user(settings, "lin", "编辑", "lin-password")
     accounts.add_user(settings, "zhao", "审核", "zhao-password")
-    port = free_port()
-    env = {
-        **os.environ,
-        "KB_CONTENT": str(content),
-        "KB_INDEX": str(settings.index_dir),
-        "KB_DB": str(settings.db_path),
-        "KB_SEARCH_LOG": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("KB_LAWS", None)
-    env.pop("KB_REQUIRE_LOGIN", None)
-    log = (root / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],  # fmt: skip
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    with streamlit_server(root, content, search_log=False) as url:
         yield url, settings
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

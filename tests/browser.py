@@ -1,0 +1,107 @@
+"""Browser-test plumbing shared by the end-to-end tests: chromium, a streamlit server, waiting."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 30_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling interval while the server starts
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@contextmanager
+def streamlit_server(root: Path, content: Path, laws: Path | None = None, *, search_log: bool = True):
+    """`streamlit run app.py` on a free loopback port over `content`, with index and database in root."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "KB_CONTENT": str(content),
+        "KB_INDEX": str(root / "index"),
+        "KB_DB": str(root / "casekb.sqlite3"),
+        "KB_SEARCH_LOG": "1" if search_log else "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("KB_LAWS", None)
+    env.pop("KB_REQUIRE_LOGIN", None)
+    if laws is not None:
+        env["KB_LAWS"] = str(laws)
+    log = (root / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],  # fmt: skip
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_app(page) -> None:
+    """Wait until the script run has finished (no running indicator, main block rendered)."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
+    )
