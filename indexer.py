@@ -244,7 +244,7 @@ def build(content, index_dir, laws, full) -> None:
         bar.update(done - bar.pos)
 
     try:
-        report = build_index(settings, full=full, progress=progress)
+        report = build_index(settings, full=full, progress=progress, parallel=True)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

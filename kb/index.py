@@ -291,8 +291,12 @@ def build_index(
     full: bool = False,
     progress: Progress | None = None,
     fail_after: int | None = None,
+    parallel: bool = False,
 ) -> BuildReport:
     """Bring the index up to date with the content: incremental by default, `full` to rebuild.
+
+    `parallel` segments a large full build in two forked processes. Only a single-threaded
+    caller (the CLI) should ask for it: forking a threaded server (the app) is not safe.
 
     Content errors raise ContentError before anything is written. `fail_after` makes the
     build raise after that many documents (tests use it to prove the live index survives).
@@ -312,7 +316,7 @@ def build_index(
         elif meta.get("fingerprint") != resources.fingerprint:
             reason = "词典、同义词表或索引结构已变化"
         if full or reason:
-            report = _full_build(settings, resources, content, laws, law_hashes, progress, fail_after)
+            report = _full_build(settings, resources, content, laws, law_hashes, progress, fail_after, parallel)
         else:
             report = _incremental(live, meta, resources, content, laws, law_hashes, progress, fail_after)
     return BuildReport(
@@ -330,13 +334,13 @@ def _docs_meta(content: ContentSet) -> dict[str, dict[str, str]]:
     return {d.path: {"id": d.id, "hash": d.hash} for d in content.documents}
 
 
-def _full_build(settings, resources, content, laws, law_hashes, progress, fail_after) -> BuildReport:
+def _full_build(settings, resources, content, laws, law_hashes, progress, fail_after, parallel=False) -> BuildReport:
     index_dir = settings.index_dir
     gen = _new_generation(index_dir)
     try:
         ix = whoosh_index.create_in(str(gen), make_schema())
         records = [document_fields(d, resources.taxonomy) for d in content.documents] + laws
-        procs = 2 if len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else 1
+        procs = 2 if parallel and len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else 1
         writer = _writer(ix, procs)
         try:
             for n, record in enumerate(records, 1):

@@ -124,6 +124,6 @@ def test_parallel_full_build_matches_a_serial_one(content, settings, monkeypatch
     for n in range(30):
         content.case(f"C-{n}", facts=f"张某第{n}次盗窃电动车电瓶。", year=2022 + n % 4)
     monkeypatch.setattr("kb.index.PARALLEL_THRESHOLD", 10)
-    build_index(settings, full=True)
+    build_index(settings, full=True, parallel=True)
     assert len(ids(settings)) == 30
     assert len(ids(settings, "电瓶")) == 30
