@@ -68,47 +68,76 @@ def require_service() -> SearchService:
 
 
 _RETRY_SECONDS = 30.0
-_last_failure: dict[Path, tuple[float, KBError]] = {}
+_POLL_SECONDS = 0.5
+
+
+class _FirstBuild:
+    """The first-start build, run in a thread of its own so that closing a tab does not stop it."""
+
+    def __init__(self, s: Settings):
+        self.done = 0
+        self.total = 0
+        self.error: KBError | None = None
+        self.report = None
+        self.finished_at: float | None = None
+        self.thread = threading.Thread(target=self._work, args=(s,), name="casekb-first-build", daemon=True)
+        self.thread.start()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def _work(self, s: Settings) -> None:
+        try:
+            self.report = build_index(s, progress=self._progress)
+        except KBError as exc:
+            self.error = exc
+        except Exception as exc:  # reported on the page instead of dying silently in a thread
+            _LOG.exception("first build failed")
+            self.error = KBError(
+                f"建立索引失败：{type(exc).__name__}: {exc}；请在命令行运行 python indexer.py build 查看详情"
+            )
+        finally:
+            self.finished_at = time.monotonic()
+
+
+_builds: dict[Path, _FirstBuild] = {}
 
 
 def ensure_index() -> None:
     """Build the index on first start so `streamlit run app.py` works on a fresh checkout.
 
-    A build that failed on content errors is not retried on every rerun (it reads every file):
-    the same errors are shown again for half a minute, then the build is tried anew.
+    The build runs in a background thread shared by every session; pages show its progress
+    and poll until it is done. A build that failed (content errors) is shown for half a minute
+    before it is tried anew, since each attempt reads every file.
     """
     s = settings()
     if current_dir(s.index_dir) is not None:
-        return
-    failed = _last_failure.get(s.index_dir)
-    if failed and time.monotonic() - failed[0] < _RETRY_SECONDS:
-        show_error(failed[1])
+        waited = st.session_state.pop("kb_first_build", None)
+        if waited is not None and waited.report is not None:  # this session watched the build: say it is done
+            report = waited.report
+            st.toast(f"索引已建立：{report.added} 篇文档，{report.laws} 条法条", icon=":material/check_circle:")
         return
     with _BUILD_LOCK:
-        if current_dir(s.index_dir) is not None:
-            return
-        box = st.empty()
-        failure: KBError | None = None
-        with box.container():
-            st.info("首次启动：正在根据内容建立检索索引，请稍候……", icon=":material/hourglass_top:")
-            bar = st.progress(0.0, text="正在读取内容……")
-
-            def progress(done: int, total: int) -> None:
-                bar.progress(done / max(total, 1), text=f"已索引 {done} / {total} 篇")
-
-            try:
-                report = build_index(s, progress=progress)
-            except KBError as exc:
-                failure = exc
-        if failure is not None:
-            _last_failure[s.index_dir] = (time.monotonic(), failure)
-            box.empty()
-            show_error(failure)
-            return
-        _last_failure.pop(s.index_dir, None)
-        box.empty()
-        _service.clear()
-        st.toast(f"索引已建立：{report.added} 篇文档，{report.laws} 条法条", icon=":material/check_circle:")
+        build = _builds.get(s.index_dir)
+        stale = (
+            build is not None
+            and build.finished_at is not None
+            and (build.error is None or time.monotonic() - build.finished_at >= _RETRY_SECONDS)
+        )
+        if build is None or stale:
+            build = _builds[s.index_dir] = _FirstBuild(s)
+    if build.finished_at is not None:
+        if build.error is not None:
+            show_error(build.error)
+        return
+    st.session_state["kb_first_build"] = build
+    st.info("首次启动：正在根据内容建立检索索引，请稍候……", icon=":material/hourglass_top:")
+    if build.total:
+        st.progress(build.done / build.total, text=f"已索引 {build.done} / {build.total} 篇")
+    else:
+        st.progress(0.0, text="正在读取内容……")
+    build.thread.join(_POLL_SECONDS)  # wait a moment for progress, then redraw
+    st.rerun()
 
 
 def run(page) -> None:
