@@ -106,3 +106,15 @@ def test_fingerprint_changes_with_the_dictionary(tmp_path):
     after = analysis.configure([REPO_ROOT / "data" / "userdict.txt", extra], ["醉驾"])
     assert before != after
     analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾", "取保候审", "帮信罪"])
+
+
+def test_long_dictionary_words_stack_every_shorter_dictionary_word():
+    analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉酒驾驶机动车", "醉酒驾驶"])
+    try:
+        toks = tokens("醉酒驾驶机动车")
+        assert ("醉酒驾驶机动车", 0, 0, 7) in toks
+        assert ("醉酒驾驶", 0, 0, 4) in toks
+        assert ("机动车", 0, 4, 7) in toks
+        assert {p for _, p, _, _ in toks} == {0}
+    finally:
+        analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾", "取保候审", "帮信罪"])
