@@ -320,7 +320,7 @@ TOPICS: dict[str, list[str]] = {
     "现场处置": [
         "接报后，{单位}民警于{分}分钟内到达{地}现场，开启执法记录仪，对现场进行勘验并拍照固定",
         "民警到场后先将双方隔离，分别了解情况，并疏散围观群众",
-        "接到报警后，应当立即登记并开启执法记录仪，{n}分钟内赶到现场",
+        "接到报警后，应当立即登记，{n}分钟内赶到现场",
         "对现场应当先救治伤员、控制嫌疑人，再勘验固定证据",
     ],
     "视频侦查": [
@@ -346,7 +346,7 @@ TOPICS: dict[str, list[str]] = {
         "民警依法对{人}住处进行搜查，扣押{物}等物品，制作扣押清单并由见证人签名",
         "办案单位及时将涉案财物返还被害人，并办理返还手续",
         "涉案财物应当统一进入涉案财物管理中心，实行专人保管",
-        "对涉案{物}应当及时扣押并委托价格认定",
+        "对涉案{物}应当及时扣押，登记名称、数量和特征",
     ],
     "鉴定": [
         "民警委托{县}价格认证中心对涉案{物}进行价格认定，并将结论告知当事人",
@@ -369,6 +369,34 @@ TOPICS: dict[str, list[str]] = {
         "处罚决定作出前，应当告知当事人拟作出处罚的事实、理由和依据以及陈述申辩权利",
         "对于超期羁押、违法取证等问题，法制部门应当及时发出执法监督通知",
     ],
+}
+# Which procedure topics a category's files usually dwell on (others still appear, less often).
+TOPIC_AFFINITY: dict[str, tuple[str, ...]] = {
+    "盗窃": ("视频侦查", "鉴定", "涉案财物"),
+    "治安盗窃": ("视频侦查", "鉴定"),
+    "诈骗": ("询问讯问", "电子数据"),
+    "电信网络诈骗": ("电子数据", "涉案财物"),
+    "帮助信息网络犯罪活动": ("电子数据", "强制措施"),
+    "抢劫抢夺": ("视频侦查", "现场处置"),
+    "故意伤害": ("鉴定", "现场处置"),
+    "寻衅滋事": ("现场处置", "视频侦查"),
+    "危险驾驶": ("鉴定", "现场处置"),
+    "交通肇事": ("鉴定", "现场处置"),
+    "赌博与开设赌场": ("涉案财物", "电子数据"),
+    "毒品犯罪": ("强制措施", "涉案财物"),
+    "侵犯公民个人信息": ("电子数据",),
+    "掩饰隐瞒犯罪所得": ("涉案财物", "询问讯问"),
+    "妨害公务与袭警": ("现场处置", "鉴定"),
+    "殴打他人": ("现场处置", "询问讯问"),
+    "治安调解": ("询问讯问",),
+    "吸毒": ("询问讯问", "强制措施"),
+    "治安赌博": ("涉案财物",),
+    "扰乱公共秩序": ("现场处置",),
+    "未成年人案件": ("未成年人",),
+    "涉案财物": ("涉案财物",),
+    "证据规范": ("电子数据", "鉴定"),
+    "强制措施": ("强制措施",),
+    "执法监督": ("审核起诉",),
 }
 REASONING = [
     "根据{法}的规定，{人}的行为构成{罪}",
@@ -398,10 +426,10 @@ GENDERS = ["男", "女"]
 JOBS = ["无业", "个体经营者", "务工人员", "农民", "货车司机", "外卖骑手", "公司职员", "在校学生", "厨师", "保安"]
 RELATIONS = ["邻居", "同事", "朋友", "同乡", "远房亲戚", "前同事", "生意伙伴", "网友"]
 DEALINGS = ["来往不多", "关系一般", "常有经济往来", "曾因琐事发生矛盾", "互不相识"]
-RECORDS = ["盗窃", "赌博", "吸毒", "打架斗殴", "酒后驾驶", "诈骗"]
+RECORDS = ["赌博", "吸毒", "打架斗殴", "酒后驾驶", "寻衅滋事", "非法经营", "偷窃"]
 TREATMENTS = ["行政拘留十日", "判处有期徒刑六个月", "罚款五百元", "强制隔离戒毒二年", "判处拘役三个月"]
 MOTIVES = ["急需用钱", "一时冲动", "赌博欠债", "受他人指使", "酒后失控", "贪图小利", "心存侥幸"]
-MATTERS_RAISED = ["赔偿问题", "案件进展", "涉案财物返还", "嫌疑人家属的骚扰"]
+MATTERS_RAISED = ["赔偿问题", "案件进展", "财物返还", "嫌疑人家属的骚扰", "医疗费用", "工作单位的处理"]
 
 
 class Maker:
@@ -472,13 +500,22 @@ class Maker:
         picks = self.r.sample(pool, k=min(k, len(pool)))
         return "。".join(self.fill(t, ctx) for t in picks) + "。"
 
-    def topics(self, k: int) -> list[list[str]]:
-        return [TOPICS[t] for t in self.r.sample(list(TOPICS), k=k)]
+    def topics(self, k: int, category: str = "") -> list[list[str]]:
+        """k distinct topics, those usual for the category (TOPIC_AFFINITY) six times as likely."""
+        usual = TOPIC_AFFINITY.get(category, ())
+        names = list(TOPICS)
+        weights = [6 if t in usual else 1 for t in names]
+        chosen: list[str] = []
+        while len(chosen) < k:
+            t = self.r.choices(names, weights)[0]
+            if t not in chosen:
+                chosen.append(t)
+        return [TOPICS[t] for t in chosen]
 
     def evidence(self, ctx: dict) -> str:
         kinds = [
             "证人" + self.person() + "的证言",
-            self.place() + "监控视频",
+            "视听资料",
             "现场勘验笔录",
             "辨认笔录",
             "扣押清单",
@@ -518,7 +555,7 @@ def case_document(m: Maker, n: int, category: str, profile: dict, year: int) -> 
     }
     doc_id = f"C-{year}-{n:06d}"
     when = date(year, 1, 1) + timedelta(days=r.randint(0, 360))
-    topics = m.topics(3)
+    topics = m.topics(3, category)
     facts = (
         m.sentences(BACKGROUND, r.randint(4, 7), ctx)
         + m.sentences(profile["facts"], r.randint(3, 5), ctx)
@@ -588,7 +625,7 @@ def guide_document(m: Maker, n: int, category: str, year: int, stages: list[str]
     doc_id = f"G-{year}-{n:06d}"
     when = date(year, 1, 1) + timedelta(days=r.randint(0, 360))
     sections = []
-    for i, (stage, topic) in enumerate(zip(r.sample(stages, k=3), m.topics(3), strict=True), 1):
+    for i, (stage, topic) in enumerate(zip(r.sample(stages, k=3), m.topics(3, category), strict=True), 1):
         steps = "\n".join(f"{j}. " + m.sentences(topic, 1, ctx) for j in range(1, r.randint(3, 5)))
         sections.append(f"## {i}. {stage}\n\n{steps}\n\n" + m.sentences(BACKGROUND, 2, ctx))
     if profile:
