@@ -236,7 +236,7 @@ def build(content, index_dir, laws, full) -> None:
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
-        if total < 200:
+        if total < 200 or not sys.stderr.isatty():
             return
         if bar is None:
             bar = click.progressbar(length=total, label="正在建立索引", file=sys.stderr)

@@ -278,10 +278,12 @@ def _content(settings: Settings, resources: Resources) -> ContentSet:
 
 
 def _writer(ix, procs: int):
+    # Non-compound segments are mmapped file by file; Whoosh reads a compound segment's
+    # sub-files through BytesIO copies, which cost ~190 MB more RSS at 10,000 documents.
     try:
         if procs > 1:
-            return ix.writer(procs=procs, limitmb=128, multisegment=True)
-        return ix.writer(limitmb=128, timeout=LOCK_TIMEOUT)
+            return ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False)
+        return ix.writer(limitmb=128, timeout=LOCK_TIMEOUT, compound=False)
     except LockError as exc:
         raise IndexLockedError("索引正被另一个进程写入；请等它结束后重试") from exc
 
