@@ -239,16 +239,18 @@ def render_empty(state: dict, results, svc) -> None:
             st.button(shared.md(word), key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
 
 
-def on_page() -> None:
-    go_to_page(int(st.session_state.get("search_page") or 1))
+def on_page(key: str) -> None:
+    go_to_page(int(st.session_state.get(key) or 1))
 
 
 def render_pagination(results) -> None:
     if results.pages <= 1:
         return
-    st.session_state["search_page"] = min(results.page, results.pages)
+    current = min(results.page, results.pages)
+    # One widget per current page: its default is then always right, and the URL stays the truth.
+    key = f"search_page_{current}"
     with st.container(horizontal=True, horizontal_alignment="center", vertical_alignment="center"):
-        st.pagination(results.pages, key="search_page", on_change=on_page)
+        st.pagination(results.pages, default=current, key=key, on_change=on_page, args=(key,))
         st.caption(f"第 {results.page} / {results.pages} 页")
 
 
