@@ -12,20 +12,20 @@ from __future__ import annotations
 import heapq
 import math
 import re
-import threading
 import time
-from array import array
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-from whoosh.matching.wrappers import FilterMatcher
 
 from kb import analysis
 from kb.citations import article_label, extract_citations, find_abbreviations
 from kb.documents import STATUS_CURRENT, TYPE_CASE, TYPE_GUIDE, TYPE_LAW
 from kb.errors import QueryError
+from kb.scoring import leaves as _leaves
+from kb.scoring import norms
+from kb.scoring import postings as _postings
+from kb.scoring import segment_cache as _cache
 
 MAX_TEXT_CHARS = 20000
 KEY_TERMS = 120  # words of the description kept for the first pass, best tf-idf first
@@ -39,7 +39,6 @@ TITLE_FACTOR = 1.0  # a word in the title, beside the same word in the body (the
 SHOWN_TERMS = 12
 MAX_DF_SHARE = 0.5  # in big indexes, words in more than this share of documents barely rank: skip them
 SKIP_FROM_DOCS = 1000  # below this many documents nothing is skipped (every word may matter)
-POSTINGS_CACHE = 2_000_000  # decoded postings kept between queries (8 bytes each)
 K1, B = 1.2, 0.75  # BM25F parameters, as the search service's Whoosh weighting uses
 GUIDE_BOOST = 3.0  # a guide naming the charge in title or tags, or citing the same article
 
@@ -323,22 +322,6 @@ def _split(raw: str | None) -> tuple[str, ...]:
 # (field lengths, charges, citations, type and status), so pool documents are never unpickled.
 
 
-def _leaves(searcher) -> list[tuple[object, int]]:
-    reader = searcher.reader()
-    return [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
-
-
-def _cache(leaf) -> dict:
-    cache = getattr(leaf, "_casekb_similar", None)
-    if cache is None:
-        cache = {}
-        try:
-            leaf._casekb_similar = cache
-        except AttributeError:
-            pass
-    return cache
-
-
 def _column(leaf, field: str) -> list[tuple[str, ...]]:
     """The values of a keyword or ID field for every document of one segment."""
     cache = _cache(leaf)
@@ -355,77 +338,8 @@ def _column(leaf, field: str) -> list[tuple[str, ...]]:
 
 
 def _norms(leaf, field: str, avgdl: float) -> list[float]:
-    """K1 · (1 − B + B · length / average length) for every document of one segment."""
-    cache = _cache(leaf)
-    key = ("norms", field, avgdl)
-    if key not in cache:
-        for old in [k for k in cache if k[:2] == ("norms", field)]:
-            del cache[old]
-        cache[key] = [
-            K1 * (1 - B + B * (leaf.doc_field_length(d, field) or 0) / avgdl) for d in range(leaf.doc_count_all())
-        ]
-    return cache[key]
-
-
-def _blocks(leaf, field: str, word: str):
-    """Yield (docnums, weights) of a term's postings in one segment, a block at a time.
-
-    Deleted documents are included; the caller's filter removes them.
-    """
-    m = leaf.postings(field, word)
-    if isinstance(m, FilterMatcher):
-        m = m.child
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # whoosh 2.7 codec: whole blocks
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            yield m._ids, m._weights
-            m._next_block()
-        return
-    ids, weights = [], []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    yield ids, weights
-
-
-_postings_lock = threading.Lock()
-_postings_cache: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
-_postings_held = 0
-
-
-def _postings(leaf, field: str, word: str) -> tuple[array, array]:
-    """A term's docnums and weights in one segment, decoded once and kept in a shared LRU cache.
-
-    Whoosh stores each block of postings as a zlib-compressed pickle that includes the positions;
-    decoding it was 40% of a 类案检索 query on 10,000 documents. Segments never change once
-    written (deletions are kept apart), so their segment id is a safe cache key.
-    """
-    global _postings_held
-    segment = leaf.segment() if hasattr(leaf, "segment") else None
-    key = (segment.segment_id(), field, word) if segment is not None else None
-    if key is not None:
-        with _postings_lock:
-            found = _postings_cache.get(key)
-            if found is not None:
-                _postings_cache.move_to_end(key)
-                return found
-    ids, weights = array("I"), array("f")
-    for block_ids, block_weights in _blocks(leaf, field, word):
-        ids.extend(block_ids)
-        weights.extend(block_weights)
-    if key is not None and len(ids) <= POSTINGS_CACHE // 4:
-        with _postings_lock:
-            if key not in _postings_cache:
-                _postings_cache[key] = (ids, weights)
-                _postings_held += len(ids)
-            while _postings_held > POSTINGS_CACHE and _postings_cache:
-                _, (old, _) = _postings_cache.popitem(last=False)
-                _postings_held -= len(old)
-    return ids, weights
+    """kb.scoring.norms with this module's K1 and B, read at call time (lecard.py --set)."""
+    return norms(leaf, field, avgdl, K1, B)
 
 
 def _score_pass(searcher, clauses, accept, n: int) -> list[tuple[float, object, int, int]]:
