@@ -45,6 +45,7 @@ GUIDE_BOOST = 3.0  # a guide naming the charge in title or tags, or citing the s
 # Fact patterns that point to a charge when the facts do not name it: textbook elements of
 # the offences a county bureau handles, written from the statutes, not from any test query.
 # Names missing from the vocabulary in use are ignored.
+READ_SHARE = 0.6  # a charge is reported when its weight is at least this share of the strongest
 CHARGE_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
         ("危险驾驶罪", "醉酒驾驶机动车"),
@@ -93,10 +94,12 @@ CHARGE_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("强奸罪",), (r"强行.{0,10}发生(了)?性关系",)),
     (("非法拘禁罪",), (r"(限制|剥夺).{0,10}人身自由", r"(关押|拘禁|扣押).{0,10}(被害人|他人)")),
     (
-        ("帮助信息网络犯罪活动罪",),
+        ("帮助信息网络犯罪活动罪", "出借银行账户"),
         (
             r"(出租|出售|出借|提供).{0,20}(银行卡|支付宝|微信|电话卡|手机卡).{0,40}(诈骗|犯罪|流水)",
             r"明知他人利用信息网络实施犯罪",
+            r"跑分",
+            r"(出售|出租|出借|收购)(自己的|本人的?|名下的?)?.{0,6}(银行卡|银行账户|收款码|电话卡|U盾)",
         ),
     ),
     (("侵犯公民个人信息罪",), (r"公民个人信息", r"(出售|购买|非法获取).{0,10}个人信息")),
@@ -460,7 +463,11 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
         agreement = charge_agreement(profile, _column(leaf, "charges")[local])
         ranked.append((score / best + CHARGE_WEIGHT * agreement + CITATION_WEIGHT * shared_cites, docnum, laws))
     ranked.sort(key=lambda x: -x[0])
-    read_charges = tuple(sorted(profile, key=lambda c: -profile[c])[:3])
+    # Shown to the officer and used to find guides: only charges close to the strongest one.
+    strongest = max(profile.values(), default=0.0)
+    read_charges = tuple(c for c in sorted(profile, key=lambda c: -profile[c]) if profile[c] >= READ_SHARE * strongest)[
+        :3
+    ]
     top = [(s, searcher.stored_fields(d)) for s, d, _ in ranked[:limit]]
     cases = tuple(_hit(s, stored, profile, cite_keys, shown) for s, stored in top)
     guide_clauses = [("body", w, weight) for w, weight in terms[:40]] + [

@@ -231,3 +231,11 @@ def test_empty_text_is_refused_with_a_message(service):
     with pytest.raises(QueryError) as err:
         service.similar(text="  ")
     assert str(err.value) == "请输入案情描述（或指定文档 id）"
+
+
+def test_selling_ones_bank_card_for_score_running_signals_the_aiding_offence():
+    from kb.similarity import charge_signals
+
+    signals = charge_signals("王某在网上出售自己的银行卡给他人用于跑分。", ["帮助信息网络犯罪活动罪", "诈骗罪"])
+    assert signals["帮助信息网络犯罪活动罪"] > 0
+    assert signals["诈骗罪"] == 0
