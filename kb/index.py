@@ -207,10 +207,13 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _switch(index_dir: Path, gen_dir: Path) -> None:
+    previous = current_dir(index_dir)
     _write_atomic(index_dir / CURRENT_FILE, gen_dir.name)
-    live = {gen_dir.name}
+    # The previous generation stays until the next switch: searches already running on it
+    # may still open its (non-compound) files.
+    keep = {gen_dir.name} | ({previous.name} if previous is not None else set())
     for old in sorted(index_dir.glob("gen-*")):
-        if old.name not in live:
+        if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -277,15 +280,29 @@ def _content(settings: Settings, resources: Resources) -> ContentSet:
     return content
 
 
-def _writer(ix, procs: int):
-    # Non-compound segments are mmapped file by file; Whoosh reads a compound segment's
-    # sub-files through BytesIO copies, which cost ~190 MB more RSS at 10,000 documents.
+def _writer(ix, procs: int, compound: bool = True):
+    """A writer for the index.
+
+    Fresh generations are written non-compound: their files are mmapped one by one, where
+    Whoosh reads a compound segment's sub-files through BytesIO copies (~190 MB more RSS at
+    10,000 documents). Writes into the live index stay compound: a merge deletes the merged
+    segments' files, and a reader that opens a non-compound segment's files lazily would then
+    find them gone, while an opened compound file survives its unlinking.
+    """
     try:
         if procs > 1:
-            return ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False)
-        return ix.writer(limitmb=128, timeout=LOCK_TIMEOUT, compound=False)
+            return ix.writer(procs=procs, limitmb=128, multisegment=True, compound=compound)
+        return ix.writer(limitmb=128, timeout=LOCK_TIMEOUT, compound=compound)
     except LockError as exc:
         raise IndexLockedError("索引正被另一个进程写入；请等它结束后重试") from exc
+
+
+def _merge_compound_only(writer, segments):
+    """Whoosh's MERGE_SMALL over the compound segments only: a full build's non-compound
+    segments are never merged away (and deleted) under readers that still open their files."""
+    from whoosh.writing import MERGE_SMALL
+
+    return [s for s in segments if not s.is_compound()] + MERGE_SMALL(writer, [s for s in segments if s.is_compound()])
 
 
 def build_index(
@@ -343,7 +360,7 @@ def _full_build(settings, resources, content, laws, law_hashes, progress, fail_a
         ix = whoosh_index.create_in(str(gen), make_schema())
         records = [document_fields(d, resources.taxonomy) for d in content.documents] + laws
         procs = 2 if parallel and len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else 1
-        writer = _writer(ix, procs)
+        writer = _writer(ix, procs, compound=False)
         try:
             for n, record in enumerate(records, 1):
                 if fail_after is not None and n > fail_after:
@@ -398,7 +415,7 @@ def _incremental(live, meta, resources, content, laws, law_hashes, progress, fai
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(mergetype=_merge_compound_only)
     meta = {"fingerprint": resources.fingerprint, "docs": new_docs, "laws": law_hashes}
     _write_atomic(live / META_FILE, json.dumps(meta, ensure_ascii=False))
     return BuildReport(False, len(added), len(updated), len(deleted), unchanged, len(law_changes), 0.0)
@@ -412,7 +429,7 @@ def create_index(settings: Settings, documents: Iterable[Document], resources: R
         gen = _new_generation(settings.index_dir)
         try:
             ix = whoosh_index.create_in(str(gen), make_schema())
-            writer = _writer(ix, 1)
+            writer = _writer(ix, 1, compound=False)
             docs: dict[str, dict[str, str]] = {}
             try:
                 for doc in documents:
@@ -452,7 +469,7 @@ def index_documents(settings: Settings, documents: list[Document], removed_paths
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=_merge_compound_only)
         _write_atomic(live / META_FILE, json.dumps(meta, ensure_ascii=False))
 
 

@@ -79,7 +79,9 @@ def test_full_build_switches_to_a_new_generation(content, settings):
     first = current_dir(settings.index_dir)
     report = build_index(settings, full=True)
     second = current_dir(settings.index_dir)
-    assert report.full and second != first and not first.exists()
+    assert report.full and second != first and first.exists()  # kept for searches still running on it
+    build_index(settings, full=True)
+    assert not first.exists() and second.exists()
 
 
 def test_a_changed_synonym_table_forces_a_full_rebuild(content, settings):
@@ -127,3 +129,23 @@ def test_parallel_full_build_matches_a_serial_one(content, settings, monkeypatch
     build_index(settings, full=True, parallel=True)
     assert len(ids(settings)) == 30
     assert len(ids(settings, "电瓶")) == 30
+
+
+def test_incremental_writes_never_merge_away_the_full_builds_segment(content, settings):
+    from whoosh import index as whoosh_index
+
+    from kb.index import index_documents, load_resources
+    from kb.validation import load_content
+
+    for n in range(5):
+        content.guide(f"G-{n}")
+    build_index(settings, full=True)
+    live = current_dir(settings.index_dir)
+    base = {s.segment_id() for s in whoosh_index.open_dir(str(live))._segments() if not s.is_compound()}
+    assert base
+    docs = load_content(settings.content_dir, load_resources(settings).taxonomy).documents
+    for _ in range(12):
+        index_documents(settings, [docs[0]])
+    after = {s.segment_id() for s in whoosh_index.open_dir(str(live))._segments()}
+    assert base <= after
+    assert ids(settings) == [f"G-{n}" for n in range(5)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from kb.index import build_index, index_documents
@@ -19,7 +20,7 @@ def test_eight_threads_share_one_service_while_a_build_commits(content, settings
     build_index(settings)
     service = SearchService(settings)
     expected = {q: [h.id for h in service.search(q, per_page=100).hits] for q in QUERIES}
-    errors: list[BaseException] = []
+    errors: list[str] = []
     mismatches: list[str] = []
     stop = threading.Event()
 
@@ -37,8 +38,8 @@ def test_eight_threads_share_one_service_while_a_build_commits(content, settings
             q = QUERIES[(n + i) % len(QUERIES)]
             try:
                 got = [h.id for h in service.search(q, per_page=100).hits]
-            except BaseException as exc:  # noqa: BLE001 - any error is a failure here
-                errors.append(exc)
+            except BaseException:  # noqa: BLE001 - any error is a failure here
+                errors.append(traceback.format_exc())
                 return
             if sorted(got) != sorted(expected[q]):
                 mismatches.append(q)
