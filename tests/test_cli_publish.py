@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import GUIDE
+from conftest import guide_text as shared_guide_text
 
 from indexer import cli
 from kb import audit
@@ -19,20 +19,8 @@ from kb.search import SearchService
 from kb.settings import REPO_ROOT
 
 
-def guide_text(id: str, title: str = "电动车盗窃案件侦办指引", extra: str = "") -> str:
-    return GUIDE.format(
-        id=id,
-        title=title,
-        category="盗窃",
-        stage="调查取证",
-        tags="电动车",
-        laws="刑法第二百六十四条",
-        status="现行",
-        issued="2025-01-10",
-        summary="规范电动车盗窃案件的侦办。",
-        extra=extra,
-        body="盗窃电动车案件应当第一时间调取监控。",
-    )
+def guide_text(id: str, extra: str = "") -> str:
+    return shared_guide_text(id, body="盗窃电动车案件应当第一时间调取监控。", extra=extra)
 
 
 @pytest.fixture
