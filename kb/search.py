@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import html
+import itertools
 import re
 import threading
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh import sorting
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector, WrappingCollector
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.scoring import BM25F
@@ -56,6 +58,8 @@ SNIPPET_CHARS = 160
 # instead of Whoosh's matchers (same scores, about ten times faster); False forces Whoosh.
 FAST_PATH = True
 FAST_FIELDS = frozenset((*TEXT_FIELDS, "laws", "article_key"))
+# sort="newest" (and every empty query): latest issue date first.
+NEWEST = [sorting.FieldFacet("issued", reverse=True)]
 
 
 @dataclass(frozen=True)
@@ -498,6 +502,7 @@ class SearchService:
         self._pool = _SearcherPool(settings.index_dir)
         self._facet_cache: dict[tuple, dict[str, list]] = {}
         self._allowed_cache: dict[tuple, set[int]] = {}
+        self._newest_cache: tuple[tuple, list[tuple]] | None = None
         self._facet_lock = threading.Lock()
 
     @contextmanager
@@ -608,12 +613,12 @@ class SearchService:
             allowed = self._allowed(searcher, filters, include_superseded)
             sortedby = None
             if sort == "newest":
-                from whoosh import sorting
-
-                sortedby = [sorting.FieldFacet("issued", reverse=True)]
+                sortedby = NEWEST
             if allowed is not None and not allowed:
                 # Whoosh's FilterCollector reads an empty allow set as no filter at all.
                 matched, top, timed_out = set(), [], False
+            elif FAST_PATH and type(q) is Q.Every and sortedby is not None:
+                matched, top, timed_out = self._search_every(searcher, allowed, page * per_page)
             elif FAST_PATH and self._fast(searcher, q):
                 matched, top, timed_out = self._search_fast(searcher, q, allowed, page * per_page, sortedby)
             else:
@@ -660,17 +665,7 @@ class SearchService:
         scores, timed_out = scoring.matches(searcher, q, time.perf_counter() + self.time_limit)
         matched = set(scores) if allowed is None else allowed.intersection(scores)
         if sortedby is not None:
-            from whoosh import sorting
-
-            # A field facet's categorizer reads columns, never the current match (matcher None).
-            categorizer = sorting.MultiFacet.from_sortedby(sortedby).categorizer(searcher)
-            keyed = []
-            for sub, offset in searcher.leaf_searchers():
-                categorizer.set_searcher(sub, offset)
-                end = offset + sub.doc_count_all()
-                key_for = categorizer.key_for
-                keyed.extend((key_for(None, d - offset), d) for d in matched if offset <= d < end)
-            keyed.sort()
+            keyed = [kd for kd in self._newest(searcher) if kd[1] in matched]
             return matched, keyed[:limit], timed_out
         weighting = searcher.weighting
         if weighting.use_final:
@@ -678,6 +673,32 @@ class SearchService:
                 scores[d] = weighting.final(searcher, d, scores[d])
         best = heapq.nsmallest(limit, ((0 - scores[d], d) for d in matched))
         return matched, [(0 - negated, d) for negated, d in best], timed_out
+
+    def _search_every(self, searcher, allowed, limit: int) -> tuple[set[int], list, bool]:
+        """An empty query, newest first: what Whoosh's Every query sorted by date returns, read
+        from the cached order (visiting and sorting 10,000 documents took ~140 ms a search)."""
+        order = self._newest(searcher)
+        matched = {d for _, d in order} if allowed is None else allowed
+        return matched, list(itertools.islice((kd for kd in order if kd[1] in matched), limit)), False
+
+    def _newest(self, searcher) -> list[tuple]:
+        """Every live document as (sort key, docnum), ordered as Whoosh's SortingCollector
+        orders them for NEWEST (the facet's key, then docnum); built once per index state."""
+        key = (self._pool._gen, _reader_key(searcher.reader()))
+        with self._facet_lock:
+            if self._newest_cache is not None and self._newest_cache[0] == key:
+                return self._newest_cache[1]
+        # A field facet's categorizer reads columns, never the current match (matcher None).
+        categorizer = sorting.MultiFacet.from_sortedby(NEWEST).categorizer(searcher)
+        keyed = []
+        for sub, offset in searcher.leaf_searchers():
+            categorizer.set_searcher(sub, offset)
+            key_for = categorizer.key_for
+            keyed.extend((key_for(None, d), d + offset) for d in sub.reader().all_doc_ids())
+        keyed.sort()
+        with self._facet_lock:
+            self._newest_cache = (key, keyed)
+        return keyed
 
     def _hit(self, stored: dict, score, terms: Sequence[str]) -> Hit:
         score = score or 0.0

@@ -230,3 +230,18 @@ def test_fast_and_whoosh_paths_rank_a_synthetic_casebook_alike(synthetic, monkey
         compare(synthetic, monkeypatch, query, per_page=10, max_pages=1, filters={"case_type": "刑事"})
     assert found >= 30
     assert len(calls) >= len(QUERIES)
+
+
+def test_empty_queries_and_newest_first_list_a_synthetic_casebook_as_whoosh_does(synthetic, monkeypatch):
+    whoosh_calls = []
+    original = SearchService._search_whoosh
+
+    def spy(self, *args):
+        whoosh_calls.append(search.FAST_PATH)
+        return original(self, *args)
+
+    monkeypatch.setattr(SearchService, "_search_whoosh", spy)
+    for kwargs in ({}, {"include_superseded": True}, {"filters": {"case_type": "刑事"}}):
+        assert compare(synthetic, monkeypatch, "", per_page=10, max_pages=3, **kwargs) > 0
+        compare(synthetic, monkeypatch, "盗窃", per_page=10, max_pages=3, sort="newest", **kwargs)
+    assert whoosh_calls and not any(whoosh_calls)  # the fast path never fell back to Whoosh
