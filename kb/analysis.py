@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import pickle
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import jieba
+import jieba.finalseg
 from whoosh.analysis import Token, Tokenizer
 
 # Bump when tokenization changes in a way that makes old indexes wrong.
@@ -65,8 +68,6 @@ _SURNAMES = (
 _lock = threading.Lock()
 _segmenter: jieba.Tokenizer | None = None
 _fingerprint: str = ""
-_sources: tuple[Path, ...] = ()
-_extra_words: tuple[str, ...] = ()
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -93,12 +94,14 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
-def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = ()) -> str:
+def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = (), cache_dir: Path | None = None) -> str:
     """Load jieba with the legal user dictionaries and extra words; return their fingerprint.
 
+    With `cache_dir`, the loaded dictionary is kept there (one file per fingerprint) and read
+    back by the next process: 0.2 s instead of 0.6 s for jieba's own cache plus the user words.
     Call before forking workers so they share the loaded dictionary.
     """
-    global _segmenter, _fingerprint, _sources, _extra_words
+    global _segmenter, _fingerprint
     sources = tuple(Path(p) for p in userdicts if Path(p).is_file())
     extra = tuple(sorted({fold(w.strip()) for w in words if w and w.strip()}))
     digest = hashlib.sha256(ANALYZER_VERSION.encode())
@@ -109,18 +112,69 @@ def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = ()) -> str:
     with _lock:
         if _segmenter is not None and fingerprint == _fingerprint:
             return fingerprint
-        seg = jieba.Tokenizer()
-        seg.initialize()
-        for path in sources:
-            seg.load_userdict(str(path))
-        for surname in _SURNAMES:
-            seg.add_word(surname + "某", 2000)
-            seg.add_word(surname + "某某", 2000)
-        for word in extra:
-            if len(word) > 1:
-                seg.add_word(word, max(seg.FREQ.get(word, 0), 2000))
-        _segmenter, _fingerprint, _sources, _extra_words = seg, fingerprint, sources, extra
+        seg = _read_cache(cache_dir, fingerprint) if cache_dir is not None else None
+        if seg is None:
+            forced = set(jieba.finalseg.Force_Split_Words)
+            seg = _load(sources, extra)
+            if cache_dir is not None:
+                _write_cache(cache_dir, fingerprint, seg, set(jieba.finalseg.Force_Split_Words) - forced)
+        _segmenter, _fingerprint = seg, fingerprint
     return fingerprint
+
+
+def _load(sources: tuple[Path, ...], extra: tuple[str, ...]) -> jieba.Tokenizer:
+    seg = jieba.Tokenizer()
+    seg.initialize()
+    for path in sources:
+        seg.load_userdict(str(path))
+    for surname in _SURNAMES:
+        seg.add_word(surname + "某", 2000)
+        seg.add_word(surname + "某某", 2000)
+    for word in extra:
+        if len(word) > 1:
+            seg.add_word(word, max(seg.FREQ.get(word, 0), 2000))
+    return seg
+
+
+CACHE_PREFIX = "analyzer-"
+
+
+def _cache_file(cache_dir: Path, fingerprint: str) -> Path:
+    return cache_dir / f"{CACHE_PREFIX}{fingerprint}.pickle"
+
+
+def _read_cache(cache_dir: Path, fingerprint: str) -> jieba.Tokenizer | None:
+    """The dictionary a previous process loaded with the same fingerprint, or None."""
+    try:
+        with _cache_file(cache_dir, fingerprint).open("rb") as f:
+            version, freq, total, forced = pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged or foreign file: load the dictionaries instead
+        logging.getLogger(__name__).warning("ignoring unreadable analyzer cache in %s", cache_dir)
+        return None
+    if version != jieba.__version__ or not isinstance(freq, dict):
+        return None
+    seg = jieba.Tokenizer()
+    seg.FREQ, seg.total, seg.initialized = freq, total, True
+    jieba.finalseg.Force_Split_Words.update(forced)
+    return seg
+
+
+def _write_cache(cache_dir: Path, fingerprint: str, seg: jieba.Tokenizer, forced: set[str]) -> None:
+    """Keep the loaded dictionary for the next process (atomically; stale ones are removed)."""
+    target = _cache_file(cache_dir, fingerprint)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as f:
+            pickle.dump((jieba.__version__, seg.FREQ, seg.total, forced), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+        for old in cache_dir.glob(CACHE_PREFIX + "*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:  # a read-only index folder only costs the next start 0.4 s
+        tmp.unlink(missing_ok=True)
 
 
 def segmenter() -> jieba.Tokenizer:

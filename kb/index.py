@@ -116,7 +116,7 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     table = load_charges(data / "charges.txt")
     charges = tuple(charges) if charges is not None else table.names()
     words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
-    fingerprint = analysis.configure([data / "userdict.txt"], words)
+    fingerprint = analysis.configure([data / "userdict.txt"], words, cache_dir=settings.index_dir)
     return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges, table)
 
 

@@ -118,3 +118,42 @@ def test_long_dictionary_words_stack_every_shorter_dictionary_word():
         assert {p for _, p, _, _ in toks} == {0}
     finally:
         analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾", "取保候审", "帮信罪"])
+
+
+@pytest.fixture
+def unloaded(monkeypatch):
+    """No segmenter loaded in this process; the module's own one is put back afterwards."""
+    monkeypatch.setattr(analysis, "_segmenter", None)
+    monkeypatch.setattr(analysis, "_fingerprint", "")
+
+
+def test_the_loaded_dictionary_is_cached_for_the_next_process(tmp_path, unloaded):
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text("听证式调解 100 n\n强制分开词 0\n", encoding="utf-8")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "analyzer-0000000000000000.pickle").write_bytes(b"stale")
+    fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path / "cache")
+    built = analysis.segmenter()
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"analyzer-{fingerprint}.pickle"]
+
+    analysis._segmenter = None
+    jieba_finalseg = pytest.importorskip("jieba.finalseg")
+    jieba_finalseg.Force_Split_Words.discard("强制分开词")
+    assert analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path / "cache") == fingerprint
+    cached = analysis.segmenter()
+    assert cached is not built
+    assert (cached.FREQ, cached.total) == (built.FREQ, built.total)
+    assert "强制分开词" in jieba_finalseg.Force_Split_Words
+    assert analysis.words("听证式调解张某醉驾") == ["听证式调解", "张某", "醉驾"]
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(tmp_path, unloaded):
+    userdict = REPO_ROOT / "data" / "userdict.txt"
+    fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path)
+    cache = tmp_path / f"analyzer-{fingerprint}.pickle"
+    good = cache.read_bytes()
+    cache.write_bytes(good[: len(good) // 2])
+    analysis._segmenter = None
+    assert analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path) == fingerprint
+    assert analysis.words("张某醉驾") == ["张某", "醉驾"]
+    assert cache.read_bytes() == good
