@@ -103,6 +103,40 @@ class _FirstBuild:
 _builds: dict[Path, _FirstBuild] = {}
 
 
+def _first_build(s: Settings) -> _FirstBuild:
+    """The running or last first-start build for this index, started anew when due."""
+    with _BUILD_LOCK:
+        build = _builds.get(s.index_dir)
+        stale = (
+            build is not None
+            and build.finished_at is not None
+            and (build.error is None or time.monotonic() - build.finished_at >= _RETRY_SECONDS)
+        )
+        if build is None or stale:
+            build = _builds[s.index_dir] = _FirstBuild(s)
+    return build
+
+
+def warm_up() -> int:
+    """Ready what the first page view needs, before anyone asks (the server calls this as it starts).
+
+    Builds the index if there is none (the first page view then shows the build's progress),
+    opens it, loads the dictionary and fills the caches the search page reads first: corpus
+    counts and the newest documents. Returns the number of documents; raises KBError.
+    """
+    s = settings()
+    if current_dir(s.index_dir) is None:
+        build = _first_build(s)
+        build.thread.join()
+        if build.error is not None:
+            raise build.error
+    _service(s)
+    if index_is_empty():
+        return 0
+    search("")
+    return stats()["total"]
+
+
 def ensure_index() -> None:
     """Build the index on first start so `streamlit run app.py` works on a fresh checkout.
 
@@ -117,15 +151,7 @@ def ensure_index() -> None:
             report = waited.report
             st.toast(f"索引已建立：{report.added} 篇文档，{report.laws} 条法条", icon=":material/check_circle:")
         return
-    with _BUILD_LOCK:
-        build = _builds.get(s.index_dir)
-        stale = (
-            build is not None
-            and build.finished_at is not None
-            and (build.error is None or time.monotonic() - build.finished_at >= _RETRY_SECONDS)
-        )
-        if build is None or stale:
-            build = _builds[s.index_dir] = _FirstBuild(s)
+    build = _first_build(s)
     if build.finished_at is not None:
         if build.error is not None:
             show_error(build.error)

@@ -1,0 +1,52 @@
+"""Server start-up: warm the search service in the background before the first page view."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+WARM_UP_THREAD = "casekb-warm-up"
+_LOG = logging.getLogger("casekb.app")
+
+
+class _NoContextWarning(logging.Filter):
+    """Streamlit warns when a cached function runs outside a page view; the warm-up does so on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != WARM_UP_THREAD
+
+
+def _say(message: str) -> None:
+    print(f"  案例指引库：{message}", flush=True)  # next to Streamlit's own start-up lines
+
+
+def warm_up() -> None:
+    """Open the index (building it first if there is none) and fill the caches; report on stdout."""
+    started = time.perf_counter()
+    try:
+        from app_pages import shared  # imports kb, Whoosh and jieba: a third of a first page view
+        from kb import accounts  # noqa: F401  (app.py needs it on every page view)
+        from kb.errors import KBError
+        from kb.index import current_dir
+
+        if current_dir(shared.settings().index_dir) is None:
+            _say("尚无索引，正在根据内容建立……")
+        try:
+            total = shared.warm_up()
+        except KBError as exc:  # the page view shows every problem
+            _say(f"检索服务未能就绪：{str(exc).splitlines()[0]}")
+            return
+        _say(f"检索服务已就绪：{total} 篇文档（用时 {time.perf_counter() - started:.1f} 秒）")
+    except Exception:  # a page view will report the problem; the server must run regardless
+        _LOG.exception("warm-up failed")
+
+
+@asynccontextmanager
+async def lifespan(app) -> AsyncIterator[None]:
+    """st.App lifespan: start the warm-up and serve at once (the browser loads meanwhile)."""
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
+    threading.Thread(target=warm_up, name=WARM_UP_THREAD, daemon=True).start()
+    yield
