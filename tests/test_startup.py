@@ -57,7 +57,10 @@ def test_content_errors_at_start_are_reported_and_the_server_keeps_running(tmp_p
         "---\nid: G-2024-999\ntitle: 缺少类别\n---\n\n正文\n", encoding="utf-8"
     )
     with streamlit_server(tmp_path, content) as url:
-        out = wait_for_line(tmp_path / "streamlit.log", "案例指引库：检索服务未能就绪：")
+        out = wait_for_line(
+            tmp_path / "streamlit.log",
+            "案例指引库：检索服务未能就绪：共 8 处错误，涉及 1 个文件（详情见网页，或运行 python indexer.py check）",
+        )
         with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as resp:
             assert resp.status == 200
     assert current_dir(tmp_path / "index") is None
