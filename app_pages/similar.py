@@ -108,16 +108,21 @@ def main() -> None:
         return
     found = []
     if results.charges:
-        found.append("罪名：" + "、".join(results.charges))
+        found.append("罪名/违法行为：" + "、".join(results.charges))
     if results.citations:
         found.append("法条：" + "、".join(_label(k) for k in results.citations))
     if results.terms:
         found.append("关键词：" + "、".join(results.terms[:10]))
     if found:
         st.caption(shared.md("从案情中识别出 —— " + "；".join(found)) + f"（用时 {results.took_ms:.0f} 毫秒）")
+    # Cases that share no charge, article or key word with the facts are only worded alike.
+    cases = [h for h in results.cases if h.explained] or list(results.cases)
     cols = st.columns(3, gap="medium")
     with cols[0]:
-        show_group("相似案例", results.cases, "没有找到相似的精品案例。", ":material/gavel:")
+        show_group("相似案例", cases, "没有找到相似的精品案例。", ":material/gavel:")
+        if len(cases) < len(results.cases):
+            hidden = len(results.cases) - len(cases)
+            st.caption(f"另有 {hidden} 个案例与案情没有共同的罪名、法条或关键词，未列出。")
     with cols[1]:
         show_group("适用指引", results.guides, "没有找到适用的办案指引。", ":material/menu_book:")
     with cols[2]:

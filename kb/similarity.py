@@ -133,6 +133,11 @@ class SimilarHit:
     shared_laws: tuple[str, ...] = ()
     status: str = STATUS_CURRENT
 
+    @property
+    def explained(self) -> bool:
+        """Whether it shares something nameable with the facts: a charge, an article or a key word."""
+        return bool(self.shared_charges or self.shared_laws or self.shared_terms)
+
     def to_json(self) -> dict:
         return {
             "id": self.id,
@@ -295,12 +300,55 @@ def charge_agreement(profile: dict[str, float], doc_charges: Sequence[str]) -> f
 # -- terms ------------------------------------------------------------------------------------
 
 
+# Words of a case narrative that say nothing about what happened. They are rare in statutes and
+# guides, so tf-idf over the whole index ranked them among a description's best words.
+NARRATIVE_WORDS = frozenset(
+    [
+        "此前",
+        "案发",
+        "案发后",
+        "随后",
+        "当日",
+        "当天",
+        "次日",
+        "当晚",
+        "事后",
+        "其后",
+        "之后",
+        "后来",
+        "同时",
+        "其中",
+        "经查",
+        "查明",
+        "先后",
+        "期间",
+        "左右",
+        "时许",
+        "共计",
+        "人民币",
+    ]
+)
+_DATE_PART = re.compile(r"[日月时](?:晚|晚上|凌晨|上午|下午|中午|早上|早晨|夜|夜间|深夜|傍晚|许|左右)")
+
+
+def telling(word: str) -> bool:
+    """Whether a word can tell cases apart: not a single character, a number, an anonymised
+    name (张某, 李某某, 某), a date fragment (日晚) or a narrative word (此前, 案发后)."""
+    return (
+        len(word) > 1
+        and not any(ch.isdigit() for ch in word)
+        and "某" not in word
+        and word not in NARRATIVE_WORDS
+        and not _DATE_PART.fullmatch(word)
+    )
+
+
 def key_terms(searcher, text: str, n: int | None = None) -> list[tuple[str, float]]:
     """The text's words that the index knows, as (word, weight 1 + log tf), best tf-idf first.
 
-    Single characters and numbers are left out: they match everywhere or nowhere useful.
+    Single characters, numbers and narrative words (see `telling`) are left out.
     """
-    counts = Counter(w for w in analysis.words(text) if len(w) > 1 and not any(ch.isdigit() for ch in w))
+    counts = Counter(w for w in analysis.words(text) if telling(w))
     total = max(1, searcher.doc_count_all())
     scored = []
     for word, tf in counts.items():
@@ -469,7 +517,10 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
         :3
     ]
     top = [(s, searcher.stored_fields(d)) for s, d, _ in ranked[:limit]]
-    cases = tuple(_hit(s, stored, profile, cite_keys, shown) for s, stored in top)
+    # A shared charge is named only when it is one read from the facts: a charge only some
+    # first-pass cases voted for ranks, but is no reason to show.
+    read = {c: 1.0 for c in read_charges}
+    cases = tuple(_hit(s, stored, read, cite_keys, shown) for s, stored in top)
     guide_clauses = [("body", w, weight) for w, weight in terms[:40]] + [
         ("title", w, weight) for w, weight in terms[:40]
     ]
@@ -478,9 +529,7 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
         guide_clauses += [("title", w, GUIDE_BOOST) for w in analysis.words(stem)] + [("tags", stem, GUIDE_BOOST)]
     guide_clauses += [("laws", k, GUIDE_BOOST) for k in cite_keys]
     found = _score_pass(searcher, guide_clauses, _Acceptor(searcher, base, TYPE_GUIDE, exclude), max(3, limit // 2))
-    guides = tuple(
-        _hit(s, searcher.stored_fields(d), {c: 1.0 for c in read_charges}, cite_keys, shown) for s, _, _, d in found
-    )
+    guides = tuple(_hit(s, searcher.stored_fields(d), read, cite_keys, shown) for s, _, _, d in found)
     laws = _articles(searcher, cite_keys, [(s, stored) for s, stored in top], exclude_id=doc_id, limit=limit)
     took = (time.perf_counter() - started) * 1000
     return SimilarResults(cases, guides, laws, read_charges, shown, tuple(cite_keys), took)

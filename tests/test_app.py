@@ -8,7 +8,9 @@ from streamlit.testing.v1 import AppTest
 from kb import searchlog
 from kb.index import build_index, current_dir
 from kb.rendering import ArticleText
+from kb.search import SearchService
 from kb.settings import load_settings
+from kb.similarity import SimilarHit, SimilarResults
 
 try:
     from tests.app_fixtures import LEARNING_PATHS, add_hostile, make_content, make_laws
@@ -175,6 +177,31 @@ def test_similar_cases_come_in_three_groups_with_reasons_and_are_not_logged(env)
     assert any(m.value == "**刑法第二百六十四条**" for m in at.markdown)
     assert searchlog.total_searches(load_settings()) == 0
     assert "similar_text" not in "".join(at.query_params)
+
+
+def test_similar_cases_sharing_nothing_nameable_are_not_listed(env, monkeypatch):
+    def hit(doc_id, title, **shared):
+        return SimilarHit(id=doc_id, title=title, type="case", category="盗窃", score=1.0, **shared)
+
+    crafted = SimilarResults(
+        cases=(
+            hit("C-2023-901", "张某多次盗窃电动车电瓶案", shared_charges=("盗窃罪",)),
+            hit("C-2024-902", "李某酒后殴打他人治安案"),
+        ),
+        guides=(),
+        laws=(),
+        charges=("盗窃罪",),
+        terms=("电瓶",),
+        citations=(),
+        took_ms=1.0,
+    )
+    monkeypatch.setattr(SearchService, "similar", lambda self, **kwargs: crafted)
+    at = open_page("similar")
+    at.text_area(key="similar_text").input("只在措辞上相近的案情（本测试专用）")
+    at.button[0].click().run()
+    assert "张某多次盗窃电动车电瓶案" in links(at)
+    assert "李某酒后殴打他人治安案" not in links(at)
+    assert "另有 1 个案例与案情没有共同的罪名、法条或关键词，未列出。" in [c.value for c in at.caption]
 
 
 def test_similar_cases_for_a_document_from_the_url(env):

@@ -10,6 +10,7 @@ from kb import similarity
 from kb.index import build_index, index_documents
 from kb.search import SearchService
 from kb.similarity import (
+    SimilarHit,
     charge_agreement,
     charge_mentions,
     charge_profile,
@@ -17,6 +18,7 @@ from kb.similarity import (
     charges_named,
     detect_charges,
     key_terms,
+    telling,
 )
 from kb.taxonomy import load_taxonomy
 from kb.validation import read_document
@@ -114,7 +116,7 @@ def service(content, settings):
     content.case(
         "C-THEFT",
         title="孙某盗窃轿车内财物案",
-        facts="孙某在城关镇小区撬开小型轿车车门，盗走车内财物，被执勤民警查获，民警调取监控固定证据。",
+        facts="孙某在小区撬开轿车车门，盗走车内财物，民警调取监控后将其抓获。",
         summary="撬车盗窃车内财物的认定。",
     )
     content.case(
@@ -157,6 +159,30 @@ def test_key_terms_are_known_words_without_numbers_or_single_characters(service)
     assert terms["驾驶"] == 1.0
     assert "120" not in terms and "撞" not in terms
     assert "护栏" not in terms  # no document has it
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [("电瓶", True), ("撬开", True), ("张某", False), ("李某某", False), ("某", False), ("日晚", False),
+     ("时许", False), ("此前", False), ("案发后", False), ("人民币", False), ("凌晨", True), ("2400", False)],
+)  # fmt: skip
+def test_only_telling_words_count(word, expected):
+    assert telling(word) is expected
+
+
+def test_key_terms_skip_names_dates_and_narrative_words(service):
+    with service.searcher() as searcher:
+        terms = dict(key_terms(searcher, "3月5日晚，赵某某此前酒后驾驶轿车，案发后查获。"))
+    assert set(terms) <= {"酒后", "驾驶", "轿车", "查获"} and "驾驶" in terms
+
+
+def test_a_hit_is_explained_by_anything_it_shares():
+    bare = SimilarHit(id="C-1", title="某案", type="case", category="盗窃", score=1.0)
+    assert not bare.explained
+    assert SimilarHit(id="C-1", title="某案", type="case", category="盗窃", score=1.0, shared_terms=("电瓶",)).explained
+    assert SimilarHit(
+        id="C-1", title="某案", type="case", category="盗窃", score=1.0, shared_laws=("刑法第264条",)
+    ).explained
 
 
 def test_a_document_is_never_similar_to_itself(service):
