@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import shared
 from kb import searchlog
-from kb.citations import article_label
+from kb.citations import articles_label
 from kb.errors import KBError
 
 PER_PAGE = 10
@@ -167,8 +167,7 @@ def render_hit(hit, q: str) -> None:
     if hit.charges:
         extra.append("罪名/违法行为：" + html.escape("、".join(hit.charges)))
     if hit.laws:
-        labels = [html.escape(_label(k)) for k in hit.laws[:6]]
-        extra.append("引用：" + "、".join(labels) + ("等" if len(hit.laws) > 6 else ""))
+        extra.append("引用：" + html.escape(articles_label(hit.laws, limit=6)))
     if hit.superseded_by:
         extra.append(f"已由 {html.escape(hit.superseded_by)} 替代")
     meta = shared.badges(hit.type, hit.category, hit.case_type, hit.year, hit.status)
@@ -177,13 +176,6 @@ def render_hit(hit, q: str) -> None:
         + (f'<div class="kb-meta">{"　".join(extra)}</div>' if extra else "")
         + "</div>"
     )
-
-
-def _label(key: str) -> str:
-    try:
-        return article_label(key)
-    except (ValueError, KeyError):
-        return key
 
 
 def popular() -> list[str]:

@@ -261,6 +261,25 @@ def article_label(key: str) -> str:
     return f"{law}第{int_to_cn(int(number))}条" + (f"之{int_to_cn(int(sub))}" if sub else "")
 
 
+def articles_label(keys: Iterable[str], limit: int | None = None) -> str:
+    """Write several article keys out, each law named once, in order of first appearance:
+    ["刑法:312", "解释:2", "解释:3"] -> "刑法第三百一十二条；解释第二条、第三条". Beyond `limit`
+    articles the list ends with "等"."""
+    keys = list(dict.fromkeys(keys))
+    shown = keys[:limit] if limit is not None else keys
+    by_law: dict[str, list[str]] = {}
+    for key in shown:
+        law, _, _ = key.rpartition(":")
+        try:
+            article = article_label(key)[len(law) :]
+        except ValueError:  # not an article key: shown as it is
+            by_law.setdefault(key, [])
+            continue
+        by_law.setdefault(law, []).append(article)
+    text = "；".join(law + "、".join(articles) for law, articles in by_law.items())
+    return text + ("等" if len(shown) < len(keys) else "")
+
+
 def edition(note: str | None) -> str | None:
     """The edition a note such as "2025年6月27日修订" names: "2025-06-27", or "2025" for a bare year."""
     m = _YEAR_RE.search(note or "")

@@ -85,6 +85,11 @@ def test_query_params_prefill_the_search_box_and_highlight_results(env):
     assert "“盗窃”：共 2 条结果" in html_of(at)
 
 
+def test_a_result_names_each_cited_law_once(env):
+    at = open_page("search", q="抽血")
+    assert "引用：刑法第一百三十三条之一、第一百三十三条" in html_of(at)
+
+
 def test_facets_show_counts_and_the_url_filter_applies(env):
     at = open_page("search", q="盗窃", type="guide")
     assert links(at) == ["盗窃案件办理指引"]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from kb.citations import (
     Citation,
     article_label,
+    articles_label,
     canonical_law_name,
     cn_to_int,
     expand_short_names,
@@ -282,3 +283,11 @@ def test_a_short_name_takes_the_one_matching_law_from_context():
 def test_a_law_name_may_contain_tiao_inside():
     cite = parse_citation("道路交通安全法实施条例第九十二条")
     assert cite is not None and cite.key == "道路交通安全法实施条例:92"
+
+
+def test_several_articles_name_each_law_once_in_order_of_first_appearance():
+    keys = ["刑法:312", "解释:2", "刑法:312", "解释:3", "治安管理处罚法:71", "解释:10"]
+    assert articles_label(keys) == "刑法第三百一十二条；解释第二条、第三条、第十条；治安管理处罚法第七十一条"
+    assert articles_label(keys, limit=2) == "刑法第三百一十二条；解释第二条等"
+    assert articles_label(["刑法:133-1", "不是法条"]) == "刑法第一百三十三条之一；不是法条"
+    assert articles_label([]) == ""
