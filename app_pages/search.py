@@ -184,6 +184,7 @@ def popular() -> list[str]:
 
 
 MAX_SUGGESTIONS = 8
+FEW_RESULTS = 3  # fewer results than this for several words: suggest fewer or other words
 
 
 def suggestions(state: dict, results, svc) -> list[tuple[str, int]]:
@@ -229,6 +230,17 @@ def render_empty(state: dict, results, svc) -> None:
     with st.container(horizontal=True):
         for i, word in enumerate(popular()):
             st.button(shared.md(word), key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
+
+
+def render_few(state: dict, results, svc) -> None:
+    """Few results for several words: offer the words or other phrasings that find more."""
+    more = [(word, total) for word, total in suggestions(state, results, svc) if total > results.total]
+    if not more:
+        return
+    st.caption("结果较少。减少检索词或换一种说法，可以找到更多：")
+    with st.container(horizontal=True):
+        for i, (word, total) in enumerate(more):
+            st.button(f"{shared.md(word)}（{total}）", key=f"search_more_{i}", on_click=set_query, args=(word,))
 
 
 def on_page(key: str) -> None:
@@ -311,6 +323,8 @@ def main() -> None:
             return
         for hit in results.hits:
             render_hit(hit, state["q"])
+        if results.total < FEW_RESULTS and len([t for t in results.terms if t]) > 1:
+            render_few(state, results, svc)
         render_pagination(results)
 
 

@@ -158,6 +158,20 @@ def test_no_results_offer_words_that_do_find_something(env):
     assert links(at) == ["醉驾案件办理工具箱"]
 
 
+def test_few_results_for_several_words_offer_words_that_find_more(env):
+    at = open_page("search", q="证据 抽血")
+    assert "共 1 条结果" in html_of(at)
+    assert "结果较少。减少检索词或换一种说法，可以找到更多：" in [c.value for c in at.caption]
+    offered = [b.label for b in at.button if b.key and b.key.startswith("search_more_")]
+    assert "证据（4）" in offered
+    assert all(int(label.rsplit("（", 1)[1].rstrip("）")) > 1 for label in offered)
+
+
+def test_enough_results_offer_nothing_more(env):
+    at = open_page("search", q="盗窃")
+    assert not [b for b in at.button if b.key and b.key.startswith("search_more_")]
+
+
 def test_markdown_in_a_shared_query_is_shown_as_text(env):
     at = open_page("search", q="[点我](javascript:alert(1)) :red[x]")
     assert at.info[0].value == "没有找到与“\\[点我\\]\\(javascript\\:alert\\(1\\)\\) \\:red\\[x\\]”相关的文档。"
