@@ -289,12 +289,23 @@ def charge_profile(signals: Counter, votes: Counter) -> dict[str, float]:
     return {c: w / top for c, w in profile.items() if w / top >= VOTE_FLOOR}
 
 
+def conduct(charge: str) -> str:
+    """The conduct a charge names, the same for a 违法行为 and its 罪名 (盗窃 and 盗窃罪): the
+    facts decide between a public-order penalty and a crime, so both kinds of case are alike."""
+    return charge.removesuffix("罪")
+
+
 def charge_agreement(profile: dict[str, float], doc_charges: Sequence[str]) -> float:
-    """Cosine between the description's charge weights and a document's charges (0–1)."""
+    """Cosine between the description's conduct weights and a document's (0–1)."""
     if not profile or not doc_charges:
         return 0.0
-    norm = math.sqrt(sum(w * w for w in profile.values())) * math.sqrt(len(doc_charges))
-    return sum(profile.get(c, 0.0) for c in doc_charges) / norm
+    weights: dict[str, float] = {}
+    for charge, weight in profile.items():
+        key = conduct(charge)
+        weights[key] = max(weights.get(key, 0.0), weight)
+    conducts = {conduct(c) for c in doc_charges}
+    norm = math.sqrt(sum(w * w for w in weights.values())) * math.sqrt(len(conducts))
+    return sum(weights.get(c, 0.0) for c in conducts) / norm
 
 
 # -- terms ------------------------------------------------------------------------------------

@@ -88,6 +88,15 @@ def test_charge_agreement_is_a_cosine():
     assert charge_agreement({}, ("盗窃罪",)) == 0.0
 
 
+def test_a_public_order_offence_and_its_crime_are_the_same_conduct():
+    # Facts read as 盗窃 (违法行为) and 盗窃罪 alike: a case of either kind agrees fully.
+    profile = {"盗窃": 1.0, "盗窃罪": 0.9}
+    assert charge_agreement(profile, ("盗窃罪",)) == pytest.approx(1.0)
+    assert charge_agreement(profile, ("盗窃",)) == pytest.approx(1.0)
+    assert charge_agreement(profile, ("盗窃", "盗窃罪")) == pytest.approx(1.0)
+    assert charge_agreement({"盗窃": 1.0, "诈骗罪": 1.0}, ("盗窃罪",)) == pytest.approx(2**-0.5)
+
+
 # -- against an index -----------------------------------------------------------------------
 
 
