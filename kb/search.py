@@ -771,11 +771,13 @@ class _Recording(WrappingCollector):
 
 
 def _reader_key(reader) -> tuple:
-    """Identifies what a reader sees: its segments, their offsets and sizes."""
+    """Identifies what a reader sees: its segments, their offsets, sizes and live documents
+    (a delete-only commit keeps every segment and size but not the live count)."""
     parts = []
     for sub, offset in _subreaders(reader):
         segment = sub.segment() if hasattr(sub, "segment") else None
-        parts.append((segment.segment_id() if segment is not None else "", offset, sub.doc_count_all()))
+        segment_id = segment.segment_id() if segment is not None else ""
+        parts.append((segment_id, offset, sub.doc_count_all(), sub.doc_count()))
     return tuple(parts)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.errors import QueryError
-from kb.index import build_index
+from kb.index import build_index, index_documents
 from kb.search import Filters, SearchService, make_snippet
 
 
@@ -136,6 +136,18 @@ def test_empty_query_lists_newest_first(service):
     results = service.search("", {"type": "case"})
     assert ids(results) == ["C-3", "C-2", "C-1"]
     assert results.total == 3
+
+
+def test_a_deleted_document_leaves_the_newest_list_at_once(service, content, settings):
+    service.search("")  # fill the cached order and filter sets first
+    service.search("", include_superseded=True)
+    path = content.root / "casebook" / "殴打他人" / "C-3.md"
+    path.unlink()
+    index_documents(settings, [], ["casebook/殴打他人/C-3.md"])
+    for kwargs in ({}, {"include_superseded": True}, {"filters": {"type": "case"}}):
+        results = service.search("", **kwargs)
+        assert "C-3" not in ids(results), kwargs
+    assert service.search("", {"type": "case"}).total == 2
 
 
 def test_pagination(service):
