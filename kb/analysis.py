@@ -6,7 +6,9 @@ import hashlib
 import logging
 import os
 import pickle
+import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -114,10 +116,9 @@ def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = (), cache_d
             return fingerprint
         seg = _read_cache(cache_dir, fingerprint) if cache_dir is not None else None
         if seg is None:
-            forced = set(jieba.finalseg.Force_Split_Words)
             seg = _load(sources, extra)
             if cache_dir is not None:
-                _write_cache(cache_dir, fingerprint, seg, set(jieba.finalseg.Force_Split_Words) - forced)
+                _write_cache(cache_dir, fingerprint, seg, _forced_words(sources))
         _segmenter, _fingerprint = seg, fingerprint
     return fingerprint
 
@@ -137,23 +138,38 @@ def _load(sources: tuple[Path, ...], extra: tuple[str, ...]) -> jieba.Tokenizer:
 
 
 CACHE_PREFIX = "analyzer-"
+# What shapes the cached dictionary beyond the fingerprint's inputs: the cache layout, the
+# jieba version and _load's own words. A change to any of them names a new cache file.
+_CACHE_KEY = hashlib.sha256(f"1:{jieba.__version__}:{_SURNAMES}:2000".encode()).hexdigest()[:8]
+_STALE_TEMP_SECONDS = 3600
+
+
+def _forced_words(sources: tuple[Path, ...]) -> set[str]:
+    """User-dictionary words given frequency 0: jieba then always splits them (a global set)."""
+    forced = set()
+    for path in sources:
+        for line in path.read_text(encoding="utf-8-sig").splitlines():
+            m = jieba.re_userdict.match(line.strip())
+            if m and m.group(1) and (m.group(2) or "").strip() == "0":
+                forced.add(m.group(1).strip())
+    return forced
 
 
 def _cache_file(cache_dir: Path, fingerprint: str) -> Path:
-    return cache_dir / f"{CACHE_PREFIX}{fingerprint}.pickle"
+    return cache_dir / f"{CACHE_PREFIX}{fingerprint}-{_CACHE_KEY}.pickle"
 
 
 def _read_cache(cache_dir: Path, fingerprint: str) -> jieba.Tokenizer | None:
     """The dictionary a previous process loaded with the same fingerprint, or None."""
     try:
         with _cache_file(cache_dir, fingerprint).open("rb") as f:
-            version, freq, total, forced = pickle.load(f)
+            freq, total, forced = pickle.load(f)
     except FileNotFoundError:
         return None
     except Exception:  # a damaged or foreign file: load the dictionaries instead
         logging.getLogger(__name__).warning("ignoring unreadable analyzer cache in %s", cache_dir)
         return None
-    if version != jieba.__version__ or not isinstance(freq, dict):
+    if not isinstance(freq, dict):
         return None
     seg = jieba.Tokenizer()
     seg.FREQ, seg.total, seg.initialized = freq, total, True
@@ -162,19 +178,30 @@ def _read_cache(cache_dir: Path, fingerprint: str) -> jieba.Tokenizer | None:
 
 
 def _write_cache(cache_dir: Path, fingerprint: str, seg: jieba.Tokenizer, forced: set[str]) -> None:
-    """Keep the loaded dictionary for the next process (atomically; stale ones are removed)."""
+    """Keep the loaded dictionary for the next process (atomically; stale ones are removed).
+
+    The file is trusted like the rest of the index folder (Whoosh pickles its schema there too):
+    whoever can write that folder can change what the app runs.
+    """
     target = _cache_file(cache_dir, fingerprint)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp: Path | None = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as f:
-            pickle.dump((jieba.__version__, seg.FREQ, seg.total, forced), f, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, name = tempfile.mkstemp(prefix=f".{CACHE_PREFIX}", suffix=".tmp", dir=cache_dir)
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump((seg.FREQ, seg.total, forced), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
+        tmp = None
         for old in cache_dir.glob(CACHE_PREFIX + "*.pickle"):
             if old != target:
                 old.unlink(missing_ok=True)
+        for left in cache_dir.glob(f".{CACHE_PREFIX}*.tmp"):  # from a process killed mid-write
+            if time.time() - left.stat().st_mtime > _STALE_TEMP_SECONDS:
+                left.unlink(missing_ok=True)
     except OSError:  # a read-only index folder only costs the next start 0.4 s
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def segmenter() -> jieba.Tokenizer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -132,9 +133,12 @@ def test_the_loaded_dictionary_is_cached_for_the_next_process(tmp_path, unloaded
     userdict.write_text("听证式调解 100 n\n强制分开词 0\n", encoding="utf-8")
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "analyzer-0000000000000000.pickle").write_bytes(b"stale")
+    (tmp_path / "cache" / ".analyzer-killed.tmp").write_bytes(b"half")
+    os.utime(tmp_path / "cache" / ".analyzer-killed.tmp", (0, 0))  # left by a process killed long ago
     fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path / "cache")
     built = analysis.segmenter()
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"analyzer-{fingerprint}.pickle"]
+    [kept] = (tmp_path / "cache").iterdir()
+    assert kept.name.startswith(f"analyzer-{fingerprint}-") and kept.suffix == ".pickle"
 
     analysis._segmenter = None
     jieba_finalseg = pytest.importorskip("jieba.finalseg")
@@ -150,10 +154,22 @@ def test_the_loaded_dictionary_is_cached_for_the_next_process(tmp_path, unloaded
 def test_a_damaged_cache_is_ignored_and_replaced(tmp_path, unloaded):
     userdict = REPO_ROOT / "data" / "userdict.txt"
     fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path)
-    cache = tmp_path / f"analyzer-{fingerprint}.pickle"
+    [cache] = tmp_path.glob(f"analyzer-{fingerprint}-*.pickle")
     good = cache.read_bytes()
     cache.write_bytes(good[: len(good) // 2])
     analysis._segmenter = None
     assert analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path) == fingerprint
     assert analysis.words("张某醉驾") == ["张某", "醉驾"]
     assert cache.read_bytes() == good
+
+
+def test_the_cache_keeps_zero_frequency_words_another_dictionary_already_forced(tmp_path, unloaded):
+    jieba_finalseg = pytest.importorskip("jieba.finalseg")
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text("强制分开词 0\n", encoding="utf-8")
+    analysis.configure([userdict], ["醉驾"])  # puts the word in jieba's global set, no cache
+    analysis.configure([userdict], ["醉驾", "取保候审"], cache_dir=tmp_path / "cache")
+    analysis._segmenter = None
+    jieba_finalseg.Force_Split_Words.discard("强制分开词")
+    analysis.configure([userdict], ["醉驾", "取保候审"], cache_dir=tmp_path / "cache")
+    assert "强制分开词" in jieba_finalseg.Force_Split_Words
