@@ -122,7 +122,7 @@ def main() -> None:
         show_group("相似案例", cases, "没有找到相似的精品案例。", ":material/gavel:")
         if len(cases) < len(results.cases):
             hidden = len(results.cases) - len(cases)
-            st.caption(f"另有 {hidden} 个案例与案情没有共同的罪名、法条或关键词，未列出。")
+            st.caption(f"另有 {hidden} 个案例与案情没有共同的罪名、法条，共同关键词不足两个，未列出。")
     with cols[1]:
         show_group("适用指引", results.guides, "没有找到适用的办案指引。", ":material/menu_book:")
     with cols[2]:

@@ -37,7 +37,8 @@ def warm_up() -> None:
         try:
             total = shared.warm_up()
         except KBError as exc:  # the page view shows every problem
-            _say(f"检索服务未能就绪：{str(exc).splitlines()[0]}（详情见网页，或运行 python indexer.py check）")
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            _say(f"检索服务未能就绪：{first}（详情见网页，或运行 python indexer.py check）")
             return
         _say(f"检索服务已就绪：{total} 篇文档（用时 {time.perf_counter() - started:.1f} 秒）")
     except Exception:  # a page view will report the problem; the server must run regardless

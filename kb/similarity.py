@@ -135,8 +135,9 @@ class SimilarHit:
 
     @property
     def explained(self) -> bool:
-        """Whether it shares something nameable with the facts: a charge, an article or a key word."""
-        return bool(self.shared_charges or self.shared_laws or self.shared_terms)
+        """Whether it shares something nameable with the facts: a charge, an article or two key
+        words (one word alone is often a generic one such as 价值)."""
+        return bool(self.shared_charges or self.shared_laws or len(self.shared_terms) >= 2)
 
     def to_json(self) -> dict:
         return {
@@ -524,13 +525,16 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
     ranked.sort(key=lambda x: -x[0])
     # Shown to the officer and used to find guides: only charges close to the strongest one.
     strongest = max(profile.values(), default=0.0)
-    read_charges = tuple(c for c in sorted(profile, key=lambda c: -profile[c]) if profile[c] >= READ_SHARE * strongest)[
-        :3
-    ]
+    # One name per conduct (盗窃罪 or 盗窃, whichever weighs more), at most three.
+    by_conduct: dict[str, str] = {}
+    for charge in sorted(profile, key=lambda c: -profile[c]):
+        if profile[charge] >= READ_SHARE * strongest:
+            by_conduct.setdefault(conduct(charge), charge)
+    read_charges = tuple(by_conduct.values())[:3]
     top = [(s, searcher.stored_fields(d)) for s, d, _ in ranked[:limit]]
-    # A shared charge is named only when it is one read from the facts: a charge only some
-    # first-pass cases voted for ranks, but is no reason to show.
-    read = {c: 1.0 for c in read_charges}
+    # A shared charge is named only when its conduct is one read from the facts: a charge only
+    # some first-pass cases voted for ranks, but is no reason to show.
+    read = {conduct(c) for c in read_charges}
     cases = tuple(_hit(s, stored, read, cite_keys, shown) for s, stored in top)
     guide_clauses = [("body", w, weight) for w, weight in terms[:40]] + [
         ("title", w, weight) for w, weight in terms[:40]
@@ -546,7 +550,7 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
     return SimilarResults(cases, guides, laws, read_charges, shown, tuple(cite_keys), took)
 
 
-def _hit(score: float, stored, profile: dict[str, float], cite_keys: Sequence[str], terms: Sequence[str]) -> SimilarHit:
+def _hit(score: float, stored, read: set[str], cite_keys: Sequence[str], terms: Sequence[str]) -> SimilarHit:
     body = analysis.fold(str(stored.get("title") or "") + str(stored.get("body") or ""))
     return SimilarHit(
         id=stored["id"],
@@ -557,7 +561,7 @@ def _hit(score: float, stored, profile: dict[str, float], cite_keys: Sequence[st
         summary=stored.get("summary", ""),
         path=stored.get("path", ""),
         year=stored.get("year") or None,
-        shared_charges=tuple(c for c in _split(stored.get("charges")) if c in profile),
+        shared_charges=tuple(c for c in _split(stored.get("charges")) if conduct(c) in read),
         shared_terms=tuple(t for t in terms if t in body)[:8],
         shared_laws=tuple(article_label(k) for k in _split(stored.get("laws")) if k in cite_keys),
         status=stored.get("status", STATUS_CURRENT),

@@ -220,7 +220,7 @@ def test_similar_cases_sharing_nothing_nameable_are_not_listed(env, monkeypatch)
     at.button[0].click().run()
     assert "张某多次盗窃电动车电瓶案" in links(at)
     assert "李某酒后殴打他人治安案" not in links(at)
-    assert "另有 1 个案例与案情没有共同的罪名、法条或关键词，未列出。" in [c.value for c in at.caption]
+    assert "另有 1 个案例与案情没有共同的罪名、法条，共同关键词不足两个，未列出。" in [c.value for c in at.caption]
 
 
 def test_similar_cases_for_a_document_from_the_url(env):

@@ -188,7 +188,14 @@ def test_key_terms_skip_names_dates_and_narrative_words(service):
 def test_a_hit_is_explained_by_anything_it_shares():
     bare = SimilarHit(id="C-1", title="某案", type="case", category="盗窃", score=1.0)
     assert not bare.explained
-    assert SimilarHit(id="C-1", title="某案", type="case", category="盗窃", score=1.0, shared_terms=("电瓶",)).explained
+    assert not SimilarHit(
+        id="C-1", title="某案", type="case", category="盗窃", score=1.0, shared_terms=("价值",)
+    ).explained
+    terms = ("电瓶", "撬开")
+    assert SimilarHit(id="C-1", title="某案", type="case", category="盗窃", score=1.0, shared_terms=terms).explained
+    assert SimilarHit(
+        id="C-1", title="某案", type="case", category="盗窃", score=1.0, shared_charges=("盗窃",)
+    ).explained
     assert SimilarHit(
         id="C-1", title="某案", type="case", category="盗窃", score=1.0, shared_laws=("刑法第264条",)
     ).explained
@@ -274,3 +281,27 @@ def test_selling_ones_bank_card_for_score_running_signals_the_aiding_offence():
     signals = charge_signals("王某在网上出售自己的银行卡给他人用于跑分。", ["帮助信息网络犯罪活动罪", "诈骗罪"])
     assert signals["帮助信息网络犯罪活动罪"] > 0
     assert signals["诈骗罪"] == 0
+
+
+def test_an_offence_and_its_crime_are_read_once_and_shared_by_both_kinds_of_case(content, settings):
+    content.case(
+        "C-CRIME", title="甲某盗窃电瓶案", charges="盗窃罪", facts="甲某在小区多次盗窃电动车电瓶，价值三千元。"
+    )
+    content.case(
+        "C-FINE",
+        title="乙某盗窃电瓶治安案",
+        category="治安盗窃",
+        case_type="行政",
+        charges="盗窃",
+        laws="治安管理处罚法第五十八条",
+        facts="乙某在小区盗窃电动车电瓶一块，价值二百元。",
+    )
+    build_index(settings)
+    svc = SearchService(settings, charges=["盗窃罪", "盗窃"])
+    try:
+        results = svc.similar(text="丙某在小区盗窃电动车电瓶两块，被民警查获。")
+    finally:
+        svc.close()
+    assert len(results.charges) == 1 and results.charges[0] in ("盗窃罪", "盗窃")
+    shared = {h.id: h.shared_charges for h in results.cases}
+    assert shared == {"C-CRIME": ("盗窃罪",), "C-FINE": ("盗窃",)}
