@@ -312,8 +312,9 @@ def charge_agreement(profile: dict[str, float], doc_charges: Sequence[str]) -> f
 # -- terms ------------------------------------------------------------------------------------
 
 
-# Words of a case narrative that say nothing about what happened. They are rare in statutes and
-# guides, so tf-idf over the whole index ranked them among a description's best words.
+# Words of a case narrative that say nothing about what happened (民警 is in every police case).
+# They are rare in statutes and guides, so tf-idf over the whole index ranked them among a
+# description's best words.
 NARRATIVE_WORDS = frozenset(
     [
         "此前",
@@ -338,6 +339,14 @@ NARRATIVE_WORDS = frozenset(
         "时许",
         "共计",
         "人民币",
+        "民警",
+        "结果",
+        "发生",
+        "进行",
+        "称其",
+        "情况",
+        "相关",
+        "有关",
     ]
 )
 _DATE_PART = re.compile(r"[日月时](?:晚|晚上|凌晨|上午|下午|中午|早上|早晨|夜|夜间|深夜|傍晚|许|左右)")
