@@ -1,7 +1,9 @@
-"""The charge vocabulary: 罪名 and 违法行为 names, each optionally linked to the article that defines it."""
+"""The charge vocabulary: 罪名 and 违法行为 names, the articles that define them, and fact patterns."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,3 +69,62 @@ def load_charges(path: Path) -> ChargeTable:
     if not path.is_file():
         return ChargeTable()
     return parse_charges(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Fact patterns (regular expressions) that point to charges when the facts name none:
+    酒后驾驶 -> 危险驾驶罪. `pattern` joins a group's lines as alternatives."""
+
+    names: tuple[str, ...]
+    pattern: str
+
+
+def parse_cues(text: str, rel: str = "data/charge_cues.txt", known: Collection[str] = ()) -> tuple[Cue, ...]:
+    """Parse `罪名/违法行为 特征` lines, grouping consecutive lines for the same names; # starts a
+    comment. With `known` (the charges.txt names), other names are reported as errors."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    problems: list[Problem] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        names_text, _, pattern = line.partition(" ")
+        pattern = pattern.strip()
+        names = tuple(n for n in names_text.split("/") if n)
+        if not pattern:
+            problems.append(
+                Problem(rel, lineno, "", f"“{names_text}”后缺少事实特征；每行写“罪名 特征”，中间用空格隔开")
+            )
+            continue
+        found = len(problems)
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            where = f"第 {exc.pos + 1} 个字符附近有误" if exc.pos is not None else "写法有误"
+            problems.append(
+                Problem(
+                    rel,
+                    lineno,
+                    "",
+                    f"事实特征“{pattern}”不是有效的正则表达式（{where}）；请检查括号是否成对、“|”两侧是否都有内容",
+                )
+            )
+        for name in names:
+            if known and name not in known:
+                problems.append(
+                    Problem(rel, lineno, "", f"未知的罪名或违法行为“{name}”；名称须与 data/charges.txt 中的写法一致")
+                )
+        if len(problems) > found:
+            continue
+        groups.setdefault(names, []).append(pattern)
+    if problems:
+        raise ContentError(problems)
+    return tuple(Cue(names, "|".join(f"(?:{p})" for p in patterns)) for names, patterns in groups.items())
+
+
+def load_cues(path: Path, known: Collection[str] = ()) -> tuple[Cue, ...]:
+    """Read data/charge_cues.txt; a missing file means no fact patterns."""
+    if not path.is_file():
+        return ()
+    return parse_cues(path.read_text(encoding="utf-8"), known=known)

@@ -17,7 +17,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from kb import analysis
-from kb.charges import ChargeTable, load_charges
+from kb.charges import ChargeTable, Cue, load_charges, load_cues
 from kb.citations import extract_citations, find_abbreviations, parse_citation
 from kb.documents import TYPE_LAW, Document, plain_text
 from kb.errors import ContentError, IndexLockedError, IndexMissingError, Problem
@@ -103,6 +103,7 @@ class Resources:
     fingerprint: str
     charges: tuple[str, ...] = ()
     charge_table: ChargeTable = ChargeTable()
+    cues: tuple[Cue, ...] = ()
 
 
 def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> Resources:
@@ -114,10 +115,11 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     taxonomy = load_taxonomy(data / "taxonomy.yaml")
     synonyms = load_synonyms(data / "synonyms.txt")
     table = load_charges(data / "charges.txt")
+    cues = load_cues(data / "charge_cues.txt", known=table.names())
     charges = tuple(charges) if charges is not None else table.names()
     words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
     fingerprint = analysis.configure([data / "userdict.txt"], words, cache_dir=settings.index_dir)
-    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges, table)
+    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges, table, cues)
 
 
 def _join(values: Iterable[str]) -> str:

@@ -2,7 +2,7 @@
 
 Ranking has two stages. A first pass scores documents by BM25F on the description's words; a
 second pass re-ranks the best of them by adding how well their charges agree with the charges
-read from the description (named in it, signalled by fact patterns, or voted by the charges of
+read from the description (named in it, signalled by the fact patterns of data/charge_cues.txt, or voted by the charges of
 the closest first-pass cases) and how many statute articles they share with it. Measured on
 LeCaRD in benchmarks/RESULTS.md.
 """
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kb import analysis
+from kb.charges import Cue
 from kb.citations import article_label, extract_citations, find_abbreviations
 from kb.documents import STATUS_CURRENT, TYPE_CASE, TYPE_GUIDE, TYPE_LAW
 from kb.errors import QueryError
@@ -41,79 +42,7 @@ MAX_DF_SHARE = 0.5  # in big indexes, words in more than this share of documents
 SKIP_FROM_DOCS = 1000  # below this many documents nothing is skipped (every word may matter)
 K1, B = 1.2, 0.75  # BM25F parameters, as the search service's Whoosh weighting uses
 GUIDE_BOOST = 3.0  # a guide naming the charge in title or tags, or citing the same article
-
-# Fact patterns that point to a charge when the facts do not name it: textbook elements of
-# the offences a county bureau handles, written from the statutes, not from any test query.
-# Names missing from the vocabulary in use are ignored.
 READ_SHARE = 0.6  # a charge is reported when its weight is at least this share of the strongest
-CHARGE_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (
-        ("危险驾驶罪", "醉酒驾驶机动车"),
-        (r"(酒后|饮酒后|醉酒).{0,6}驾(驶|车)", r"醉驾", r"(血液|血样)中?(酒精|乙醇)含量", r"追逐竞驶"),
-    ),
-    (("交通肇事罪",), (r"交通事故", r"肇事", r"事故(的)?(全部|主要|同等)责任")),
-    (
-        ("妨害公务罪", "阻碍执行职务", "阻碍人民警察依法执行职务"),
-        (
-            r"阻碍.{0,12}执行(职务|公务)",
-            r"(殴打|推搡|撕扯|抓伤|踢打|辱骂|袭击).{0,8}(民警|警察|执法人员|辅警)",
-            r"暴力.{0,6}(抗拒|阻挠|阻碍)",
-        ),
-    ),
-    (("袭警罪",), (r"袭击.{0,6}(民警|警察)", r"(殴打|撕咬|踢打).{0,6}(民警|警察)")),
-    (("故意伤害罪", "故意伤害"), (r"(轻伤|重伤)", r"伤情鉴定", r"损伤程度", r"致(其|被害人).{0,10}(受伤|骨折)")),
-    (("殴打他人",), (r"殴打", r"打伤", r"拳打脚踢")),
-    (("故意杀人罪",), (r"杀害", r"(将|把).{0,8}杀死")),
-    (("寻衅滋事罪", "寻衅滋事"), (r"随意殴打", r"追逐.{0,4}拦截", r"强拿硬要", r"任意损毁", r"起哄闹事")),
-    (("聚众斗殴罪",), (r"斗殴", r"约架", r"互殴", r"纠集.{0,20}打架")),
-    (("盗窃罪", "盗窃"), (r"窃取", r"偷(走|盗|窃|取)", r"扒窃", r"入户盗", r"秘密窃")),
-    (("抢劫罪",), (r"劫取", r"(持刀|暴力|胁迫).{0,20}(抢走|劫走|索要)")),
-    (("抢夺罪", "抢夺"), (r"夺(走|取).{0,10}(手机|包|财物|项链)",)),
-    (("诈骗罪", "诈骗"), (r"骗(取|得|走)", r"虚构(事实|身份)", r"隐瞒(真相|事实)")),
-    (("敲诈勒索罪", "敲诈勒索"), (r"勒索", r"以.{0,20}(相要挟|为要挟)")),
-    (
-        ("掩饰、隐瞒犯罪所得、犯罪所得收益罪",),
-        (
-            r"明知.{0,30}(赃物|犯罪所得|盗窃所得|盗窃来的|偷来的|来路不明)",
-            r"(收购|代为销售|转卖|销赃).{0,10}(赃物|赃车|赃款)",
-        ),
-    ),
-    (("职务侵占罪",), (r"利用(职务|工作)(上的)?便利.{0,40}(侵占|据为己有|非法占有)",)),
-    (("非法侵入住宅罪", "非法侵入住宅"), (r"(非法|强行|擅自)(侵入|闯入|进入).{0,10}(住宅|住所|家中)",)),
-    (("聚众扰乱社会秩序罪", "扰乱单位秩序"), (r"聚众.{0,20}扰乱", r"致使.{0,20}(工作|生产|营业|教学).{0,10}无法进行")),
-    (
-        ("走私、贩卖、运输、制造毒品罪",),
-        (r"(贩卖|出售|贩运|运输|制造).{0,20}(毒品|冰毒|海洛因|甲基苯丙胺|氯胺酮|麻古|可卡因|大麻|可待因)", r"贩毒"),
-    ),
-    (("非法持有毒品罪", "非法持有毒品"), (r"持有.{0,10}(毒品|冰毒|海洛因|甲基苯丙胺)",)),
-    (("容留他人吸毒罪", "容留他人吸食毒品"), (r"容留.{0,20}吸(食|毒)", r"提供.{0,10}(场所|房间).{0,20}吸(食|毒)")),
-    (("吸食毒品",), (r"吸食.{0,10}(毒品|冰毒|海洛因|甲基苯丙胺|氯胺酮)", r"吸毒")),
-    (("非法持有、私藏枪支、弹药罪", "违反枪支管理"), (r"(持有|私藏|藏匿).{0,20}(枪支|子弹|弹药)",)),
-    (("开设赌场罪",), (r"开设赌场", r"赌博网站", r"抽头(渔利|牟利)", r"(组织|提供).{0,10}赌博(场所|机)")),
-    (("赌博罪", "参与赌博"), (r"聚众赌博", r"以营利为目的.{0,10}赌博", r"赌资")),
-    (("强奸罪",), (r"强行.{0,10}发生(了)?性关系",)),
-    (("非法拘禁罪",), (r"(限制|剥夺).{0,10}人身自由", r"(关押|拘禁|扣押).{0,10}(被害人|他人)")),
-    (
-        ("帮助信息网络犯罪活动罪", "出借银行账户"),
-        (
-            r"(出租|出售|出借|提供).{0,20}(银行卡|支付宝|微信|电话卡|手机卡).{0,40}(诈骗|犯罪|流水)",
-            r"明知他人利用信息网络实施犯罪",
-            r"跑分",
-            r"(出售|出租|出借|收购)(自己的|本人的?|名下的?)?.{0,6}(银行卡|银行账户|收款码|电话卡|U盾)",
-        ),
-    ),
-    (("侵犯公民个人信息罪",), (r"公民个人信息", r"(出售|购买|非法获取).{0,10}个人信息")),
-    (("故意毁坏财物罪", "故意损毁财物"), (r"(毁坏|砸坏|损毁|砸毁|烧毁).{0,10}(财物|车辆|汽车|门窗|玻璃)",)),
-    (("信用卡诈骗罪",), (r"恶意透支", r"冒用.{0,10}信用卡")),
-    (("合同诈骗罪",), (r"(签订|履行)合同.{0,40}骗",)),
-    (("非法吸收公众存款罪",), (r"吸收.{0,10}公众存款", r"非法集资")),
-    (("重大责任事故罪",), (r"安全生产事故", r"违反.{0,20}安全(管理)?规定.{0,40}(死亡|事故)")),
-    (("猥亵儿童罪",), (r"猥亵.{0,10}(儿童|幼女|未满十四)",)),
-    (("组织卖淫罪",), (r"组织.{0,10}卖淫",)),
-    (("引诱、容留、介绍卖淫罪",), (r"(容留|介绍|引诱).{0,10}卖淫",)),
-    (("卖淫", "嫖娼"), (r"卖淫嫖娼", r"嫖娼")),
-    (("受贿罪",), (r"收受.{0,20}(财物|好处费|贿赂)",)),
-)
 
 
 @dataclass(frozen=True)
@@ -220,13 +149,14 @@ def _matcher(charges: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str
 
 
 @lru_cache(maxsize=8)
-def _cues(charges: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]:
+def _cues(charges: tuple[str, ...], cues: tuple[Cue, ...]) -> tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]:
+    """The fact patterns (data/charge_cues.txt) of the charges in the vocabulary, compiled."""
     known = set(charges)
     out = []
-    for names, patterns in CHARGE_CUES:
-        present = tuple(n for n in names if n in known)
+    for cue in cues:
+        present = tuple(n for n in cue.names if n in known)
         if present:
-            out.append((present, re.compile("|".join(f"(?:{p})" for p in patterns))))
+            out.append((present, re.compile(cue.pattern)))
     return tuple(out)
 
 
@@ -256,12 +186,12 @@ def charges_named(text: str, charges: Iterable[str]) -> list[str]:
     return list(found)
 
 
-def charge_signals(text: str, charges: Iterable[str]) -> Counter:
+def charge_signals(text: str, charges: Iterable[str], cues: Sequence[Cue] = ()) -> Counter:
     """Charges the text names or whose fact patterns it shows (酒后驾驶 -> 危险驾驶罪), with counts."""
     vocabulary = tuple(charges)
     counts = charge_mentions(text, vocabulary)
     folded = analysis.fold(text)
-    for names, pattern in _cues(vocabulary):
+    for names, pattern in _cues(vocabulary, tuple(cues)):
         n = sum(1 for _ in pattern.finditer(folded))
         if n:
             for name in names:
@@ -269,9 +199,9 @@ def charge_signals(text: str, charges: Iterable[str]) -> Counter:
     return counts
 
 
-def detect_charges(text: str, charges: Iterable[str], limit: int = 3) -> list[str]:
+def detect_charges(text: str, charges: Iterable[str], cues: Sequence[Cue] = (), limit: int = 3) -> list[str]:
     """Likely charges (罪名 / 违法行为) from the text alone, strongest first."""
-    return [c for c, _ in charge_signals(text, charges).most_common(limit)]
+    return [c for c, _ in charge_signals(text, charges, cues).most_common(limit)]
 
 
 def charge_profile(signals: Counter, votes: Counter) -> dict[str, float]:
@@ -507,7 +437,7 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
         raise QueryError("请输入案情描述（或指定文档 id）")
     text = text[:MAX_TEXT_CHARS]
     vocabulary = tuple(service.resources.charges)
-    signals = charge_signals(text, vocabulary)
+    signals = charge_signals(text, vocabulary, service.resources.cues)
     for charge in own_charges:
         signals[charge] += max(signals.values(), default=1) or 1
     cites = extract_citations(text, abbreviations=find_abbreviations(text))

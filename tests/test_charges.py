@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.charges import load_charges, parse_charges
+from kb.charges import Cue, load_charges, load_cues, parse_charges, parse_cues
 from kb.errors import ContentError
 from kb.settings import REPO_ROOT
 from kb.statutes import StatuteLibrary
@@ -24,6 +24,35 @@ def test_an_unreadable_citation_names_the_line():
     assert [str(p) for p in err.value.problems] == [
         "data/charges.txt:1: 无法识别的法条引用“刑法264条款”；请写成“刑法第二百六十四条”的形式"
     ]
+
+
+def test_fact_patterns_group_the_lines_of_the_same_names():
+    cues = parse_cues(
+        "# 注释\n危险驾驶罪/醉酒驾驶机动车 醉驾\n危险驾驶罪/醉酒驾驶机动车 酒后.{0,6}驾驶  # 注释\n盗窃罪 窃取\n"
+    )
+    assert cues == (
+        Cue(("危险驾驶罪", "醉酒驾驶机动车"), "(?:醉驾)|(?:酒后.{0,6}驾驶)"),
+        Cue(("盗窃罪",), "(?:窃取)"),
+    )
+
+
+def test_every_bad_fact_pattern_line_is_reported():
+    text = "盗窃罪 窃取\n盗抢罪 抢(走|夺\n危险驾驶罪\n"
+    with pytest.raises(ContentError) as err:
+        parse_cues(text, known=("盗窃罪", "危险驾驶罪"))
+    assert [str(p) for p in err.value.problems] == [
+        "data/charge_cues.txt:2: 事实特征“抢(走|夺”不是有效的正则表达式（第 2 个字符附近有误）；请检查括号是否成对、“|”两侧是否都有内容",
+        "data/charge_cues.txt:2: 未知的罪名或违法行为“盗抢罪”；名称须与 data/charges.txt 中的写法一致",
+        "data/charge_cues.txt:3: “危险驾驶罪”后缺少事实特征；每行写“罪名 特征”，中间用空格隔开",
+    ]
+
+
+def test_the_bundled_fact_patterns_name_charges_of_the_bundled_vocabulary():
+    names = load_charges(REPO_ROOT / "data" / "charges.txt").names()
+    cues = load_cues(REPO_ROOT / "data" / "charge_cues.txt", known=names)
+    assert len(cues) >= 30
+    assert {n for cue in cues for n in cue.names} <= set(names)
+    assert load_cues(REPO_ROOT / "data" / "missing.txt") == ()
 
 
 def test_every_bundled_link_names_an_article_in_force(laws_dir):

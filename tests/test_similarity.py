@@ -7,8 +7,10 @@ from collections import Counter
 import pytest
 
 from kb import similarity
+from kb.charges import load_cues
 from kb.index import build_index, index_documents
 from kb.search import SearchService
+from kb.settings import REPO_ROOT
 from kb.similarity import (
     SimilarHit,
     charge_agreement,
@@ -25,6 +27,7 @@ from kb.validation import read_document
 
 DRUGS = "走私、贩卖、运输、制造毒品罪"
 VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", DRUGS, "容留他人吸毒罪"]
+CUES = load_cues(REPO_ROOT / "data" / "charge_cues.txt")
 DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，抽血检验血液酒精含量为120毫克/100毫升。"
 
 
@@ -62,16 +65,17 @@ def test_charges_named_reads_case_names_in_full_or_short():
 
 
 def test_detect_charges_reads_fact_patterns_when_no_charge_is_named():
-    assert detect_charges(DUI_FACTS, VOCABULARY) == ["危险驾驶罪"]
+    assert detect_charges(DUI_FACTS, VOCABULARY, CUES) == ["危险驾驶罪"]
+    assert detect_charges(DUI_FACTS, VOCABULARY) == []  # no fact patterns given
 
 
 def test_detect_charges_ignores_patterns_for_charges_outside_the_vocabulary():
-    assert detect_charges(DUI_FACTS, ["盗窃罪"]) == []
+    assert detect_charges(DUI_FACTS, ["盗窃罪"], CUES) == []
 
 
 def test_detect_charges_puts_named_charges_before_signalled_ones():
     text = "钱某构成盗窃罪。其间钱某酒后驾驶车辆。"
-    assert detect_charges(text, VOCABULARY, limit=2) == ["盗窃罪", "危险驾驶罪"]
+    assert detect_charges(text, VOCABULARY, CUES, limit=2) == ["盗窃罪", "危险驾驶罪"]
 
 
 def test_the_profile_adds_the_texts_charges_to_the_votes_and_drops_weak_ones():
@@ -278,7 +282,7 @@ def test_empty_text_is_refused_with_a_message(service):
 def test_selling_ones_bank_card_for_score_running_signals_the_aiding_offence():
     from kb.similarity import charge_signals
 
-    signals = charge_signals("王某在网上出售自己的银行卡给他人用于跑分。", ["帮助信息网络犯罪活动罪", "诈骗罪"])
+    signals = charge_signals("王某在网上出售自己的银行卡给他人用于跑分。", ["帮助信息网络犯罪活动罪", "诈骗罪"], CUES)
     assert signals["帮助信息网络犯罪活动罪"] > 0
     assert signals["诈骗罪"] == 0
 
