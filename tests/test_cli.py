@@ -51,6 +51,20 @@ def test_check_lists_every_problem_and_exits_1(content, settings, run):
     assert lines[-1] == "共 2 处错误，涉及 2 个文件"
 
 
+def test_check_reports_a_bad_fact_pattern_line(content, settings, run):
+    content.guide("G-1")
+    cues = settings.data_dir / "charge_cues.txt"
+    cues.write_text(cues.read_text(encoding="utf-8") + "盗窃罪 窃取(\n", encoding="utf-8")
+    line = len(cues.read_text(encoding="utf-8").splitlines())
+    result = run("check", "--content", str(settings.content_dir))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"data/charge_cues.txt:{line}: 事实特征“窃取(”不是有效的正则表达式（第 3 个字符附近有误）；"
+        "请检查括号是否成对、“|”两侧是否都有内容",
+        "共 1 处错误，涉及 1 个文件",
+    ]
+
+
 def test_build_reports_counts(content, settings, run):
     content.guide("G-1")
     result = run("build", "--content", str(settings.content_dir), "--index", str(settings.index_dir))
