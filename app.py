@@ -13,8 +13,14 @@ import streamlit as st
 def main() -> None:
     from app_pages import shared
     from kb.accounts import AUDIT, EDIT, REVIEW, USERS, current_user
+    from kb.errors import KBError
 
     st.set_page_config(page_title="案例指引库", page_icon=shared.FAVICON, layout="wide")
+    try:
+        settings = shared.settings()
+    except KBError as exc:  # a setting in casekb.toml or the environment that cannot be used
+        shared.show_error(exc)
+        st.stop()
 
     # Sections of the navigation menu. Add pages by appending st.Page entries to a section
     # (or a new section); page files live in app_pages/ and must not import each other.
@@ -33,7 +39,7 @@ def main() -> None:
     }
 
     # Publishing pages by role (each page checks the role again itself); login only when required.
-    user = current_user(st.session_state, shared.settings())
+    user = current_user(st.session_state, settings)
     work = [
         st.Page(f"app_pages/{name}.py", title=title, icon=icon, url_path=name)
         for name, title, icon, permission in (
@@ -47,7 +53,7 @@ def main() -> None:
     login = st.Page(
         "app_pages/login.py", title="账号" if user else "登录", icon=":material/account_circle:", url_path="login"
     )
-    if user is None and shared.settings().require_login:
+    if user is None and settings.require_login:
         pages = {"登录": [login]}
     else:
         pages["工作台"] = [*work, login]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from kb.errors import ContentError, KBError, Problem
+from kb.errors import ConfigError, ContentError, KBError, Problem
 from kb.settings import Settings, load_settings
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -33,7 +33,10 @@ def _problem_lines(problems: list[Problem]) -> list[str]:
 
 
 def _fail(exc: KBError) -> None:
-    """Print a core error in Chinese and exit 1."""
+    """Print a core error in Chinese and exit 1 (2 for a setting that cannot be used)."""
+    if isinstance(exc, ConfigError):
+        _echo_err(f"用法错误：{exc}")
+        sys.exit(EXIT_USAGE)
     if isinstance(exc, ContentError):
         for line in _problem_lines(exc.problems):
             _echo_err(line)

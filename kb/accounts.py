@@ -36,9 +36,6 @@ PERMISSION_NAMES = {
     USERS: "管理用户",
 }
 
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 15 * 60
-SESSION_TIMEOUT_SECONDS = 30 * 60
 MIN_PASSWORD_CHARS = 8
 NAME_PATTERN = re.compile(r"^[^\s/\\:*?\"<>|]{1,32}$")
 COMMAND_LINE = "命令行"  # actor recorded when the local operator manages users from the shell
@@ -297,13 +294,15 @@ def _minutes(seconds: float) -> int:
 def authenticate(
     settings: Settings, name: str, password: str, now: float | None = None, record_login: bool = True
 ) -> User:
-    """Check a name and password; count failures and lock the account for 15 minutes after 5.
+    """Check a name and password; count failures and lock the account for
+    `settings.lockout_minutes` after `settings.lockout_failures` wrong passwords in a row.
 
     Raises AuthError with the same message for an unknown name and a wrong password.
     """
     now = time.time() if now is None else now
     name = (name or "").strip()
     wrong = "用户名或密码错误"
+    most, lock_minutes = settings.lockout_failures, settings.lockout_minutes
     with closing(audit.connect(settings)) as con:
         row = con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
     if row is None:
@@ -313,25 +312,23 @@ def authenticate(
     user = _user(row)
     if user.locked(now):
         audit.log(settings, name, "login_failed", name, "账号锁定中")
-        raise AuthError(
-            f"连续 {MAX_FAILURES} 次密码错误，账号已锁定；请 {_minutes(user.locked_until - now)} 分钟后重试"
-        )
+        raise AuthError(f"连续 {most} 次密码错误，账号已锁定；请 {_minutes(user.locked_until - now)} 分钟后重试")
     if not verify_password(password or "", row["password_hash"]):
         with audit.transaction(settings) as con:
             # re-read inside the write transaction so concurrent failures are all counted
             failures = con.execute("SELECT failures FROM users WHERE name = ?", (name,)).fetchone()[0] + 1
-            locked_until = now + LOCKOUT_SECONDS if failures >= MAX_FAILURES else 0
+            locked_until = now + lock_minutes * 60 if failures >= most else 0
             con.execute(
                 "UPDATE users SET failures = ?, locked_until = ? WHERE name = ?",
                 (0 if locked_until else failures, locked_until, name),
             )
             audit.record(con, name, "login_failed", name, f"密码错误（第 {failures} 次）")
             if locked_until:
-                audit.record(con, name, "lockout", name, f"锁定 {LOCKOUT_SECONDS // 60} 分钟")
+                audit.record(con, name, "lockout", name, f"锁定 {lock_minutes} 分钟")
         if locked_until:
-            raise AuthError(f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 {LOCKOUT_SECONDS // 60} 分钟")
-        left = MAX_FAILURES - failures
-        raise AuthError(f"{wrong}；再错 {left} 次将锁定 {LOCKOUT_SECONDS // 60} 分钟")
+            raise AuthError(f"连续 {most} 次密码错误，账号已锁定 {lock_minutes} 分钟")
+        left = most - failures
+        raise AuthError(f"{wrong}；再错 {left} 次将锁定 {lock_minutes} 分钟")
     if user.disabled:
         audit.log(settings, name, "login_failed", name, "账号已停用")
         raise AuthError(f"用户“{name}”已停用；请联系管理员")
@@ -362,20 +359,22 @@ def end_session(state: MutableMapping, settings: Settings | None = None, reason:
         audit.log(settings, name, "logout", name, reason)
 
 
-def session_expired(last_seen: float, now: float | None = None, timeout: float = SESSION_TIMEOUT_SECONDS) -> bool:
+def session_expired(last_seen: float, timeout: float, now: float | None = None) -> bool:
     """True when a session has been idle longer than `timeout` seconds."""
     return (time.time() if now is None else now) - last_seen > timeout
 
 
 def current_user(
-    state: MutableMapping, settings: Settings, now: float | None = None, timeout: float = SESSION_TIMEOUT_SECONDS
+    state: MutableMapping, settings: Settings, now: float | None = None, timeout: float | None = None
 ) -> User | None:
-    """The session's user, re-read from the database; None (and logged out) when idle too long or disabled."""
+    """The session's user, re-read from the database; None (and logged out) when idle longer than
+    `timeout` seconds (default: the settings' session_timeout_minutes) or disabled."""
     name = state.get(SESSION_USER)
     if not name:
         return None
     now = time.time() if now is None else now
-    if session_expired(state.get(SESSION_SEEN, 0.0), now, timeout):
+    timeout = settings.session_timeout_minutes * 60 if timeout is None else timeout
+    if session_expired(state.get(SESSION_SEEN, 0.0), timeout, now):
         end_session(state, settings, "会话超时")
         state["auth_notice"] = f"超过 {int(timeout // 60)} 分钟未操作，已自动退出；请重新登录"
         return None

@@ -39,6 +39,10 @@ class IndexLockedError(KBError):
     """Another process holds the index writer lock."""
 
 
+class ConfigError(KBError):
+    """A setting in casekb.toml or the environment has a value that cannot be used."""
+
+
 class IndexMissingError(KBError):
     """No index exists where one was expected."""
 

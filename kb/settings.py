@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kb.errors import ConfigError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_NAME = "casekb.toml"
 
@@ -22,6 +24,9 @@ class Settings:
     db_path: Path
     search_log: bool = True
     require_login: bool = False
+    session_timeout_minutes: int = 30  # idle minutes before a logged-in user is logged out
+    lockout_failures: int = 5  # wrong passwords in a row that lock an account
+    lockout_minutes: int = 15  # how long the lock lasts
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the non-None keyword arguments applied."""
@@ -63,6 +68,20 @@ def load_settings(
     db_path = Path(pick(None, "KB_DB", "database", REPO_ROOT / "var" / "casekb.sqlite3")).resolve()
     search_log = str(pick(None, "KB_SEARCH_LOG", "search_log", "1")).lower() not in ("0", "false", "off", "no")
     require_login = str(pick(None, "KB_REQUIRE_LOGIN", "require_login", "0")).lower() in ("1", "true", "on", "yes")
+
+    def bounded(env: str, key: str, default: int, most: int) -> int:
+        value = pick(None, env, key, default)
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = 0
+        if not 1 <= number <= most:
+            raise ConfigError(
+                f"设置 {key}（环境变量 {env} 或 casekb.toml）须为 1 到 {most} 之间的整数，当前为“{value}”；"
+                f"请改正，或删去该项以使用默认值 {default}"
+            )
+        return number
+
     return Settings(
         content_dir=content_dir,
         index_dir=index_dir,
@@ -71,4 +90,7 @@ def load_settings(
         db_path=db_path,
         search_log=search_log,
         require_login=require_login,
+        session_timeout_minutes=bounded("KB_SESSION_TIMEOUT_MINUTES", "session_timeout_minutes", 30, 24 * 60),
+        lockout_failures=bounded("KB_LOCKOUT_FAILURES", "lockout_failures", 5, 100),
+        lockout_minutes=bounded("KB_LOCKOUT_MINUTES", "lockout_minutes", 15, 24 * 60),
     )

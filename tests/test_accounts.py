@@ -95,6 +95,19 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(settings):
     assert [e.action for e in audit.read_entries(settings, action="lockout")] == ["lockout"]
 
 
+def test_the_lockout_policy_comes_from_the_settings(settings):
+    strict = settings.with_overrides(lockout_failures=2, lockout_minutes=60)
+    add_user(strict, "zhao", "审核", "password1")
+    now = 1_000_000.0
+    with pytest.raises(AuthError, match="^用户名或密码错误；再错 1 次将锁定 60 分钟$"):
+        authenticate(strict, "zhao", "bad-password", now=now)
+    with pytest.raises(AuthError, match="^连续 2 次密码错误，账号已锁定 60 分钟$"):
+        authenticate(strict, "zhao", "bad-password", now=now)
+    with pytest.raises(AuthError, match="请 30 分钟后重试"):
+        authenticate(strict, "zhao", "password1", now=now + 30 * 60)
+    assert authenticate(strict, "zhao", "password1", now=now + 60 * 60 + 1).name == "zhao"
+
+
 def test_a_success_resets_the_failure_count(settings):
     add_user(settings, "zhao", "审核", "password1")
     for _ in range(4):
@@ -191,6 +204,16 @@ def test_session_expires_after_thirty_idle_minutes(settings):
     assert "auth_user" not in state
     assert state["auth_notice"] == "超过 30 分钟未操作，已自动退出；请重新登录"
     assert audit.read_entries(settings, action="logout")[0].detail == "会话超时"
+
+
+def test_the_session_timeout_comes_from_the_settings(settings):
+    brief = settings.with_overrides(session_timeout_minutes=5)
+    user = add_user(brief, "lin", "编辑", "password1")
+    state: dict = {}
+    start_session(state, user, now=1000.0)
+    assert current_user(state, brief, now=1000.0 + 4 * 60).name == "lin"
+    assert current_user(state, brief, now=1000.0 + 4 * 60 + 5 * 60 + 1) is None
+    assert state["auth_notice"] == "超过 5 分钟未操作，已自动退出；请重新登录"
 
 
 def test_a_session_ends_when_the_account_is_disabled(settings):

@@ -402,6 +402,13 @@ def test_the_app_builds_a_missing_index_at_start(tmp_path, monkeypatch):
     assert "张某多次盗窃电动车电瓶案" in links(at)
 
 
+def test_a_setting_that_cannot_be_used_is_explained(env, monkeypatch):
+    monkeypatch.setenv("KB_SESSION_TIMEOUT_MINUTES", "0")
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("设置 session\\_timeout\\_minutes（环境变量 KB\\_SESSION\\_TIMEOUT\\_MINUTES")
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_works_with_an_empty_index(page, tmp_path, monkeypatch):
     content = make_content(tmp_path, documents={})

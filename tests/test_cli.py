@@ -65,6 +65,16 @@ def test_check_reports_a_bad_fact_pattern_line(content, settings, run):
     ]
 
 
+def test_a_setting_that_cannot_be_used_is_a_usage_error(content, settings, run, monkeypatch):
+    monkeypatch.setenv("KB_LOCKOUT_MINUTES", "forever")
+    result = run("check", "--content", str(settings.content_dir))
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "用法错误：设置 lockout_minutes（环境变量 KB_LOCKOUT_MINUTES 或 casekb.toml）须为 1 到 1440 之间的整数，"
+        "当前为“forever”；请改正，或删去该项以使用默认值 15"
+    ]
+
+
 def test_build_reports_counts(content, settings, run):
     content.guide("G-1")
     result = run("build", "--content", str(settings.content_dir), "--index", str(settings.index_dir))

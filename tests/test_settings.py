@@ -1,0 +1,59 @@
+"""Settings: flag > environment > casekb.toml > default, and refused values."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.errors import ConfigError
+from kb.settings import load_settings
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    """A casekb.toml of the test's own, and no KB_* variables from the caller."""
+    path = tmp_path / "casekb.toml"
+    monkeypatch.setenv("KB_CONFIG", str(path))
+    for name in ("KB_CONTENT", "KB_INDEX", "KB_LAWS", "KB_DB", "KB_SEARCH_LOG", "KB_REQUIRE_LOGIN",
+                 "KB_SESSION_TIMEOUT_MINUTES", "KB_LOCKOUT_FAILURES", "KB_LOCKOUT_MINUTES"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+def test_defaults(config):
+    s = load_settings()
+    assert (s.search_log, s.require_login) == (True, False)
+    assert (s.session_timeout_minutes, s.lockout_failures, s.lockout_minutes) == (30, 5, 15)
+
+
+def test_the_config_file_then_the_environment_then_the_flag(config, tmp_path, monkeypatch):
+    config.write_text(
+        f'index = "{tmp_path / "from-file"}"\nrequire_login = true\nsession_timeout_minutes = 10\nlockout_failures = 3\n',
+        encoding="utf-8",
+    )
+    s = load_settings()
+    assert s.index_dir == (tmp_path / "from-file").resolve()
+    assert (s.require_login, s.session_timeout_minutes, s.lockout_failures, s.lockout_minutes) == (True, 10, 3, 15)
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "from-env"))
+    monkeypatch.setenv("KB_SESSION_TIMEOUT_MINUTES", "45")
+    s = load_settings()
+    assert (s.index_dir, s.session_timeout_minutes) == ((tmp_path / "from-env").resolve(), 45)
+    assert load_settings(index=tmp_path / "from-flag").index_dir == (tmp_path / "from-flag").resolve()
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "-5", "1441"])
+def test_a_timeout_that_cannot_be_used_is_refused(config, monkeypatch, value):
+    monkeypatch.setenv("KB_SESSION_TIMEOUT_MINUTES", value)
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        f"设置 session_timeout_minutes（环境变量 KB_SESSION_TIMEOUT_MINUTES 或 casekb.toml）须为 1 到 1440 之间的整数，"
+        f"当前为“{value}”；请改正，或删去该项以使用默认值 30"
+    )
+
+
+def test_lockout_settings_are_checked_too(config):
+    config.write_text("lockout_failures = 0\n", encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match="^设置 lockout_failures（环境变量 KB_LOCKOUT_FAILURES 或 casekb.toml）须为 1 到 100"
+    ):
+        load_settings()
