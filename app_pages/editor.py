@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import streamlit as st
 
 from app_pages import shared, workflow
@@ -249,7 +251,9 @@ def main() -> None:
         options,
         index=options.index(current) if current in options else 0,
         format_func=lambda i: "＋ 新建草稿" if i == 0 else labels[i],
-        key=f"editor_pick_{current}",
+        # The browser keeps showing a selected option's old label when only the label changes
+        # (an autosave gave the draft its id and title): a new key draws the box afresh.
+        key=f"editor_pick_{current}_{zlib.crc32(repr(sorted(labels.items())).encode()):08x}",
     )
     if (pick or None) != current:
         open_draft(pick or None)

@@ -118,7 +118,9 @@ def retire(user: accounts.User) -> None:
             after_change(result, f"{old} 已标记为不再参照，由 {new} 替代（第 {result.version} 版）")
     st.subheader("撤回")
     st.caption("撤回后文档从内容目录和检索中移除，历史版本仍保存在数据库中。")
-    target = st.selectbox("要撤回的文档", [d.id for d in docs], index=None, format_func=titles.get, key="review_wd")
+    target = st.selectbox(
+        "要撤回的文档", [d.id for d in docs], index=None, format_func=titles.get, key="review_wd", placeholder="选择"
+    )
     reason = st.text_input("撤回理由（必填）", key="review_wd_reason")
     sure = st.checkbox("我确认撤回此文档", key="review_wd_sure")
     if st.button("撤回", disabled=not (target and sure), key="review_withdraw"):

@@ -254,7 +254,8 @@ def import_upload(
     expected_rev: int | None = None,
     doc_type: str | None = None,
 ) -> tuple[Draft, list[Problem], str]:
-    """Put an uploaded Markdown file into a draft; return (draft, its validation problems, encoding note).
+    """Put an uploaded Markdown file into a draft; return (draft, the draft's validation problems,
+    a note on the encoding it was read in).
 
     The text is always stored, even when it does not validate, so the author never loses it.
     """
@@ -265,7 +266,9 @@ def import_upload(
         draft = create_draft(settings, user, text, kind)
     else:
         draft = save_draft(settings, user, draft_id, text, expected_rev if expected_rev is not None else -1)
-    problems = check_text(settings, data, draft.doc_type)
+    # The draft holds the decoded text (UTF-8, no BOM, LF): check that, not the raw bytes, or a
+    # GBK upload would be refused for an encoding the note says was already converted.
+    problems = check_text(settings, draft.text, draft.doc_type)
     audit.log(
         settings, user.name, "upload", f"草稿#{draft.id}", f"{filename}，{len(data)} 字节，{len(problems)} 处问题"
     )

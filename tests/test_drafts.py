@@ -88,12 +88,26 @@ def test_a_malformed_upload_gets_the_validation_message_and_keeps_the_text(kb, d
     assert audit.read_entries(kb, action="upload")[0].detail.startswith("新指引.md，")
 
 
-def test_a_gbk_upload_gets_the_encoding_message_and_its_text_is_decoded_into_the_draft(kb):
+def test_a_gbk_upload_gets_the_encoding_note_and_its_text_is_decoded_into_the_draft(kb):
     data = guide_text("G-9").encode("gb18030")
     draft, problems, note = import_upload(kb, "lin", "gbk.md", data)
-    assert [str(p).split("；")[0] for p in problems] == ["guides/G-9.md:3: 文件不是 UTF-8 编码（看起来是 GBK/GB18030）"]
+    assert problems == []  # the draft is UTF-8 now: nothing left to fix
     assert note == "已按 GBK/GB18030 编码读入草稿，请核对文字；发布时将保存为 UTF-8"
     assert get_draft(kb, "lin", draft.id).text == guide_text("G-9")
+
+
+def test_an_upload_with_a_bom_and_crlf_is_normalised_and_checked_as_the_draft(kb):
+    data = b"\xef\xbb\xbf" + guide_text("G-9").replace("\n", "\r\n").encode("utf-8")
+    draft, problems, note = import_upload(kb, "lin", "bom.md", data)
+    assert (problems, note) == ([], "")
+    assert get_draft(kb, "lin", draft.id).text == guide_text("G-9")
+
+
+def test_an_upload_with_errors_lists_the_drafts_problems(kb):
+    bad = guide_text("G-9").replace("category: 盗窃", "category: 盗抢").encode("gb18030")
+    _, problems, note = import_upload(kb, "lin", "gbk.md", bad)
+    assert [str(p).split("；")[0] for p in problems] == ["guides/G-9.md:4: category: 未知类别“盗抢”"]
+    assert note.startswith("已按 GBK/GB18030 编码读入草稿")
 
 
 def test_submit_lists_every_problem_and_keeps_the_text(kb):
