@@ -22,6 +22,7 @@ from kb.rendering import ArticleText, plain_excerpt
 from kb.search import SearchResults, SearchService, StoredDocument
 from kb.settings import Settings, load_settings
 from kb.taxonomy import load_taxonomy
+from kb.validation import MAX_FILE_BYTES
 
 _BUILD_LOCK = threading.Lock()
 _LOG = logging.getLogger("casekb.app")
@@ -317,9 +318,23 @@ dl.kb-metadata dd { margin: 0; }
 """
 
 
+# Streamlit's file uploader has no Chinese texts of its own: draw ours over its English ones.
+UPLOADER_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p {
+  font-size: 0; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "或把文件拖到此处 · 单个文件不超过 %d MB"; font-size: 0.875rem; }
+</style>
+"""
+
+
 def inject_css() -> None:
     """Fonts that render Chinese from local files, badges, highlights and the print layout."""
-    st.html(CSS)
+    st.html(CSS + UPLOADER_CSS % (MAX_FILE_BYTES // (1024 * 1024)))  # a bigger file is refused in Chinese
 
 
 def data_path(name: str) -> Path:

@@ -176,6 +176,11 @@ def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_pa
     page.get_by_role("tab", name="上传 Markdown 文件").click()
     source = tmp_path / "旧指引.md"
     source.write_bytes(NEW_GUIDE.replace("G-2025-950", "G-2025-951").encode("gb18030"))
+    instructions = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span').first
+    drawn = instructions.evaluate("e => getComputedStyle(e, '::after').content")
+    assert drawn == '"或把文件拖到此处 · 单个文件不超过 1 MB"'
+    button = page.locator('[data-testid="stFileUploaderDropzone"] button p').first
+    assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(source))
     page.get_by_text("旧指引.md").first.wait_for()
     wait_app(page)
