@@ -11,8 +11,8 @@ import streamlit as st
 
 
 def main() -> None:
-    from app_pages import shared
-    from kb.accounts import AUDIT, EDIT, REVIEW, USERS, current_user
+    from app_pages import menu, shared
+    from kb.accounts import current_user
     from kb.errors import KBError
 
     st.set_page_config(page_title="案例指引库", page_icon=shared.FAVICON, layout="wide")
@@ -22,41 +22,23 @@ def main() -> None:
         shared.show_error(exc)
         st.stop()
 
-    # Sections of the navigation menu. Add pages by appending st.Page entries to a section
-    # (or a new section); page files live in app_pages/ and must not import each other.
-    pages: dict[str, list] = {
-        "查阅": [
-            st.Page("app_pages/search.py", title="检索", icon=":material/search:", default=True),
-            st.Page("app_pages/similar.py", title="类案检索", icon=":material/compare_arrows:", url_path="similar"),
-            st.Page("app_pages/casebook.py", title="案例库", icon=":material/library_books:", url_path="casebook"),
-            st.Page("app_pages/guides.py", title="办案指引", icon=":material/menu_book:", url_path="guides"),
-            st.Page("app_pages/document.py", title="文档", icon=":material/description:", url_path="doc"),
-        ],
-        "学习与统计": [
-            st.Page("app_pages/learning.py", title="学习路径", icon=":material/school:", url_path="learning"),
-            st.Page("app_pages/stats.py", title="统计", icon=":material/bar_chart:", url_path="stats"),
-        ],
-    }
-
-    # Publishing pages by role (each page checks the role again itself); login only when required.
     user = current_user(st.session_state, settings)
-    work = [
-        st.Page(f"app_pages/{name}.py", title=title, icon=icon, url_path=name)
-        for name, title, icon, permission in (
-            ("editor", "编写", ":material/edit_note:", EDIT),
-            ("review", "审核发布", ":material/fact_check:", REVIEW),
-            ("audit_log", "审计日志", ":material/receipt_long:", AUDIT),
-            ("users", "账号管理", ":material/manage_accounts:", USERS),
-        )
-        if user is not None and user.can(permission)
-    ]
-    login = st.Page(
-        "app_pages/login.py", title="账号" if user else "登录", icon=":material/account_circle:", url_path="login"
-    )
-    if user is None and settings.require_login:
-        pages = {"登录": [login]}
-    else:
-        pages["工作台"] = [*work, login]
+    locked = user is None and settings.require_login
+    sections = menu.menu(user, settings.require_login)
+    pages = {
+        section: [
+            st.Page(
+                f"app_pages/{p.name}.py",
+                title=p.title,
+                icon=p.icon,
+                url_path=p.url_path or None,
+                default=(p.name == "login") if locked else not p.url_path,
+                visibility="visible" if p.shown else "hidden",
+            )
+            for p in section_pages
+        ]
+        for section, section_pages in sections.items()
+    }
 
     shared.inject_css()
     shared.ensure_index()
@@ -64,7 +46,13 @@ def main() -> None:
     if user is not None:
         st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
     shared.pin_url()
-    shared.run(st.navigation(pages))
+    page = st.navigation(pages)
+    if locked and page.url_path != "login":  # a bookmark while logged out: log in first
+        st.title(page.title)
+        st.warning("请先登录后再使用本系统。", icon=":material/lock:")
+        st.page_link("app_pages/login.py", label="前往登录", icon=":material/account_circle:")
+        st.stop()
+    shared.run(page)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.menu import menu, shown
 from kb import accounts, audit
 from kb.drafts import create_draft, get_draft, save_draft, submit
 from kb.index import build_index
@@ -77,18 +78,6 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
-def registered(at: AppTest) -> list[str]:
-    """Which publishing pages the navigation offers this session."""
-    found = []
-    for page in WORK_PAGES:
-        try:
-            at.switch_page(f"app_pages/{page}.py")
-        except ValueError:
-            continue
-        found.append(page)
-    return found
-
-
 NEW_GUIDE = """---
 id: G-2025-950
 title: 盗窃电动车案件快速处置指引
@@ -114,6 +103,9 @@ summary: 接报电动车被盗后三十分钟内完成视频追踪部署。
 # -- navigation and access ---------------------------------------------------------------------
 
 
+READING = ["search", "similar", "casebook", "guides", "document", "learning", "stats"]
+
+
 @pytest.mark.parametrize(
     ("name", "pages"),
     [
@@ -124,9 +116,26 @@ summary: 接报电动车被盗后三十分钟内完成视频追踪部署。
         ("admin", ["audit_log", "users", "login"]),
     ],
 )
-def test_navigation_offers_the_pages_of_the_logged_in_role(env, name, pages):
-    at = logged_in(name) if name else check(app().run())
-    assert registered(at) == pages
+def test_the_menu_lists_the_pages_of_the_logged_in_role(env, name, pages):
+    user = accounts.get_user(env, name) if name else None
+    sections = menu(user, require_login=False)
+    assert shown(sections) == READING + pages
+    # every page stays registered, so a bookmark never lands on "page not found"
+    assert [p.name for ps in sections.values() for p in ps] == READING + list(WORK_PAGES)
+
+
+def test_with_login_required_the_menu_lists_only_the_login_page(env):
+    assert shown(menu(None, require_login=True)) == ["login"]
+    assert shown(menu(accounts.get_user(env, "du"), require_login=True)) == [*READING, "login"]
+
+
+def test_a_bookmarked_work_page_explains_instead_of_page_not_found(env):
+    at = check(app().run())
+    at.switch_page("app_pages/review.py")  # registered though not in this visitor's menu
+    check(at.run())
+    assert texts(at.title) == ["审核发布"]
+    assert texts(at.warning) == ["请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。"]
+    assert not at.button
 
 
 def test_pages_check_the_role_themselves(env):
@@ -151,13 +160,16 @@ def test_a_wrong_password_shows_the_reason(env):
     assert "auth_user" not in at.session_state
 
 
-def test_require_login_shows_only_the_login_page(env, monkeypatch):
+def test_require_login_asks_to_log_in_first_on_every_page(env, monkeypatch):
     monkeypatch.setenv("KB_REQUIRE_LOGIN", "1")
     at = check(app().run())
     assert texts(at.title) == ["登录"]
-    assert registered(at) == ["login"]
-    with pytest.raises(ValueError):
-        at.switch_page("app_pages/search.py")
+    at.switch_page("app_pages/search.py")  # a bookmark of the search page
+    check(at.run())
+    assert texts(at.title) == ["检索"]
+    assert texts(at.warning) == ["请先登录后再使用本系统。"]
+    assert [p.label for p in at.page_link] == ["前往登录"]
+    assert not at.text_input
 
 
 def test_an_idle_session_times_out(env):

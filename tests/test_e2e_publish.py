@@ -168,6 +168,19 @@ def test_draft_submit_publish_search_supersede_and_audit(site, browser):
         pg.context.close()
 
 
+def test_a_bookmarked_review_page_asks_to_log_in_in_chinese(site, browser):
+    url, _ = site
+    page = new_page(browser)
+    page.goto(url + "/review")  # a new session: nobody is logged in
+    wait_app(page)
+    page.get_by_text("请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。").wait_for()
+    assert page.get_by_text("Page not found", exact=False).count() == 0
+    menu = page.locator('[data-testid="stSidebarNav"]')
+    assert menu.get_by_role("link", name="登录", exact=True).count() == 1
+    assert menu.get_by_role("link", name="审核发布", exact=True).count() == 0
+    page.context.close()
+
+
 def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_path):
     url, settings = site
     page = new_page(browser)
