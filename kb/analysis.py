@@ -191,6 +191,7 @@ def _write_cache(cache_dir: Path, fingerprint: str, seg: jieba.Tokenizer, forced
         tmp = Path(name)
         with os.fdopen(fd, "wb") as f:
             pickle.dump((seg.FREQ, seg.total, forced), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the app may run as another user than the CLI
         os.replace(tmp, target)
         tmp = None
         for old in cache_dir.glob(CACHE_PREFIX + "*.pickle"):

@@ -139,6 +139,7 @@ def test_the_loaded_dictionary_is_cached_for_the_next_process(tmp_path, unloaded
     built = analysis.segmenter()
     [kept] = (tmp_path / "cache").iterdir()
     assert kept.name.startswith(f"analyzer-{fingerprint}-") and kept.suffix == ".pickle"
+    assert kept.stat().st_mode & 0o777 == 0o644  # readable by the app's user too
 
     analysis._segmenter = None
     jieba_finalseg = pytest.importorskip("jieba.finalseg")
