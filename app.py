@@ -24,7 +24,6 @@ def main() -> None:
 
     user = current_user(st.session_state, settings)
     locked = user is None and settings.require_login
-    sections = menu.menu(user, settings.require_login)
     pages = {
         section: [
             st.Page(
@@ -32,13 +31,14 @@ def main() -> None:
                 title=p.title,
                 icon=p.icon,
                 url_path=p.url_path or None,
-                default=(p.name == "login") if locked else not p.url_path,
+                default=not p.url_path,
                 visibility="visible" if p.shown else "hidden",
             )
             for p in section_pages
         ]
-        for section, section_pages in sections.items()
+        for section, section_pages in menu.menu(user, settings.require_login).items()
     }
+    login = next(page for section in pages.values() for page in section if page.url_path == "login")
 
     shared.inject_css()
     shared.ensure_index()
@@ -47,11 +47,10 @@ def main() -> None:
         st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
     shared.pin_url()
     page = st.navigation(pages)
-    if locked and page.url_path != "login":  # a bookmark while logged out: log in first
-        st.title(page.title)
-        st.warning("请先登录后再使用本系统。", icon=":material/lock:")
-        st.page_link("app_pages/login.py", label="前往登录", icon=":material/account_circle:")
-        st.stop()
+    if locked and page is not login:  # logged out while login is required: log in first
+        if page.url_path:  # a bookmarked page, not the front page
+            st.session_state["auth_notice"] = f"请先登录后再使用“{page.title}”。"
+        st.switch_page(login)
     shared.run(page)
 
 

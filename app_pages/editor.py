@@ -97,7 +97,9 @@ def new_draft(user: accounts.User) -> None:
 def replace_from_upload(draft_id: int, user_name: str) -> None:
     """Button callback (runs before the widgets, so it may set the text area)."""
     file = st.session_state.get(f"editor_upload_{draft_id}")
-    if file is None:
+    # Callbacks run before the page checks the session: an idle-timed-out click does nothing
+    # (the page then asks to log in again).
+    if file is None or accounts.current_user(st.session_state, shared.settings()) is None:
         return
     text_key, rev_key, _ = keys(draft_id)
     s = shared.settings()
@@ -145,8 +147,8 @@ def autosave(draft: Draft, user: accounts.User, text: str) -> None:
         st.rerun()
     st.session_state[rev_key] = saved.rev
     st.session_state[base_key] = saved.text
-    if (saved.doc_id, saved.title) != (draft.doc_id, draft.title):
-        st.rerun()  # the draft list above shows the id and title: refresh it
+    if (saved.doc_id, saved.title, saved.updated_by) != (draft.doc_id, draft.title, draft.updated_by):
+        st.rerun()  # the draft picker above shows these: draw it afresh
 
 
 def edit(draft: Draft, user: accounts.User) -> None:
@@ -253,7 +255,7 @@ def main() -> None:
         format_func=lambda i: "＋ 新建草稿" if i == 0 else labels[i],
         # The browser keeps showing a selected option's old label when only the label changes
         # (an autosave gave the draft its id and title): a new key draws the box afresh.
-        key=f"editor_pick_{current}_{zlib.crc32(repr(sorted(labels.items())).encode()):08x}",
+        key=f"editor_pick_{current}_{zlib.crc32(labels.get(current, '').encode()):08x}",
     )
     if (pick or None) != current:
         open_draft(pick or None)

@@ -32,9 +32,9 @@ def warm_up() -> None:
         from kb.errors import KBError
         from kb.index import current_dir
 
-        if current_dir(shared.settings().index_dir) is None:
-            _say("尚无索引，正在根据内容建立……")
         try:
+            if current_dir(shared.settings().index_dir) is None:
+                _say("尚无索引，正在根据内容建立……")
             total = shared.warm_up()
         except KBError as exc:  # the page view shows every problem
             first = (str(exc).splitlines() or [type(exc).__name__])[0]

@@ -80,16 +80,23 @@ class Cue:
     pattern: str
 
 
-def parse_cues(text: str, rel: str = "data/charge_cues.txt", known: Collection[str] = ()) -> tuple[Cue, ...]:
-    """Parse `罪名/违法行为 特征` lines, grouping consecutive lines for the same names; # starts a
-    comment. With `known` (the charges.txt names), other names are reported as errors."""
+def parse_cues(
+    text: str, rel: str = "data/charge_cues.txt", known: Collection[str] = ()
+) -> tuple[tuple[Cue, ...], list[Problem]]:
+    """Parse `罪名/违法行为 特征` lines, grouping the lines of the same names; # starts a comment.
+
+    Returns the good lines' cues and a problem for every bad line (with `known`, the charges.txt
+    names, other names are problems too). A bad line only loses its own pattern: `check`
+    reports the problems, the app and the build carry on without them.
+    """
     groups: dict[tuple[str, ...], list[str]] = {}
     problems: list[Problem] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        names_text, _, pattern = line.partition(" ")
+        parts = line.split(None, 1)  # any space: ASCII, a tab or the full-width U+3000
+        names_text, pattern = parts if len(parts) == 2 else (line, "")
         pattern = pattern.strip()
         names = tuple(n for n in names_text.split("/") if n)
         if not pattern:
@@ -118,13 +125,12 @@ def parse_cues(text: str, rel: str = "data/charge_cues.txt", known: Collection[s
         if len(problems) > found:
             continue
         groups.setdefault(names, []).append(pattern)
-    if problems:
-        raise ContentError(problems)
-    return tuple(Cue(names, "|".join(f"(?:{p})" for p in patterns)) for names, patterns in groups.items())
+    cues = tuple(Cue(names, "|".join(f"(?:{p})" for p in patterns)) for names, patterns in groups.items())
+    return cues, problems
 
 
-def load_cues(path: Path, known: Collection[str] = ()) -> tuple[Cue, ...]:
-    """Read data/charge_cues.txt; a missing file means no fact patterns."""
+def load_cues(path: Path, known: Collection[str] = ()) -> tuple[tuple[Cue, ...], list[Problem]]:
+    """Read data/charge_cues.txt (see parse_cues); a missing file means no fact patterns."""
     if not path.is_file():
-        return ()
+        return (), []
     return parse_cues(path.read_text(encoding="utf-8"), known=known)

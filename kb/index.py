@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import time
@@ -26,6 +27,7 @@ from kb.synonyms import Synonyms, load_synonyms
 from kb.taxonomy import Taxonomy, load_taxonomy
 from kb.validation import ContentSet, load_content
 
+_LOG = logging.getLogger(__name__)
 SCHEMA_VERSION = "3"
 CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
@@ -115,7 +117,9 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     taxonomy = load_taxonomy(data / "taxonomy.yaml")
     synonyms = load_synonyms(data / "synonyms.txt")
     table = load_charges(data / "charges.txt")
-    cues = load_cues(data / "charge_cues.txt", known=table.names())
+    cues, bad = load_cues(data / "charge_cues.txt", known=table.names())
+    for problem in bad:  # `check` reports them; a bad fact pattern must not stop search or builds
+        _LOG.warning("%s（该行已忽略）", problem)
     charges = tuple(charges) if charges is not None else table.names()
     words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
     fingerprint = analysis.configure([data / "userdict.txt"], words, cache_dir=settings.index_dir)

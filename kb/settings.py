@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,7 +39,14 @@ def _config(root: Path) -> dict:
     if not path.is_file():
         return {}
     with path.open("rb") as fh:
-        return tomllib.load(fh)
+        try:
+            return tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            where = re.search(r"line (\d+), column (\d+)", str(exc))
+            at = f"第 {where[1]} 行第 {where[2]} 列附近" if where else "某处"
+            raise ConfigError(
+                f"配置文件 {path} {at}有语法错误；请按 TOML 格式改正（如 require_login = true，文字值加引号）"
+            ) from exc
 
 
 def load_settings(

@@ -160,16 +160,29 @@ def test_a_wrong_password_shows_the_reason(env):
     assert "auth_user" not in at.session_state
 
 
-def test_require_login_asks_to_log_in_first_on_every_page(env, monkeypatch):
+def test_require_login_opens_on_the_login_form_and_lets_one_in(env, monkeypatch):
     monkeypatch.setenv("KB_REQUIRE_LOGIN", "1")
     at = check(app().run())
     assert texts(at.title) == ["登录"]
-    at.switch_page("app_pages/search.py")  # a bookmark of the search page
+    at.text_input(key="login_name").input("du")
+    at.text_input(key="login_password").input(PASSWORDS["du"])
+    at.button[0].click()
     check(at.run())
+    assert at.session_state["auth_user"] == "du"
+    go(at, "search", q="盗窃")
     assert texts(at.title) == ["检索"]
-    assert texts(at.warning) == ["请先登录后再使用本系统。"]
-    assert [p.label for p in at.page_link] == ["前往登录"]
-    assert not at.text_input
+    assert "张某多次盗窃电动车电瓶案" in [p.value for p in at.page_link]
+
+
+def test_require_login_sends_a_bookmark_to_the_login_form_first(env, monkeypatch):
+    monkeypatch.setenv("KB_REQUIRE_LOGIN", "1")
+    at = check(app().run())
+    at.switch_page("app_pages/similar.py")  # a bookmark of 类案检索
+    check(at.run())
+    assert texts(at.title) == ["登录"]
+    assert texts(at.info) == ["请先登录后再使用“类案检索”。"]
+    assert at.text_input(key="login_name") is not None
+    assert not [t for t in at.text_area]  # nothing of the page itself was shown
 
 
 def test_an_idle_session_times_out(env):

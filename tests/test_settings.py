@@ -57,3 +57,12 @@ def test_lockout_settings_are_checked_too(config):
         ConfigError, match="^设置 lockout_failures（环境变量 KB_LOCKOUT_FAILURES 或 casekb.toml）须为 1 到 100"
     ):
         load_settings()
+
+
+def test_a_config_file_that_is_not_toml_names_the_line(config):
+    config.write_text("require_login = true\nindex = /srv/index\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        f"配置文件 {config} 第 2 行第 9 列附近有语法错误；请按 TOML 格式改正（如 require_login = true，文字值加引号）"
+    )

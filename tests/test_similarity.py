@@ -27,7 +27,7 @@ from kb.validation import read_document
 
 DRUGS = "走私、贩卖、运输、制造毒品罪"
 VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", DRUGS, "容留他人吸毒罪"]
-CUES = load_cues(REPO_ROOT / "data" / "charge_cues.txt")
+CUES, _ = load_cues(REPO_ROOT / "data" / "charge_cues.txt")
 DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，抽血检验血液酒精含量为120毫克/100毫升。"
 
 
@@ -309,3 +309,17 @@ def test_an_offence_and_its_crime_are_read_once_and_shared_by_both_kinds_of_case
     assert len(results.charges) == 1 and results.charges[0] in ("盗窃罪", "盗窃")
     shared = {h.id: h.shared_charges for h in results.cases}
     assert shared == {"C-CRIME": ("盗窃罪",), "C-FINE": ("盗窃",)}
+
+
+def test_a_bad_fact_pattern_line_only_loses_itself(content, settings, caplog):
+    cues = settings.data_dir / "charge_cues.txt"
+    cues.write_text(cues.read_text(encoding="utf-8") + "盗窃罪 窃取(\n", encoding="utf-8")
+    content.case("C-DUI", title="赵某醉驾案", category="危险驾驶", charges="危险驾驶罪", facts="赵某酒后驾驶轿车。")
+    build_index(settings)  # the build does not stop
+    svc = SearchService(settings)
+    try:
+        results = svc.similar(text="钱某饮酒后驾驶小型轿车被查获。")
+    finally:
+        svc.close()
+    assert results.charges[0] == "危险驾驶罪"  # the other patterns still work
+    assert any("事实特征“窃取(”不是有效的正则表达式" in r.getMessage() for r in caplog.records)
