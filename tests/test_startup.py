@@ -65,3 +65,15 @@ def test_content_errors_at_start_are_reported_and_the_server_keeps_running(tmp_p
             assert resp.status == 200
     assert current_dir(tmp_path / "index") is None
     assert "Traceback" not in out
+
+
+def test_a_setting_that_cannot_be_used_is_reported_at_start_without_a_traceback(tmp_path, monkeypatch):
+    content = make_content(tmp_path)
+    monkeypatch.setenv("KB_LOCKOUT_FAILURES", "0")
+    with streamlit_server(tmp_path, content):
+        out = wait_for_line(
+            tmp_path / "streamlit.log",
+            "案例指引库：检索服务未能就绪：设置 lockout_failures（环境变量 KB_LOCKOUT_FAILURES 或 casekb.toml）"
+            "须为 1 到 100 之间的整数",
+        )
+    assert "Traceback" not in out
