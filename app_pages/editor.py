@@ -83,9 +83,14 @@ def new_draft(user: accounts.User) -> None:
     with upload:
         st.caption("上传 UTF-8 编码的 .md 文件；无论能否通过校验，内容都会存入草稿，不会丢失。")
         kind = st.radio("文档类型", list(TYPES), format_func=TYPES.get, horizontal=True, key="editor_upload_type")
-        file = st.file_uploader("Markdown 文件", type=["md", "markdown", "txt"], key="editor_upload_new")
+        # No `type=` filter: Streamlit refuses other files in English; import_upload does so in Chinese.
+        file = st.file_uploader("Markdown 文件", key="editor_upload_new")
         if st.button("上传并新建草稿", disabled=file is None, key="editor_upload_go"):
-            draft, problems, note = import_upload(s, user, file.name, file.getvalue(), doc_type=kind)
+            try:
+                draft, problems, note = import_upload(s, user, file.name, file.getvalue(), doc_type=kind)
+            except KBError as exc:
+                st.error(str(exc), icon=":material/error:")
+                return
             st.session_state[f"editor_upload_result_{draft.id}"] = (problems, note)
             open_draft(draft.id)
             st.rerun()
@@ -109,6 +114,9 @@ def replace_from_upload(draft_id: int, user_name: str) -> None:
         )
     except StaleDraftError as exc:
         st.session_state[f"editor_conflict_{draft_id}"] = (str(exc), exc.current.text, exc.current.updated_by)
+        return
+    except KBError as exc:  # not a Markdown file: shown by the page, the draft is untouched
+        st.session_state[f"editor_upload_refused_{draft_id}"] = str(exc)
         return
     load(draft)
     st.session_state[f"editor_upload_result_{draft_id}"] = (problems, note)
@@ -166,6 +174,9 @@ def edit(draft: Draft, user: accounts.User) -> None:
         st.warning(f"审核人“{draft.reviewer}”退回了此稿，修改意见：{draft.comment}", icon=":material/undo:")
     if draft.state == STATE_SUBMITTED:
         st.info("已提交审核，等待审核人处理；审核期间不能修改。", icon=":material/hourglass_top:")
+    refused = st.session_state.pop(f"editor_upload_refused_{draft.id}", "")
+    if refused:
+        st.error(refused, icon=":material/error:")
     result = st.session_state.pop(f"editor_upload_result_{draft.id}", None)
     if result:
         problems, note = result
@@ -204,7 +215,7 @@ def edit(draft: Draft, user: accounts.User) -> None:
             st.rerun()
         if editable:
             with st.expander("用上传的文件替换正文"):
-                st.file_uploader("Markdown 文件", type=["md", "markdown", "txt"], key=f"editor_upload_{draft.id}")
+                st.file_uploader("Markdown 文件", key=f"editor_upload_{draft.id}")
                 st.button(
                     "替换",
                     key=f"editor_replace_{draft.id}",

@@ -245,6 +245,9 @@ def save_draft(settings: Settings, actor: User | str, draft_id: int, text: str, 
     )
 
 
+UPLOAD_SUFFIXES = (".md", ".markdown", ".txt")
+
+
 def import_upload(
     settings: Settings,
     actor: User | str,
@@ -258,8 +261,14 @@ def import_upload(
     a note on the encoding it was read in).
 
     The text is always stored, even when it does not validate, so the author never loses it.
+    A file that is not Markdown or plain text (a Word document) is refused with PublishError.
     """
     user = require(settings, actor, EDIT)
+    if not filename.lower().endswith(UPLOAD_SUFFIXES):
+        raise PublishError(
+            f"只能上传 .md、.markdown 或 .txt 文件（收到“{filename}”）；"
+            "Word 文档请另存为“纯文本（.txt）”，或把正文复制到编辑框"
+        )
     text, note = decode_upload(data)
     kind = doc_type or guess_type(text)
     if draft_id is None:

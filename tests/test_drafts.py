@@ -8,8 +8,17 @@ import pytest
 from conftest import guide_text
 
 from kb import audit
-from kb.drafts import StaleDraftError, check_text, create_draft, get_draft, import_upload, save_draft, submit
-from kb.errors import ContentError
+from kb.drafts import (
+    StaleDraftError,
+    check_text,
+    create_draft,
+    get_draft,
+    import_upload,
+    list_drafts,
+    save_draft,
+    submit,
+)
+from kb.errors import ContentError, PublishError
 
 # -- nothing an author writes is lost ----------------------------------------------------------
 
@@ -94,6 +103,15 @@ def test_a_gbk_upload_gets_the_encoding_note_and_its_text_is_decoded_into_the_dr
     assert problems == []  # the draft is UTF-8 now: nothing left to fix
     assert note == "已按 GBK/GB18030 编码读入草稿，请核对文字；发布时将保存为 UTF-8"
     assert get_draft(kb, "lin", draft.id).text == guide_text("G-9")
+
+
+def test_a_word_document_is_refused_in_chinese_and_nothing_is_stored(kb):
+    with pytest.raises(PublishError) as err:
+        import_upload(kb, "lin", "接报案指引.docx", b"PK\x03\x04 not text")
+    assert str(err.value) == (
+        "只能上传 .md、.markdown 或 .txt 文件（收到“接报案指引.docx”）；Word 文档请另存为“纯文本（.txt）”，或把正文复制到编辑框"
+    )
+    assert list_drafts(kb, "lin") == []
 
 
 def test_an_upload_with_a_bom_and_crlf_is_normalised_and_checked_as_the_draft(kb):

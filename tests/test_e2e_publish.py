@@ -181,6 +181,23 @@ def test_a_bookmarked_review_page_asks_to_log_in_in_chinese(site, browser):
     page.context.close()
 
 
+def test_a_word_file_is_refused_in_chinese(site, browser, tmp_path):
+    url, _ = site
+    page = new_page(browser)
+    log_in(page, url, "lin", "lin-password")
+    nav(page, "编写")
+    page.get_by_role("tab", name="上传 Markdown 文件").click()
+    source = tmp_path / "接报案指引.docx"
+    source.write_bytes(b"PK\x03\x04 a Word file")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(source))
+    page.get_by_text("接报案指引.docx").first.wait_for()
+    wait_app(page)
+    assert page.get_by_text("not allowed", exact=False).count() == 0  # Streamlit's own English refusal
+    page.get_by_role("button", name="上传并新建草稿").click()
+    page.get_by_text("只能上传 .md、.markdown 或 .txt 文件（收到“接报案指引.docx”）", exact=False).wait_for()
+    page.context.close()
+
+
 def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_path):
     url, settings = site
     page = new_page(browser)
