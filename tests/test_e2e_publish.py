@@ -181,17 +181,27 @@ def test_a_bookmarked_review_page_asks_to_log_in_in_chinese(site, browser):
     page.context.close()
 
 
-def test_a_word_file_is_refused_in_chinese(site, browser, tmp_path):
-    url, _ = site
+def upload_tab(url: str, browser):
+    """The editor's upload tab, for a logged-in editor."""
     page = new_page(browser)
     log_in(page, url, "lin", "lin-password")
     nav(page, "编写")
     page.get_by_role("tab", name="上传 Markdown 文件").click()
+    return page
+
+
+def choose_file(page, path) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text(path.name).first.wait_for()
+    wait_app(page)
+
+
+def test_a_word_file_is_refused_in_chinese(site, browser, tmp_path):
+    url, _ = site
+    page = upload_tab(url, browser)
     source = tmp_path / "接报案指引.docx"
     source.write_bytes(b"PK\x03\x04 a Word file")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(source))
-    page.get_by_text("接报案指引.docx").first.wait_for()
-    wait_app(page)
+    choose_file(page, source)
     assert page.get_by_text("not allowed", exact=False).count() == 0  # Streamlit's own English refusal
     page.get_by_role("button", name="上传并新建草稿").click()
     page.get_by_text("只能上传 .md、.markdown 或 .txt 文件（收到“接报案指引.docx”）", exact=False).wait_for()
@@ -200,20 +210,15 @@ def test_a_word_file_is_refused_in_chinese(site, browser, tmp_path):
 
 def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_path):
     url, settings = site
-    page = new_page(browser)
-    log_in(page, url, "lin", "lin-password")
-    nav(page, "编写")
-    page.get_by_role("tab", name="上传 Markdown 文件").click()
-    source = tmp_path / "旧指引.md"
-    source.write_bytes(NEW_GUIDE.replace("G-2025-950", "G-2025-951").encode("gb18030"))
+    page = upload_tab(url, browser)
     instructions = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span').first
     drawn = instructions.evaluate("e => getComputedStyle(e, '::after').content")
     assert drawn == '"或把文件拖到此处 · 单个文件不超过 1 MB"'
     button = page.locator('[data-testid="stFileUploaderDropzone"] button p').first
     assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(source))
-    page.get_by_text("旧指引.md").first.wait_for()
-    wait_app(page)
+    source = tmp_path / "旧指引.md"
+    source.write_bytes(NEW_GUIDE.replace("G-2025-950", "G-2025-951").encode("gb18030"))
+    choose_file(page, source)
     page.get_by_role("button", name="上传并新建草稿").click()
     page.get_by_text("已按 GBK/GB18030 编码读入草稿", exact=False).first.wait_for()
     page.get_by_text("上传的文件校验通过", exact=False).first.wait_for()
