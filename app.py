@@ -42,7 +42,7 @@ def main() -> None:
 
     shared.inject_css()
     shared.ensure_index()
-    shared.sidebar()
+    shared.sidebar(counts=not locked)
     if user is not None:
         st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
     shared.pin_url()

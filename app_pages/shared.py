@@ -203,13 +203,14 @@ def show_error(exc: KBError) -> None:
         st.error(md(exc))
 
 
-def sidebar() -> None:
-    """The sidebar shown on every page."""
+def sidebar(counts: bool = True) -> None:
+    """The sidebar shown on every page; `counts=False` leaves out what the index holds (for a
+    visitor who has not logged in where login is required)."""
     with st.sidebar:
         st.markdown("### :material/balance: 案例指引库")
         st.caption("办案指引 · 精品案例 · 法条 —— 仅限内网使用")
         s = settings()
-        if current_dir(s.index_dir) is None:
+        if not counts or current_dir(s.index_dir) is None:
             return
         try:
             counts = stats()

@@ -164,6 +164,7 @@ def test_require_login_opens_on_the_login_form_and_lets_one_in(env, monkeypatch)
     monkeypatch.setenv("KB_REQUIRE_LOGIN", "1")
     at = check(app().run())
     assert texts(at.title) == ["登录"]
+    assert not [c for c in texts(at.sidebar.caption) if c.startswith("收录：")]  # nothing about the corpus yet
     at.text_input(key="login_name").input("du")
     at.text_input(key="login_password").input(PASSWORDS["du"])
     at.button[0].click()
@@ -171,6 +172,7 @@ def test_require_login_opens_on_the_login_form_and_lets_one_in(env, monkeypatch)
     assert at.session_state["auth_user"] == "du"
     go(at, "search", q="盗窃")
     assert texts(at.title) == ["检索"]
+    assert [c for c in texts(at.sidebar.caption) if c.startswith("收录：")] == ["收录：指引 13 · 案例 2"]
     assert "张某多次盗窃电动车电瓶案" in [p.value for p in at.page_link]
 
 
