@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -40,9 +41,30 @@ def warm_up() -> None:
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
             _say(f"检索服务未能就绪：{first}（详情见网页，或运行 python indexer.py check）")
             return
+        _import_page_modules()
         _say(f"检索服务已就绪：{total} 篇文档（用时 {time.perf_counter() - started:.1f} 秒）")
     except Exception:  # a page view will report the problem; the server must run regardless
         _LOG.exception("warm-up failed")
+
+
+# Imported by the first page view otherwise: Streamlit's icon and emoji tables (0.3 s, to check
+# page icons), numpy and Pillow (page config), the menu and the search log.
+PAGE_MODULES = (
+    "streamlit.material_icon_names",
+    "streamlit.emojis",
+    "numpy",
+    "PIL.Image",
+    "app_pages.menu",
+    "kb.searchlog",
+)
+
+
+def _import_page_modules() -> None:
+    for name in PAGE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a later Streamlit may move its tables: the page view imports what it needs
+            _LOG.info("warm-up: no module %s", name)
 
 
 @asynccontextmanager
