@@ -144,13 +144,16 @@ def matches(searcher, q: Q.Query, deadline: float | None = None) -> tuple[dict[i
     """
     out: dict[int, float] = {}
     for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        # Read the deletions first, as Whoosh's postings() does when it builds its matchers.
+        deleted = (
+            (getattr(reader, "deleted_docs_set", None) or set(reader.deleted_docs())) if reader.has_deletions() else ()
+        )
         try:
             scores = _Segment(searcher, sub, deadline).scores(q)
         except Timeout:
             return out, True
-        reader = sub.reader()
-        if reader.has_deletions():
-            deleted = getattr(reader, "deleted_docs_set", None) or set(reader.deleted_docs())
+        if deleted:
             scores = {d: s for d, s in scores.items() if d not in deleted}
         if offset:
             out.update({offset + d: s for d, s in scores.items()})
