@@ -203,10 +203,7 @@ def check(content, laws) -> None:
         from kb.statutes import check_citations
 
         problems.extend(check_citations(settings, result.documents))
-    from kb.charges import load_cues
-
-    _, cue_problems = load_cues(settings.data_dir / "charge_cues.txt", known=resources.charge_table.names())
-    problems.extend(cue_problems)
+    problems.extend(resources.cue_problems)
     if (settings.data_dir / "learning_paths.yaml").is_file():
         from kb.learning import load_learning_paths
 

@@ -43,6 +43,12 @@ def warm_up() -> None:
             return
         _import_page_modules()
         _say(f"检索服务已就绪：{total} 篇文档（用时 {time.perf_counter() - started:.1f} 秒）")
+        svc = shared.service_quiet()
+        bad = svc.resources.cue_problems if svc is not None else ()
+        if bad:
+            _say(
+                f"data/charge_cues.txt 有 {len(bad)} 行写错，类案检索未用这些行；运行 python indexer.py check 查看并改正"
+            )
     except Exception:  # a page view will report the problem; the server must run regardless
         _LOG.exception("warm-up failed")
 

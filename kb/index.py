@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -27,7 +26,6 @@ from kb.synonyms import Synonyms, load_synonyms
 from kb.taxonomy import Taxonomy, load_taxonomy
 from kb.validation import ContentSet, load_content
 
-_LOG = logging.getLogger(__name__)
 SCHEMA_VERSION = "3"
 CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
@@ -106,6 +104,9 @@ class Resources:
     charges: tuple[str, ...] = ()
     charge_table: ChargeTable = ChargeTable()
     cues: tuple[Cue, ...] = ()
+    # Bad lines of data/charge_cues.txt, left out of `cues`: `check` reports them as errors,
+    # a build as warnings (a bad fact pattern must not stop search or builds).
+    cue_problems: tuple[Problem, ...] = ()
 
 
 def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> Resources:
@@ -118,12 +119,10 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     synonyms = load_synonyms(data / "synonyms.txt")
     table = load_charges(data / "charges.txt")
     cues, bad = load_cues(data / "charge_cues.txt", known=table.names())
-    for problem in bad:  # `check` reports them; a bad fact pattern must not stop search or builds
-        _LOG.warning("%s（该行已忽略）", problem)
     charges = tuple(charges) if charges is not None else table.names()
     words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
     fingerprint = analysis.configure([data / "userdict.txt"], words, cache_dir=settings.index_dir)
-    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges, table, cues)
+    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges, table, cues, tuple(bad))
 
 
 def _join(values: Iterable[str]) -> str:
@@ -330,7 +329,8 @@ def build_index(
     resources = load_resources(settings)
     content = _content(settings, resources)
     laws, law_hashes, law_problems, law_counts = _law_records(settings)
-    warnings = tuple([*content.warnings, *law_problems])
+    cue_warnings = [replace(p, severity="warning") for p in resources.cue_problems]
+    warnings = tuple([*content.warnings, *law_problems, *cue_warnings])
     index_dir = settings.index_dir
     with build_lock(index_dir):
         live = current_dir(index_dir)

@@ -77,3 +77,15 @@ def test_a_setting_that_cannot_be_used_is_reported_at_start_without_a_traceback(
             "须为 1 到 100 之间的整数",
         )
     assert "Traceback" not in out
+
+
+def test_bad_fact_pattern_lines_are_named_at_start_and_the_server_still_serves(tmp_path):
+    content = make_content(tmp_path)
+    cues = content / "data" / "charge_cues.txt"
+    cues.write_text(cues.read_text(encoding="utf-8") + "盗窃罪 窃取(\n", encoding="utf-8")
+    with streamlit_server(tmp_path, content):
+        out = wait_for_line(
+            tmp_path / "streamlit.log",
+            "案例指引库：data/charge_cues.txt 有 1 行写错，类案检索未用这些行；运行 python indexer.py check 查看并改正",
+        )
+    assert READY in out and "Traceback" not in out
