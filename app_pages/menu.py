@@ -52,8 +52,3 @@ def menu(user: User | None, require_login: bool) -> dict[str, list[MenuPage]]:
     login = MenuPage("login", "账号" if user else "登录", ":material/account_circle:", "login")
     sections[WORKBENCH] = [*work, login]
     return sections
-
-
-def shown(sections: dict[str, list[MenuPage]]) -> list[str]:
-    """The names of the pages the menu lists, in order."""
-    return [p.name for pages in sections.values() for p in pages if p.shown]

@@ -123,24 +123,27 @@ def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = (), cache_d
     return fingerprint
 
 
+WORD_FREQ = 2000  # jieba frequency of the words _load adds: enough to keep them whole
+
+
 def _load(sources: tuple[Path, ...], extra: tuple[str, ...]) -> jieba.Tokenizer:
     seg = jieba.Tokenizer()
     seg.initialize()
     for path in sources:
         seg.load_userdict(str(path))
     for surname in _SURNAMES:
-        seg.add_word(surname + "某", 2000)
-        seg.add_word(surname + "某某", 2000)
+        seg.add_word(surname + "某", WORD_FREQ)
+        seg.add_word(surname + "某某", WORD_FREQ)
     for word in extra:
         if len(word) > 1:
-            seg.add_word(word, max(seg.FREQ.get(word, 0), 2000))
+            seg.add_word(word, max(seg.FREQ.get(word, 0), WORD_FREQ))
     return seg
 
 
 CACHE_PREFIX = "analyzer-"
 # What shapes the cached dictionary beyond the fingerprint's inputs: the cache layout, the
 # jieba version and _load's own words. A change to any of them names a new cache file.
-_CACHE_KEY = hashlib.sha256(f"1:{jieba.__version__}:{_SURNAMES}:2000".encode()).hexdigest()[:8]
+_CACHE_KEY = hashlib.sha256(f"1:{jieba.__version__}:{_SURNAMES}:{WORD_FREQ}".encode()).hexdigest()[:8]
 _STALE_TEMP_SECONDS = 3600
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.menu import menu, shown
+from app_pages.menu import menu
 from kb import accounts, audit
 from kb.drafts import create_draft, get_draft, save_draft, submit
 from kb.index import build_index
@@ -104,6 +104,11 @@ summary: 接报电动车被盗后三十分钟内完成视频追踪部署。
 
 
 READING = ["search", "similar", "casebook", "guides", "document", "learning", "stats"]
+
+
+def shown(sections) -> list[str]:
+    """The names of the pages the menu lists, in order."""
+    return [p.name for pages in sections.values() for p in pages if p.shown]
 
 
 @pytest.mark.parametrize(
