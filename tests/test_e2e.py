@@ -24,6 +24,7 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
+sync_api.expect.set_options(timeout=TIMEOUT_MS)  # assertions retry as long as locators wait
 
 
 @pytest.fixture(scope="module")
@@ -139,11 +140,11 @@ def test_a_shared_url_reloads_query_and_filters(server, page):
     url = server + "/?q=" + quote("盗窃") + "&type=guide"
     page.goto(url)
     page.get_by_role("link", name="盗窃案件办理指引").wait_for()
-    assert search_box(page).input_value() == "盗窃"
+    sync_api.expect(search_box(page)).to_have_value("盗窃")
     assert page.get_by_role("link", name="张某多次盗窃电动车电瓶案").count() == 0
     page.reload()
     page.get_by_role("link", name="盗窃案件办理指引").wait_for()
-    assert search_box(page).input_value() == "盗窃"
+    sync_api.expect(search_box(page)).to_have_value("盗窃")
     assert "type=guide" in page.url
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -29,6 +30,7 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
+sync_api.expect.set_options(timeout=TIMEOUT_MS)  # assertions retry as long as locators wait
 
 NEW_GUIDE = """---
 id: G-2025-950
@@ -121,7 +123,8 @@ def test_draft_submit_publish_search_supersede_and_audit(site, browser):
     wait_app(editor)
     # the draft list names the draft by the id and title it now has, not the template's
     picked = editor.locator('[data-testid="stSelectbox"] input[role="combobox"]').first
-    assert "盗窃电动车案件快速处置指引（G-2025-950）" in picked.input_value()
+    # expect() retries: Streamlit streams a rerun's elements, so a value can land a moment later
+    sync_api.expect(picked).to_have_value(re.compile(re.escape("盗窃电动车案件快速处置指引（G-2025-950）")))
     shot(editor, "20-editor-preview")
     editor.get_by_role("tab", name="校验").click()
     editor.get_by_text("校验通过，可以提交").first.wait_for()
@@ -224,7 +227,7 @@ def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_pa
     page.get_by_text("上传的文件校验通过", exact=False).first.wait_for()
     assert page.get_by_text("修改后才能提交", exact=False).count() == 0
     area = page.get_by_role("textbox", name="Markdown 全文（含 front matter）")
-    assert "接报电动车被盗后，应当在三十分钟内调取周边视频" in area.input_value()
+    sync_api.expect(area).to_have_value(re.compile("接报电动车被盗后，应当在三十分钟内调取周边视频"))
     shot(page, "25-upload-gbk")
     assert audit.read_entries(settings, action="upload")[0].detail.startswith("旧指引.md，")
     page.context.close()
