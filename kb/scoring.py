@@ -53,11 +53,16 @@ def norms(leaf, field: str, avgdl: float, k1: float, b: float) -> list[float]:
 def blocks(leaf, field: str, word: str):
     """Yield (docnums, weights) of a term's postings in one segment, a block at a time.
 
-    Deleted documents are included; the caller's filter removes them.
+    Deleted documents are included, whatever this reader's deletions, so the lists can be cached
+    per segment; the caller removes the deleted documents.
     """
     m = leaf.postings(field, word)
     if isinstance(m, FilterMatcher):
+        # The deletion filter skipped the leading deleted documents when it was made: rewind.
+        # Without this, a reader that saw later deletions cached a shorter list, and an older
+        # searcher still in use missed a live document (a search during a publish lost a hit).
         m = m.child
+        m.reset()
     if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # whoosh 2.7 codec: whole blocks
         while m.is_active():
             if m._ids is None:

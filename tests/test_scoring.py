@@ -14,7 +14,7 @@ from kb.index import build_index, index_documents
 from kb.search import SearchService
 from kb.settings import REPO_ROOT, Settings
 from kb.taxonomy import load_taxonomy
-from kb.validation import read_document
+from kb.validation import load_content, read_document
 
 # Plain words, unspaced runs, synonyms, citations, field prefixes, boosts and OR: every one of
 # them is a query of words the fast path evaluates.
@@ -245,3 +245,22 @@ def test_empty_queries_and_newest_first_list_a_synthetic_casebook_as_whoosh_does
         assert compare(synthetic, monkeypatch, "", per_page=10, max_pages=3, **kwargs) > 0
         compare(synthetic, monkeypatch, "盗窃", per_page=10, max_pages=3, sort="newest", **kwargs)
     assert whoosh_calls and not any(whoosh_calls)  # the fast path never fell back to Whoosh
+
+
+def test_a_searcher_of_the_state_before_a_reindex_still_finds_the_document(content, settings):
+    # Posting lists are cached per segment. A searcher that sees C-1 deleted from the first
+    # segment must not leave a list without it for a searcher still reading the state before.
+    content.case("C-1", facts="张某在某小区盗窃电动车电瓶。")
+    content.case("C-2", title="李某诈骗案", facts="李某在某商场实施诈骗。")
+    build_index(settings)
+    taxonomy = load_taxonomy(settings.data_dir / "taxonomy.yaml")
+    doc = next(d for d in load_content(settings.content_dir, taxonomy).documents if d.id == "C-1")
+    service = SearchService(settings)
+    q = Q.Term("body", "电瓶")
+    with service.searcher() as before:
+        index_documents(settings, [doc])  # deletes C-1 from the first segment, writes it anew
+        with service.searcher() as after:
+            assert [after.stored_fields(d)["id"] for d in scoring.matches(after, q)[0]] == ["C-1"]
+            assert len(list(scoring.leaves(after))) == 2
+        assert [before.stored_fields(d)["id"] for d in scoring.matches(before, q)[0]] == ["C-1"]
+    service.close()
