@@ -81,7 +81,7 @@ def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
         search_box(page).wait_for(timeout=120_000)
         page.locator(".kb-hit").first.wait_for()
         assert current_dir(tmp_path / "index") is not None
-        assert "全部文档：共 14 条结果" in page.locator(".kb-meta").first.inner_text()
+        sync_api.expect(page.locator(".kb-meta").first).to_contain_text("全部文档：共 14 条结果")
 
 
 def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, page):
@@ -93,8 +93,8 @@ def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, pag
     page.wait_for_function("() => location.search.includes('q=')")
     marks = page.locator(".kb-snippet mark")
     marks.first.wait_for()
-    assert "盗窃" in marks.first.inner_text()
-    assert page.get_by_text("张某多次盗窃电动车电瓶案").first.is_visible()
+    sync_api.expect(marks.first).to_contain_text("盗窃")
+    sync_api.expect(page.get_by_text("张某多次盗窃电动车电瓶案").first).to_be_visible()
     assert "q=%E5%A4%9A%E6%AC%A1%E7%9B%97%E7%AA%83" in page.url
     wait_app(page)
     shot(page, "01-search")
@@ -107,7 +107,7 @@ def test_open_a_document_from_the_results(server, page):
     link.click()
     page.wait_for_function("() => location.pathname.endsWith('/doc') && location.search.includes('id=C-2023-901')")
     page.locator("h1.kb-doc-title").wait_for()
-    assert page.locator("h1.kb-doc-title").inner_text() == "张某多次盗窃电动车电瓶案"
+    sync_api.expect(page.locator("h1.kb-doc-title")).to_have_text("张某多次盗窃电动车电瓶案")
     page.locator(".kb-doc mark.kb-term").first.wait_for()
     page.get_by_text("本案适用的指引").wait_for()
     wait_app(page)
@@ -127,12 +127,12 @@ def test_the_print_layout_hides_navigation(server, page):
     page.goto(server + "/doc?id=C-2023-901")
     page.locator("h1.kb-doc-title").wait_for()
     wait_app(page)
-    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    sync_api.expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
     page.emulate_media(media="print")
     page.wait_for_function(
         "() => getComputedStyle(document.querySelector('[data-testid=stSidebar]')).display === 'none'"
     )
-    assert page.locator("h1.kb-doc-title").is_visible()
+    sync_api.expect(page.locator("h1.kb-doc-title")).to_be_visible()
     shot(page, "02c-document-print")
 
 
