@@ -332,10 +332,34 @@ UPLOADER_CSS = """
 </style>
 """
 
+# Nor has its page chrome: the Stop button of a long run, the connection status, the
+# keyboard-only skip link and the dialog shown when the server stops answering (its English asks
+# whether the intranet PC is "connected to the internet"). The connection label is 正在连接 while
+# the dotted icon shows, else 连接中断. Streamlit's own dialogs are those without app elements.
+CHROME_CSS = """
+<style>
+[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] { font-size: 0; }
+[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"]::after { content: "停止"; font-size: 0.875rem; }
+[data-testid="stConnectionStatus"] label { font-size: 0; }
+[data-testid="stConnectionStatus"] label::after { content: "连接中断"; font-size: 0.875rem; }
+[data-testid="stConnectionStatus"]:has(path[d^="M0 3v2"]) label::after { content: "正在连接"; }
+[data-testid="stSkipToContent"] { font-size: 0 !important; }
+[data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 0.875rem; }
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2 { font-size: 0; }
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2::after {
+  content: "与服务器的连接已中断"; font-size: 1.5rem; }
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2 + div * { display: none; }
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2 + div::after {
+  content: "案例指引库服务暂时没有响应，可能正在重启。服务恢复后页面会自动重新连接；长时间无法恢复时，请联系系统管理员。";
+  font-size: 1rem; line-height: 1.6; }
+</style>
+"""
+
 
 def inject_css() -> None:
     """Fonts that render Chinese from local files, badges, highlights and the print layout."""
-    st.html(CSS + UPLOADER_CSS % (MAX_FILE_BYTES // (1024 * 1024)))  # a bigger file is refused in Chinese
+    # The uploader names the size limit; a bigger file is refused in Chinese.
+    st.html(CSS + UPLOADER_CSS % (MAX_FILE_BYTES // (1024 * 1024)) + CHROME_CSS)
 
 
 def data_path(name: str) -> Path:

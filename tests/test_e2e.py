@@ -82,6 +82,36 @@ def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
         page.locator(".kb-hit").first.wait_for()
         assert current_dir(tmp_path / "index") is not None
         sync_api.expect(page.locator(".kb-meta").first).to_contain_text("全部文档：共 14 条结果")
+        wait_app(page)
+        assert after_text(page.locator('[data-testid="stSkipToContent"]')) == '"跳到正文"'
+        # Streamlit's Stop button, as drawn during a run of more than half a second
+        page.evaluate(
+            """() => document.body.insertAdjacentHTML('beforeend', '<div data-testid="stStatusWidget"><span>'
+            + '<button kind="header" data-testid="stBaseButton-header">Stop</button></span></div>')"""
+        )
+        assert after_text(page.locator('[data-testid="stBaseButton-header"]', has_text="Stop")) == '"停止"'
+        # its connection status while reconnecting (dotted icon) and after giving up
+        page.evaluate(
+            """() => document.body.insertAdjacentHTML('beforeend', ['M0 3v2h2V3H0z', 'M3.09 0c'].map(d =>
+            '<div data-testid="stConnectionStatus"><svg viewBox="0 0 8 8"><path d="' + d + '"></path></svg>'
+            + '<label>Connecting</label></div>').join(''))"""
+        )
+        labels = page.locator('[data-testid="stConnectionStatus"] label')
+        assert [after_text(labels.nth(i)) for i in range(2)] == ['"正在连接"', '"连接中断"']
+        page.evaluate("() => document.querySelectorAll('body > [data-testid]').forEach(e => e.remove())")
+    # The server has stopped: Streamlit's dialog asks in English whether the PC is "connected to
+    # the internet"; the page says in Chinese what happened.
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=90_000)
+    assert after_text(dialog.locator("h2")) == '"与服务器的连接已中断"'
+    assert after_text(dialog.locator("h2 + div")).startswith('"案例指引库服务暂时没有响应')
+    assert dialog.locator("h2 + div > *").first.evaluate("e => getComputedStyle(e).display") == "none"
+    shot(page, "00-connection-lost")
+
+
+def after_text(locator) -> str:
+    """What CSS draws after an element (how the app writes over Streamlit's English labels)."""
+    return locator.evaluate("e => getComputedStyle(e, '::after').content")
 
 
 def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, page):
