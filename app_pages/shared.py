@@ -333,7 +333,8 @@ UPLOADER_CSS = """
 """
 
 # Nor has its page chrome: the Stop button of a long run, the connection status, the
-# keyboard-only skip link and the dialog shown when the server stops answering (its English asks
+# keyboard-only skip link, the "Press Enter to apply" hint under a text box being typed in (its
+# first span; a character count may follow; intranet PCs run Windows, so Ctrl) and the dialog shown when the server stops answering (its English asks
 # whether the intranet PC is "connected to the internet"). The connection label is 正在连接 while
 # the dotted icon shows, else 连接中断. Streamlit's own dialogs are those without app elements.
 CHROME_CSS = """
@@ -345,6 +346,14 @@ CHROME_CSS = """
 [data-testid="stConnectionStatus"]:has(path[d^="M0 3v2"]) label::after { content: "正在连接"; }
 [data-testid="stSkipToContent"] { font-size: 0 !important; }
 [data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 0.875rem; }
+[data-testid="InputInstructions"] > span:first-child { font-size: 0; }
+[data-testid="InputInstructions"] > span:first-child::after { content: "按回车键确认"; font-size: 0.75rem; }
+[data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after { content: "按 Ctrl+Enter 确认"; }
+[data-testid="stForm"] [data-testid="InputInstructions"] > span:first-child::after { content: "按回车键提交"; }
+[data-testid="stForm"] [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
+  content: "按 Ctrl+Enter 提交"; }
+.st-key-search_q [data-testid="InputInstructions"] > span:first-child::after { content: "按回车键检索"; }
+[data-testid="stForm"] .st-key-similar_text [data-testid="InputInstructions"] > span:first-child::after { content: "按 Ctrl+Enter 检索"; }
 section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2 { font-size: 0; }
 section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2::after {
   content: "与服务器的连接已中断"; font-size: 1.5rem; }

@@ -119,6 +119,9 @@ def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, pag
     box = search_box(page)
     box.wait_for()
     box.fill("多次盗窃")
+    hint = page.locator('.st-key-search_q [data-testid="InputInstructions"] > span').first
+    hint.wait_for(state="attached")
+    assert after_text(hint) == '"按回车键检索"'  # drawn over Streamlit's "Press Enter to apply"
     box.press("Enter")
     page.wait_for_function("() => location.search.includes('q=')")
     marks = page.locator(".kb-snippet mark")
@@ -215,6 +218,9 @@ def test_similar_cases_from_pasted_facts(server, page):
     page.goto(server + "/similar")
     area = page.get_by_label("案情描述")
     area.fill("2023年张某在小区内三次盗窃电动车电瓶，民警调取视频监控后将其抓获。")
+    hint = page.locator('.st-key-similar_text [data-testid="InputInstructions"] > span')
+    hint.first.wait_for(state="attached")
+    assert after_text(hint.first) == '"按 Ctrl+Enter 检索"'  # drawn over "Press Ctrl+Enter to submit form"
     page.get_by_role("button", name="检索类案").click()
     page.get_by_role("heading", name="相似案例").wait_for()
     page.get_by_role("link", name="张某多次盗窃电动车电瓶案").first.wait_for()

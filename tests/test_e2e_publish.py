@@ -104,6 +104,9 @@ def log_in(page, url: str, name: str, password: str) -> None:
     page.goto(url + "/login")
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
+    hint = page.locator('[data-testid="stForm"] [data-testid="InputInstructions"] > span').first
+    hint.wait_for(state="attached")  # Streamlit's "Press Enter to submit form", in Chinese
+    assert hint.evaluate("e => getComputedStyle(e, '::after').content") == '"按回车键提交"'
     page.get_by_role("button", name="登录").click()
     page.get_by_text(f"当前用户：{name}", exact=False).first.wait_for()
     wait_app(page)
@@ -118,6 +121,9 @@ def test_draft_submit_publish_search_supersede_and_audit(site, browser):
     area = editor.get_by_role("textbox", name="Markdown 全文（含 front matter）")
     area.wait_for()
     area.fill(NEW_GUIDE)
+    hint = editor.locator('[data-testid="stTextArea"] [data-testid="InputInstructions"] > span').first
+    hint.wait_for(state="attached")  # Streamlit's "Press Ctrl+Enter to apply", in Chinese
+    assert hint.evaluate("e => getComputedStyle(e, '::after').content") == '"按 Ctrl+Enter 确认"'
     area.press("Control+Enter")  # commit the text: autosave and live preview
     editor.locator("h1.kb-doc-title", has_text="盗窃电动车案件快速处置指引").wait_for()
     wait_app(editor)
