@@ -189,7 +189,11 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
         return None, problems
     data = path.read_bytes()
     if len(data) > MAX_FILE_BYTES:
-        report(1, "", f"文件过大（{len(data) / 1024:.0f} KB，上限 {MAX_FILE_BYTES // 1024} KB）；请拆分为多篇文档")
+        report(
+            1,
+            "",
+            f"文件过大（按 UTF-8 编码 {len(data) / 1024:.0f} KB，上限 {MAX_FILE_BYTES // 1024} KB）；请拆分为多篇文档",
+        )
         return None, problems
     if data.startswith(b"\xef\xbb\xbf"):
         report(1, "", "文件以 BOM（字节顺序标记）开头；请在编辑器中另存为“UTF-8 无 BOM”")

@@ -105,6 +105,17 @@ def test_a_gbk_upload_gets_the_encoding_note_and_its_text_is_decoded_into_the_dr
     assert get_draft(kb, "lin", draft.id).text == guide_text("G-9")
 
 
+def test_a_gbk_upload_under_the_limit_that_grows_past_it_in_utf8_says_so(kb):
+    # Chinese takes 2 bytes in GBK and 3 in UTF-8, the encoding the limit applies to.
+    text = guide_text("G-9") + "接报案件应当及时受理。" * 40_000
+    data = text.encode("gb18030")
+    assert len(data) < 1024 * 1024 < len(text.encode("utf-8"))
+    draft, problems, _ = import_upload(kb, "lin", "gbk.md", data)
+    size = len(text.encode("utf-8")) / 1024
+    assert [p.message for p in problems] == [f"文件过大（按 UTF-8 编码 {size:.0f} KB，上限 1024 KB）；请拆分为多篇文档"]
+    assert get_draft(kb, "lin", draft.id).text == text  # kept all the same
+
+
 def test_a_word_document_is_refused_in_chinese_and_nothing_is_stored(kb):
     with pytest.raises(PublishError) as err:
         import_upload(kb, "lin", "接报案指引.docx", b"PK\x03\x04 not text")

@@ -127,7 +127,7 @@ def test_supersedes_pointing_nowhere(content, settings):
 def test_file_over_the_size_limit(content, settings):
     content.guide("G-1", body="很长的正文。" * (MAX_FILE_BYTES // 10))
     assert problems(settings) == [
-        f"guides/G-1.md:1: 文件过大（{(content.root / 'guides/G-1.md').stat().st_size / 1024:.0f} KB，上限 1024 KB）；请拆分为多篇文档"
+        f"guides/G-1.md:1: 文件过大（按 UTF-8 编码 {(content.root / 'guides/G-1.md').stat().st_size / 1024:.0f} KB，上限 1024 KB）；请拆分为多篇文档"
     ]
 
 
