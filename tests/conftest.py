@@ -148,17 +148,22 @@ def content(tmp_path: Path) -> ContentTree:
     return ContentTree(tmp_path / "content")
 
 
+def make_settings(content_dir: Path, root: Path, laws_dir: Path | None = None) -> Settings:
+    """Settings over a content tree, with the index and database in root and no search log."""
+    return Settings(
+        content_dir=content_dir,
+        index_dir=root / "index",
+        laws_dir=laws_dir,
+        data_dir=content_dir / "data",
+        db_path=root / "casekb.sqlite3",
+        search_log=False,
+    )
+
+
 @pytest.fixture
 def settings(content: ContentTree, tmp_path: Path) -> Settings:
     """Settings pointing at the fixture content and a fresh index folder."""
-    return Settings(
-        content_dir=content.root,
-        index_dir=tmp_path / "index",
-        laws_dir=None,
-        data_dir=content.root / "data",
-        db_path=tmp_path / "casekb.sqlite3",
-        search_log=False,
-    )
+    return make_settings(content.root, tmp_path)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import make_settings
 
 try:
     from tests.app_fixtures import make_content
@@ -20,7 +21,6 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
 
 from kb import accounts, audit
 from kb.index import build_index
-from kb.settings import Settings
 
 pytestmark = [
     pytest.mark.e2e,
@@ -59,14 +59,7 @@ def site(tmp_path_factory):
     """A streamlit server over fresh content, index and database, with an editor and a reviewer."""
     root = tmp_path_factory.mktemp("e2e-publish")
     content = make_content(root)
-    settings = Settings(
-        content_dir=content,
-        index_dir=root / "index",
-        laws_dir=None,
-        data_dir=content / "data",
-        db_path=root / "casekb.sqlite3",
-        search_log=False,
-    )
+    settings = make_settings(content, root)
     build_index(settings)
     accounts.add_user(settings, "lin", "编辑", "lin-password")
     accounts.add_user(settings, "zhao", "审核", "zhao-password")

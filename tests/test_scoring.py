@@ -6,13 +6,13 @@ import importlib.util
 import shutil
 
 import pytest
-from conftest import LAWS_DIR
+from conftest import LAWS_DIR, make_settings
 from whoosh import query as Q
 
 from kb import scoring, search
 from kb.index import build_index, index_documents
 from kb.search import SearchService
-from kb.settings import REPO_ROOT, Settings
+from kb.settings import REPO_ROOT
 from kb.taxonomy import load_taxonomy
 from kb.validation import load_content, read_document
 
@@ -126,14 +126,7 @@ def compare(service: SearchService, monkeypatch, query: str, per_page: int = 7, 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bundled")
-    settings = Settings(
-        content_dir=REPO_ROOT,
-        index_dir=tmp / "index",
-        laws_dir=LAWS_DIR if LAWS_DIR.is_dir() else None,
-        data_dir=REPO_ROOT / "data",
-        db_path=tmp / "casekb.sqlite3",
-        search_log=False,
-    )
+    settings = make_settings(REPO_ROOT, tmp, LAWS_DIR if LAWS_DIR.is_dir() else None)
     build_index(settings)
     service = SearchService(settings)
     yield service
@@ -187,14 +180,7 @@ def synthetic(tmp_path_factory):
     spec.loader.exec_module(synth)
     tmp = tmp_path_factory.mktemp("synthetic")
     corpus = synth.generate(300, tmp / "corpus")
-    settings = Settings(
-        content_dir=corpus,
-        index_dir=tmp / "index",
-        laws_dir=None,
-        data_dir=corpus / "data",
-        db_path=tmp / "casekb.sqlite3",
-        search_log=False,
-    )
+    settings = make_settings(corpus, tmp)
     build_index(settings)
     # Re-index a few documents: a second segment, and deletions in the first.
     taxonomy = load_taxonomy(corpus / "data" / "taxonomy.yaml")
