@@ -84,21 +84,21 @@ def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
         sync_api.expect(page.locator(".kb-meta").first).to_contain_text("全部文档：共 14 条结果")
         wait_app(page)
         assert after_text(page.locator('[data-testid="stSkipToContent"]')) == '"跳到正文"'
-        # Streamlit's Stop button, as drawn during a run of more than half a second
+        # Copies of Streamlit's Stop button (drawn during a run of more than half a second) and
+        # of its connection status while reconnecting (dotted icon) and after giving up, in one
+        # probe element of our own: removing nodes React manages would break its later dialogs.
         page.evaluate(
-            """() => document.body.insertAdjacentHTML('beforeend', '<div data-testid="stStatusWidget"><span>'
-            + '<button kind="header" data-testid="stBaseButton-header">Stop</button></span></div>')"""
-        )
-        assert after_text(page.locator('[data-testid="stBaseButton-header"]', has_text="Stop")) == '"停止"'
-        # its connection status while reconnecting (dotted icon) and after giving up
-        page.evaluate(
-            """() => document.body.insertAdjacentHTML('beforeend', ['M0 3v2h2V3H0z', 'M3.09 0c'].map(d =>
+            """() => document.body.insertAdjacentHTML('beforeend', '<div id="kb-probe">'
+            + '<div data-testid="stStatusWidget"><span><button kind="header" data-testid="stBaseButton-header">'
+            + 'Stop</button></span></div>' + ['M0 3v2h2V3H0z', 'M3.09 0c'].map(d =>
             '<div data-testid="stConnectionStatus"><svg viewBox="0 0 8 8"><path d="' + d + '"></path></svg>'
-            + '<label>Connecting</label></div>').join(''))"""
+            + '<label>Connecting</label></div>').join('') + '</div>')"""
         )
-        labels = page.locator('[data-testid="stConnectionStatus"] label')
+        probe = page.locator("#kb-probe")
+        assert after_text(probe.locator('[data-testid="stBaseButton-header"]')) == '"停止"'
+        labels = probe.locator('[data-testid="stConnectionStatus"] label')
         assert [after_text(labels.nth(i)) for i in range(2)] == ['"正在连接"', '"连接中断"']
-        page.evaluate("() => document.querySelectorAll('body > [data-testid]').forEach(e => e.remove())")
+        page.evaluate("() => document.getElementById('kb-probe').remove()")
     # The server has stopped: Streamlit's dialog asks in English whether the PC is "connected to
     # the internet"; the page says in Chinese what happened.
     dialog = page.get_by_role("dialog")
