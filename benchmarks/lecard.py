@@ -26,11 +26,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from kb import analysis, similarity  # noqa: E402
+from kb.charges import charges_named  # noqa: E402
 from kb.documents import TYPE_CASE, Document  # noqa: E402
 from kb.index import create_index, current_dir, load_resources  # noqa: E402
 from kb.search import SearchService  # noqa: E402
 from kb.settings import Settings  # noqa: E402
-from kb.similarity import charges_named  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "lecard"
 CUTOFFS = (10, 20, 30)

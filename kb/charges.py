@@ -1,12 +1,16 @@
-"""The charge vocabulary: 罪名 and 违法行为 names, the articles that define them, and fact patterns."""
+"""The charge vocabulary: 罪名 and 违法行为 names, the articles that define them, fact patterns,
+and the charges a text names or signals."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from kb import analysis
 from kb.citations import parse_citation
 from kb.errors import ContentError, Problem
 
@@ -134,3 +138,106 @@ def load_cues(path: Path, known: Collection[str] = ()) -> tuple[tuple[Cue, ...],
     if not path.is_file():
         return (), []
     return parse_cues(path.read_text(encoding="utf-8"), known=known)
+
+
+# -- charges in a text ------------------------------------------------------------------------
+
+
+def charge_variants(charge: str) -> list[str]:
+    """Phrases that name a charge in text: 盗窃罪 -> 盗窃; 走私、贩卖、运输、制造毒品罪 -> 贩卖毒品 …
+
+    A compound name lists verbs before a shared object (走私、贩卖…毒品): each verb is joined to
+    the object; bare verbs (走私, 生产) are never variants, as they name no charge on their own.
+    """
+    stem = charge[:-1] if charge.endswith("罪") else charge
+    parts = [p for p in stem.split("、") if p]
+    if len(parts) <= 1:
+        return [stem] if len(stem) >= 2 else []
+    out = [stem]
+    first_long = next((i for i, p in enumerate(parts) if len(p) > 2), None)
+    if first_long is None:  # 窝藏、包庇
+        out.extend(parts)
+    elif first_long > 0:  # 走私、贩卖、运输、制造毒品: verbs, then verb + object
+        obj = parts[first_long][2:]
+        out.extend(p + obj for p in parts[:first_long])
+        out.append(parts[first_long])
+    else:  # 拐卖妇女、儿童: verb + object, then more objects
+        out.append(parts[0])
+        verb = parts[0][:2]
+        out.extend(verb + p for p in parts[1:] if len(p) <= 2)
+    return [v for v in dict.fromkeys(out) if len(v) >= 2]
+
+
+@lru_cache(maxsize=8)
+def _matcher(charges: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]]]:
+    table: dict[str, list[str]] = {}
+    for charge in charges:
+        for variant in charge_variants(analysis.fold(charge)):
+            table.setdefault(variant, []).append(charge)
+    if not table:
+        return None, {}
+    # Longest first, so 合同诈骗 wins over the 诈骗 inside it.
+    alternatives = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, alternatives))), {k: tuple(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=8)
+def _cues(charges: tuple[str, ...], cues: tuple[Cue, ...]) -> tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]:
+    """The fact patterns (data/charge_cues.txt) of the charges in the vocabulary, compiled."""
+    known = set(charges)
+    out = []
+    for cue in cues:
+        present = tuple(n for n in cue.names if n in known)
+        if present:
+            out.append((present, re.compile(cue.pattern)))
+    return tuple(out)
+
+
+def charge_mentions(text: str, charges: Iterable[str]) -> Counter:
+    """How often each charge is named in the text; a name followed by 罪 (犯盗窃罪) counts double."""
+    pattern, table = _matcher(tuple(charges))
+    counts: Counter = Counter()
+    if pattern is None:
+        return counts
+    folded = analysis.fold(text)
+    for m in pattern.finditer(folded):
+        weight = 2 if folded.startswith("罪", m.end()) else 1
+        for charge in table[m.group()]:
+            counts[charge] += weight
+    return counts
+
+
+def charges_named(text: str, charges: Iterable[str]) -> list[str]:
+    """Charges a case name or verdict names (郭某走私、贩卖、运输、制造毒品罪一案), in order of appearance."""
+    pattern, table = _matcher(tuple(charges))
+    if pattern is None:
+        return []
+    found: dict[str, None] = {}
+    for m in pattern.finditer(analysis.fold(text)):
+        for charge in table[m.group()]:
+            found[charge] = None
+    return list(found)
+
+
+def charge_signals(text: str, charges: Iterable[str], cues: Sequence[Cue] = ()) -> Counter:
+    """Charges the text names or whose fact patterns it shows (酒后驾驶 -> 危险驾驶罪), with counts."""
+    vocabulary = tuple(charges)
+    counts = charge_mentions(text, vocabulary)
+    folded = analysis.fold(text)
+    for names, pattern in _cues(vocabulary, tuple(cues)):
+        n = sum(1 for _ in pattern.finditer(folded))
+        if n:
+            for name in names:
+                counts[name] += n
+    return counts
+
+
+def detect_charges(text: str, charges: Iterable[str], cues: Sequence[Cue] = (), limit: int = 3) -> list[str]:
+    """Likely charges (罪名 / 违法行为) from the text alone, strongest first."""
+    return [c for c, _ in charge_signals(text, charges, cues).most_common(limit)]
+
+
+def conduct(charge: str) -> str:
+    """The conduct a charge names, the same for a 违法行为 and its 罪名 (盗窃 and 盗窃罪): the
+    facts decide between a public-order penalty and a crime, so both kinds of case are alike."""
+    return charge.removesuffix("罪")

@@ -1,10 +1,24 @@
-"""The charge vocabulary: names, linked articles, and every link naming an existing article."""
+"""The charge vocabulary: names, linked articles, every link naming an existing article, and the
+charges a text names or signals."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
-from kb.charges import Cue, load_charges, load_cues, parse_charges, parse_cues
+from kb.charges import (
+    Cue,
+    charge_mentions,
+    charge_signals,
+    charge_variants,
+    charges_named,
+    detect_charges,
+    load_charges,
+    load_cues,
+    parse_charges,
+    parse_cues,
+)
 from kb.errors import ContentError
 from kb.settings import REPO_ROOT
 from kb.statutes import StatuteLibrary
@@ -90,3 +104,61 @@ def test_linked_articles_say_what_the_charge_is(laws_dir, charge, words):
     law, _, article = key.rpartition(":")
     found = library.article(law, article)
     assert found is not None and words in found.text, (charge, key)
+
+
+# -- charges in a text ------------------------------------------------------------------------
+
+DRUGS = "走私、贩卖、运输、制造毒品罪"
+VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", DRUGS, "容留他人吸毒罪"]
+CUES, _ = load_cues(REPO_ROOT / "data" / "charge_cues.txt")
+DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，抽血检验血液酒精含量为120毫克/100毫升。"
+
+
+def test_a_simple_charge_is_named_by_its_stem():
+    assert charge_variants("盗窃罪") == ["盗窃"]
+    assert charge_variants("殴打他人") == ["殴打他人"]
+
+
+def test_a_compound_charge_joins_each_verb_to_the_shared_object():
+    assert charge_variants(DRUGS) == ["走私、贩卖、运输、制造毒品", "走私毒品", "贩卖毒品", "运输毒品", "制造毒品"]
+    assert charge_variants("掩饰、隐瞒犯罪所得、犯罪所得收益罪")[1:] == ["掩饰犯罪所得", "隐瞒犯罪所得"]
+
+
+def test_bare_verbs_never_name_a_charge():
+    variants = charge_variants("生产、销售伪劣产品罪")
+    assert "生产" not in variants and "销售" not in variants
+    assert "销售伪劣产品" in variants
+
+
+def test_the_longest_charge_name_wins():
+    assert charge_mentions("李某涉嫌合同诈骗", VOCABULARY) == Counter({"合同诈骗罪": 1})
+
+
+def test_a_name_followed_by_zui_counts_double():
+    assert charge_mentions("张某犯盗窃罪，又盗窃一次", VOCABULARY) == Counter({"盗窃罪": 3})
+
+
+def test_charges_named_reads_case_names_in_full_or_short():
+    assert charges_named("郭某走私、贩卖、运输、制造毒品罪一案", VOCABULARY) == [DRUGS]
+    assert charges_named("易某某贩卖毒品、容留他人吸毒一案", VOCABULARY) == [DRUGS, "容留他人吸毒罪"]
+    assert charges_named("姜某一案", VOCABULARY) == []
+
+
+def test_detect_charges_reads_fact_patterns_when_no_charge_is_named():
+    assert detect_charges(DUI_FACTS, VOCABULARY, CUES) == ["危险驾驶罪"]
+    assert detect_charges(DUI_FACTS, VOCABULARY) == []  # no fact patterns given
+
+
+def test_detect_charges_ignores_patterns_for_charges_outside_the_vocabulary():
+    assert detect_charges(DUI_FACTS, ["盗窃罪"], CUES) == []
+
+
+def test_detect_charges_puts_named_charges_before_signalled_ones():
+    text = "钱某构成盗窃罪。其间钱某酒后驾驶车辆。"
+    assert detect_charges(text, VOCABULARY, CUES, limit=2) == ["盗窃罪", "危险驾驶罪"]
+
+
+def test_selling_ones_bank_card_for_score_running_signals_the_aiding_offence():
+    signals = charge_signals("王某在网上出售自己的银行卡给他人用于跑分。", ["帮助信息网络犯罪活动罪", "诈骗罪"], CUES)
+    assert signals["帮助信息网络犯罪活动罪"] > 0
+    assert signals["诈骗罪"] == 0

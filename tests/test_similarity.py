@@ -1,4 +1,4 @@
-"""类案检索: charge names and patterns, key terms, and find_similar on tiny fixture documents."""
+"""类案检索: charge agreement, key terms, and find_similar on tiny fixture documents."""
 
 from __future__ import annotations
 
@@ -7,75 +7,17 @@ from collections import Counter
 import pytest
 
 from kb import similarity
-from kb.charges import load_cues
 from kb.index import build_index, index_documents
 from kb.search import SearchService
-from kb.settings import REPO_ROOT
-from kb.similarity import (
-    SimilarHit,
-    charge_agreement,
-    charge_mentions,
-    charge_profile,
-    charge_variants,
-    charges_named,
-    detect_charges,
-    key_terms,
-    telling,
-)
+from kb.similarity import SimilarHit, charge_agreement, charge_profile, key_terms, telling
 from kb.taxonomy import load_taxonomy
 from kb.validation import read_document
 
-DRUGS = "走私、贩卖、运输、制造毒品罪"
-VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", DRUGS, "容留他人吸毒罪"]
-CUES, _ = load_cues(REPO_ROOT / "data" / "charge_cues.txt")
+VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", "容留他人吸毒罪"]
 DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，抽血检验血液酒精含量为120毫克/100毫升。"
 
 
-# -- charge names ---------------------------------------------------------------------------
-
-
-def test_a_simple_charge_is_named_by_its_stem():
-    assert charge_variants("盗窃罪") == ["盗窃"]
-    assert charge_variants("殴打他人") == ["殴打他人"]
-
-
-def test_a_compound_charge_joins_each_verb_to_the_shared_object():
-    assert charge_variants(DRUGS) == ["走私、贩卖、运输、制造毒品", "走私毒品", "贩卖毒品", "运输毒品", "制造毒品"]
-    assert charge_variants("掩饰、隐瞒犯罪所得、犯罪所得收益罪")[1:] == ["掩饰犯罪所得", "隐瞒犯罪所得"]
-
-
-def test_bare_verbs_never_name_a_charge():
-    variants = charge_variants("生产、销售伪劣产品罪")
-    assert "生产" not in variants and "销售" not in variants
-    assert "销售伪劣产品" in variants
-
-
-def test_the_longest_charge_name_wins():
-    assert charge_mentions("李某涉嫌合同诈骗", VOCABULARY) == Counter({"合同诈骗罪": 1})
-
-
-def test_a_name_followed_by_zui_counts_double():
-    assert charge_mentions("张某犯盗窃罪，又盗窃一次", VOCABULARY) == Counter({"盗窃罪": 3})
-
-
-def test_charges_named_reads_case_names_in_full_or_short():
-    assert charges_named("郭某走私、贩卖、运输、制造毒品罪一案", VOCABULARY) == [DRUGS]
-    assert charges_named("易某某贩卖毒品、容留他人吸毒一案", VOCABULARY) == [DRUGS, "容留他人吸毒罪"]
-    assert charges_named("姜某一案", VOCABULARY) == []
-
-
-def test_detect_charges_reads_fact_patterns_when_no_charge_is_named():
-    assert detect_charges(DUI_FACTS, VOCABULARY, CUES) == ["危险驾驶罪"]
-    assert detect_charges(DUI_FACTS, VOCABULARY) == []  # no fact patterns given
-
-
-def test_detect_charges_ignores_patterns_for_charges_outside_the_vocabulary():
-    assert detect_charges(DUI_FACTS, ["盗窃罪"], CUES) == []
-
-
-def test_detect_charges_puts_named_charges_before_signalled_ones():
-    text = "钱某构成盗窃罪。其间钱某酒后驾驶车辆。"
-    assert detect_charges(text, VOCABULARY, CUES, limit=2) == ["盗窃罪", "危险驾驶罪"]
+# -- charge agreement ---------------------------------------------------------------------------
 
 
 def test_the_profile_adds_the_texts_charges_to_the_votes_and_drops_weak_ones():
@@ -277,14 +219,6 @@ def test_empty_text_is_refused_with_a_message(service):
     with pytest.raises(QueryError) as err:
         service.similar(text="  ")
     assert str(err.value) == "请输入案情描述（或指定文档 id）"
-
-
-def test_selling_ones_bank_card_for_score_running_signals_the_aiding_offence():
-    from kb.similarity import charge_signals
-
-    signals = charge_signals("王某在网上出售自己的银行卡给他人用于跑分。", ["帮助信息网络犯罪活动罪", "诈骗罪"], CUES)
-    assert signals["帮助信息网络犯罪活动罪"] > 0
-    assert signals["诈骗罪"] == 0
 
 
 def test_an_offence_and_its_crime_are_read_once_and_shared_by_both_kinds_of_case(content, settings):
