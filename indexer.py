@@ -60,15 +60,61 @@ def handles_errors(func: Callable) -> Callable:
     return wrapper
 
 
+def _quoted_list(text: str) -> str:
+    """'guide', 'case', 'law' -> guide、case、law"""
+    return "、".join(v.strip().strip("'\"") for v in text.split(","))
+
+
+def _no_such_option(name: str, alternatives: str | None) -> str:
+    message = f"未知选项 {name}"
+    return f"{message}；是否要用 {_quoted_list(alternatives)}？" if alternatives else message
+
+
+# Click's usage errors (8.x wordings, old and new) in Chinese; the first match wins.
 _USAGE_MESSAGES = [
-    (re.compile(r"No such command '(.+?)'"), "未知命令“{0}”；可用命令：{cmds}"),
-    (re.compile(r"No such option: (\S+)"), "未知选项 {0}"),
-    (re.compile(r"Missing argument '(.+?)'"), "缺少参数 {0}"),
-    (re.compile(r"Missing option '(.+?)'"), "缺少选项 {0}"),
-    (re.compile(r"Option '(.+?)' requires an argument"), "选项 {0} 需要一个值"),
-    (re.compile(r"Invalid value for '(.+?)': (.*)"), "选项 {0} 的取值无效：{1}"),
-    (re.compile(r"Got unexpected extra argument \((.+?)\)"), "多余的参数：{0}"),
+    (re.compile(r"No such command '(.+?)'"), lambda m, cmds: f"未知命令“{m[1]}”；可用命令：{cmds}"),
+    (
+        re.compile(r"No such option:? '?([^'\s]+?)'?\.?(?:\s+\(?Did you mean (?:one of: )?(.+?)\?\)?)?$"),
+        lambda m, _: _no_such_option(m[1], m[2]),
+    ),
+    (re.compile(r"Missing argument '(.+?)'"), lambda m, _: f"缺少参数 {m[1]}"),
+    (re.compile(r"Missing option '(.+?)'"), lambda m, _: f"缺少选项 {m[1]}"),
+    (re.compile(r"Option '(.+?)' requires an argument"), lambda m, _: f"选项 {m[1]} 需要一个值"),
+    (re.compile(r"Option '(.+?)' does not take a value"), lambda m, _: f"选项 {m[1]} 不带值"),
+    (
+        re.compile(r"Invalid value for '(.+?)': (.*)", re.S),
+        lambda m, _: f"选项 {m[1]} 的取值无效：{_value_problem(m[2])}",
+    ),
+    (re.compile(r"Got unexpected extra arguments? \((.+?)\)"), lambda m, _: f"多余的参数：{m[1]}"),
 ]
+
+# Why a value was refused (click.Choice, IntRange, Path).
+_VALUE_PROBLEMS = [
+    (re.compile(r"'(.*)' is not one of (.+?)\.?$"), lambda m: f"“{m[1]}”不在可选值中；可选：{_quoted_list(m[2])}"),
+    (re.compile(r"'(.*)' is not a valid integer(?: range)?"), lambda m: f"“{m[1]}”不是整数"),
+    (re.compile(r"(-?\d+) is not in the range (-?\d+)<=x<=(-?\d+)"), lambda m: f"{m[1]} 超出范围 {m[2]}–{m[3]}"),
+    (re.compile(r"(-?\d+) is not in the range x>=(-?\d+)"), lambda m: f"{m[1]} 小于下限 {m[2]}"),
+    (re.compile(r"(?:File|Directory|Path) '(.*)' does not exist"), lambda m: f"“{m[1]}”不存在"),
+    (re.compile(r"(?:File|Directory|Path) '(.*)' is a directory"), lambda m: f"“{m[1]}”是目录，这里要一个文件"),
+    (re.compile(r"(?:File|Directory|Path) '(.*)' is a file"), lambda m: f"“{m[1]}”是文件，这里要一个目录"),
+]
+
+
+def _value_problem(detail: str) -> str:
+    for pattern, say in _VALUE_PROBLEMS:
+        m = pattern.search(detail)
+        if m:
+            return say(m)
+    return detail
+
+
+def usage_message(message: str, commands: str = "") -> str:
+    """Click's English usage error in Chinese (unchanged when no wording matches)."""
+    for pattern, say in _USAGE_MESSAGES:
+        m = pattern.search(message)
+        if m:
+            return say(m, commands)
+    return message
 
 
 _HELP_WORDS = [
@@ -126,12 +172,7 @@ class ChineseGroup(click.Group):
             _echo_err("已取消")
             sys.exit(EXIT_CONTENT)
         except click.UsageError as exc:
-            message = exc.format_message()
-            for pattern, template in _USAGE_MESSAGES:
-                m = pattern.search(message)
-                if m:
-                    message = template.format(*m.groups(), cmds="、".join(sorted(self.commands)))
-                    break
+            message = usage_message(exc.format_message(), "、".join(sorted(self.commands)))
             _echo_err(f"用法错误：{message}")
             cmd = exc.ctx.command_path if exc.ctx else "python indexer.py"
             _echo_err(f"运行 {cmd} --help 查看用法")

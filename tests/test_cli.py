@@ -140,6 +140,25 @@ def test_usage_errors_exit_2_in_chinese(run):
     assert bad.output.startswith("用法错误：选项 --limit 的取值无效")
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("search", "x", "--laws", "y"), "未知选项 --laws"),
+        (("build", "--ful"), "未知选项 --ful；是否要用 --full？"),
+        (("search", "x", "--type", "zz"), "选项 --type 的取值无效：“zz”不在可选值中；可选：guide、case、law"),
+        (("search", "x", "--limit", "200"), "选项 --limit 的取值无效：200 超出范围 1–100"),
+        (("search", "x", "--limit", "abc"), "选项 --limit 的取值无效：“abc”不是整数"),
+        (("build", "--full=1"), "选项 --full 不带值"),
+        (("search", "x", "y"), "多余的参数：y"),
+        (("check", "--content", __file__), f"选项 --content 的取值无效：“{__file__}”是文件，这里要一个目录"),
+    ],
+)
+def test_click_usage_errors_read_in_chinese(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == f"用法错误：{message}"
+
+
 def test_similar_needs_exactly_one_source(built, run):
     result = run("similar", "--index", str(built.index_dir))
     assert result.exit_code == 2
