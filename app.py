@@ -57,6 +57,7 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
+    from app_pages.shared import report_unexpected
     from app_pages.startup import lifespan
 
-    app = st.App(__file__, lifespan=lifespan)
+    app = st.App(__file__, lifespan=lifespan, on_script_error=report_unexpected)

@@ -175,10 +175,18 @@ def run(page) -> None:
         show_error(exc)
     except Exception as exc:  # st.stop / st.rerun are BaseExceptions and pass through
         _LOG.exception("page %s failed", getattr(page, "title", "?"))
-        st.error(
-            f"内部错误：{type(exc).__name__}: {exc}。请刷新页面重试；如仍出现，请把这条信息报告给系统管理员。",
-            icon=":material/error:",
-        )
+        report_unexpected(exc)
+
+
+def report_unexpected(exc: Exception) -> bool:
+    """An unexpected failure in Chinese; also the server's handler for failures outside a page
+    (a widget callback, the sidebar), which Streamlit otherwise reports in English. Returns True:
+    Streamlit's own report is not shown (it has logged the traceback)."""
+    st.error(
+        f"内部错误：{type(exc).__name__}: {exc}。请刷新页面重试；如仍出现，请把这条信息报告给系统管理员。",
+        icon=":material/error:",
+    )
+    return True
 
 
 def pin_url() -> None:

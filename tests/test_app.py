@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -9,7 +12,7 @@ from kb import searchlog
 from kb.index import build_index, current_dir
 from kb.rendering import ArticleText
 from kb.search import SearchService
-from kb.settings import load_settings
+from kb.settings import REPO_ROOT, load_settings
 from kb.similarity import SimilarHit, SimilarResults
 
 try:
@@ -426,3 +429,23 @@ def test_every_page_explains_content_errors_instead_of_crashing(page, tmp_path, 
     at = open_page(page)
     assert at.error[0].value.startswith("共 1 处错误，涉及 1 个文件")
     assert "guides/bad.md" in at.error[0].value
+
+
+def test_an_unexpected_failure_is_reported_in_chinese():
+    def page():
+        from app_pages.shared import report_unexpected
+
+        assert report_unexpected(ValueError("坏值")) is True  # Streamlit's English report is not shown
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert [e.value for e in at.error] == [
+        "内部错误：ValueError: 坏值。请刷新页面重试；如仍出现，请把这条信息报告给系统管理员。"
+    ]
+
+
+def test_the_server_reports_failures_outside_a_page_in_chinese():
+    # A widget callback or the sidebar fails outside shared.run: the st.App's handler reports it.
+    # (A subprocess: constructing the st.App pins process-wide Streamlit configuration.)
+    probe = "import app, app_pages.shared as s; print(app.app._on_script_error is s.report_unexpected)"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr
