@@ -101,7 +101,5 @@ def streamlit_server(root: Path, content: Path, laws: Path | None = None, *, sea
 def wait_app(page) -> None:
     """Wait until the script run has finished (no running indicator, main block rendered)."""
     page.wait_for_selector('[data-testid="stMainBlockContainer"]')
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
-    )
+    # A run of more than half a second shows the running icon (and a Stop button) in the status widget.
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')")
