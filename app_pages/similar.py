@@ -10,7 +10,7 @@ import html
 import streamlit as st
 
 from app_pages import shared
-from kb.citations import article_label
+from kb.citations import articles_label
 from kb.errors import KBError
 
 MAX_CHARS = 20000
@@ -110,13 +110,13 @@ def main() -> None:
     if results.charges:
         found.append("罪名/违法行为：" + "、".join(results.charges))
     if results.citations:
-        found.append("法条：" + "、".join(_label(k) for k in results.citations))
+        found.append("法条：" + articles_label(results.citations))
     if results.terms:
         found.append("关键词：" + "、".join(results.terms[:10]))
     if found:
         st.caption(shared.md("从案情中识别出 —— " + "；".join(found)) + f"（用时 {results.took_ms:.0f} 毫秒）")
-    # Cases that share no charge, article or key word with the facts are only worded alike.
-    cases = [h for h in results.cases if h.explained] or list(results.cases)
+    # Cases that share no charge, article or two key words with the facts are only worded alike.
+    cases = [h for h in results.cases if h.explained]
     cols = st.columns(3, gap="medium")
     with cols[0]:
         show_group("相似案例", cases, "没有找到相似的精品案例。", ":material/gavel:")
@@ -126,15 +126,8 @@ def main() -> None:
     with cols[1]:
         show_group("适用指引", results.guides, "没有找到适用的办案指引。", ":material/menu_book:")
     with cols[2]:
-        cited = {_label(k) for k in results.citations}
+        cited = {articles_label([k]) for k in results.citations}
         show_group("相关法条", results.laws, "没有识别出相关法条。", ":material/balance:", cited)
-
-
-def _label(key: str) -> str:
-    try:
-        return article_label(key)
-    except (ValueError, KeyError):
-        return key
 
 
 main()

@@ -201,29 +201,51 @@ def test_similar_cases_come_in_three_groups_with_reasons_and_are_not_logged(env)
     assert "similar_text" not in "".join(at.query_params)
 
 
-def test_similar_cases_sharing_nothing_nameable_are_not_listed(env, monkeypatch):
-    def hit(doc_id, title, **shared):
-        return SimilarHit(id=doc_id, title=title, type="case", category="盗窃", score=1.0, **shared)
-
+def similar_page_with(monkeypatch, cases, citations=()):
+    """The 类案检索 page after a search that returned exactly these cases."""
     crafted = SimilarResults(
-        cases=(
-            hit("C-2023-901", "张某多次盗窃电动车电瓶案", shared_charges=("盗窃罪",)),
-            hit("C-2024-902", "李某酒后殴打他人治安案"),
-        ),
-        guides=(),
-        laws=(),
-        charges=("盗窃罪",),
-        terms=("电瓶",),
-        citations=(),
-        took_ms=1.0,
+        cases=tuple(cases), guides=(), laws=(), charges=("盗窃罪",), terms=("电瓶",), citations=citations, took_ms=1.0
     )
     monkeypatch.setattr(SearchService, "similar", lambda self, **kwargs: crafted)
     at = open_page("similar")
-    at.text_area(key="similar_text").input("只在措辞上相近的案情（本测试专用）")
+    # Facts of their own: the page caches results by the facts pasted.
+    facts = f"只在措辞上相近的案情（本测试专用 {hash(crafted):x}）"
+    at.text_area(key="similar_text").input(facts)
     at.button[0].click().run()
+    return at
+
+
+def case_hit(doc_id, title, **shared):
+    return SimilarHit(id=doc_id, title=title, type="case", category="盗窃", score=1.0, **shared)
+
+
+def test_similar_cases_sharing_nothing_nameable_are_not_listed(env, monkeypatch):
+    at = similar_page_with(
+        monkeypatch,
+        [
+            case_hit("C-2023-901", "张某多次盗窃电动车电瓶案", shared_charges=("盗窃罪",)),
+            case_hit("C-2024-902", "李某酒后殴打他人治安案"),
+        ],
+    )
     assert "张某多次盗窃电动车电瓶案" in links(at)
     assert "李某酒后殴打他人治安案" not in links(at)
     assert "另有 1 个案例与案情没有共同的罪名、法条，共同关键词不足两个，未列出。" in [c.value for c in at.caption]
+
+
+def test_when_no_case_shares_anything_nameable_none_is_listed(env, monkeypatch):
+    at = similar_page_with(
+        monkeypatch,
+        [case_hit("C-2023-901", "张某多次盗窃电动车电瓶案"), case_hit("C-2024-902", "李某酒后殴打他人治安案")],
+    )
+    assert not {"张某多次盗窃电动车电瓶案", "李某酒后殴打他人治安案"} & set(links(at))
+    captions = [c.value for c in at.caption]
+    assert "没有找到相似的精品案例。" in captions
+    assert "另有 2 个案例与案情没有共同的罪名、法条，共同关键词不足两个，未列出。" in captions
+
+
+def test_the_articles_read_from_the_facts_name_each_law_once(env, monkeypatch):
+    at = similar_page_with(monkeypatch, [], citations=("刑法:264", "刑法:133-1", "治安管理处罚法:58"))
+    assert any("法条：刑法第二百六十四条、第一百三十三条之一；治安管理处罚法第五十八条" in c.value for c in at.caption)
 
 
 def test_similar_cases_for_a_document_from_the_url(env):
