@@ -342,9 +342,10 @@ UPLOADER_CSS = """
 
 # Nor has its page chrome: the Stop button of a long run, the connection status, the
 # keyboard-only skip link, the "Press Enter to apply" hint under a text box being typed in (its
-# first span; a character count may follow; intranet PCs run Windows, so Ctrl) and the dialog shown when the server stops answering (its English asks
-# whether the intranet PC is "connected to the internet"). The connection label is 正在连接 while
-# the dotted icon shows, else 连接中断. Streamlit's own dialogs are those without app elements.
+# first span; a character count may follow; intranet PCs run Windows, so Ctrl) and the dialog
+# shown when the server stops answering (its English asks whether the intranet PC is "connected
+# to the internet"). The connection label is 正在连接 while the dotted icon shows, else 连接中断.
+# Streamlit's own dialogs are those without app elements.
 CHROME_CSS = """
 <style>
 [data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] { font-size: 0; }

@@ -150,7 +150,7 @@ def matches(searcher, q: Q.Query, deadline: float | None = None) -> tuple[dict[i
     out: dict[int, float] = {}
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
-        # Read the deletions first, as Whoosh's postings() does when it builds its matchers.
+        # This reader's deletions (fixed for its life); the cached posting lists include deleted documents.
         deleted = (
             (getattr(reader, "deleted_docs_set", None) or set(reader.deleted_docs())) if reader.has_deletions() else ()
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from kb.errors import ConfigError
@@ -32,6 +32,9 @@ class Settings:
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the non-None keyword arguments applied."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_DEFAULTS = {f.name: f.default for f in fields(Settings)}
 
 
 def _config(root: Path) -> dict:
@@ -77,7 +80,8 @@ def load_settings(
     search_log = str(pick(None, "KB_SEARCH_LOG", "search_log", "1")).lower() not in ("0", "false", "off", "no")
     require_login = str(pick(None, "KB_REQUIRE_LOGIN", "require_login", "0")).lower() in ("1", "true", "on", "yes")
 
-    def bounded(env: str, key: str, default: int, most: int) -> int:
+    def bounded(env: str, key: str, most: int) -> int:
+        default = _DEFAULTS[key]  # the field's default in Settings
         value = pick(None, env, key, default)
         try:
             number = int(str(value).strip())
@@ -98,7 +102,7 @@ def load_settings(
         db_path=db_path,
         search_log=search_log,
         require_login=require_login,
-        session_timeout_minutes=bounded("KB_SESSION_TIMEOUT_MINUTES", "session_timeout_minutes", 30, 24 * 60),
-        lockout_failures=bounded("KB_LOCKOUT_FAILURES", "lockout_failures", 5, 100),
-        lockout_minutes=bounded("KB_LOCKOUT_MINUTES", "lockout_minutes", 15, 24 * 60),
+        session_timeout_minutes=bounded("KB_SESSION_TIMEOUT_MINUTES", "session_timeout_minutes", 24 * 60),
+        lockout_failures=bounded("KB_LOCKOUT_FAILURES", "lockout_failures", 100),
+        lockout_minutes=bounded("KB_LOCKOUT_MINUTES", "lockout_minutes", 24 * 60),
     )

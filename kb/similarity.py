@@ -2,9 +2,9 @@
 
 Ranking has two stages. A first pass scores documents by BM25F on the description's words; a
 second pass re-ranks the best of them by adding how well their charges agree with the charges
-read from the description (named in it, signalled by the fact patterns of data/charge_cues.txt, or voted by the charges of
-the closest first-pass cases) and how many statute articles they share with it. Measured on
-LeCaRD in benchmarks/RESULTS.md.
+read from the description (named in it, signalled by the fact patterns of data/charge_cues.txt,
+or voted by the charges of the closest first-pass cases) and how many statute articles they share
+with it (kb.charges reads the charges from a text). Measured on LeCaRD in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations

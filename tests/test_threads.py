@@ -23,7 +23,7 @@ def test_eight_threads_share_one_service_while_a_build_commits(content, settings
     service = SearchService(settings, time_limit=120.0)
     expected = {q: [h.id for h in service.search(q, per_page=100).hits] for q in QUERIES}
     errors: list[str] = []
-    mismatches: list[str] = []
+    mismatches: list[tuple] = []  # (query, timed out, ids that differ, count)
     stop = threading.Event()
 
     def writer():
