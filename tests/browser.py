@@ -103,3 +103,8 @@ def wait_app(page) -> None:
     page.wait_for_selector('[data-testid="stMainBlockContainer"]')
     # A run of more than half a second shows the running icon (and a Stop button) in the status widget.
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')")
+
+
+def after_text(locator) -> str:
+    """What CSS draws after an element (how the app writes over Streamlit's English labels)."""
+    return locator.evaluate("e => getComputedStyle(e, '::after').content")

@@ -11,10 +11,28 @@ from kb.settings import load_settings
 
 try:
     from tests.app_fixtures import add_hostile, make_content, make_laws
-    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, TIMEOUT_MS, streamlit_server, wait_app
+    from tests.browser import (
+        ARTIFACTS,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        LOCAL_HOSTS,
+        TIMEOUT_MS,
+        after_text,
+        streamlit_server,
+        wait_app,
+    )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import add_hostile, make_content, make_laws
-    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, TIMEOUT_MS, streamlit_server, wait_app
+    from browser import (
+        ARTIFACTS,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        LOCAL_HOSTS,
+        TIMEOUT_MS,
+        after_text,
+        streamlit_server,
+        wait_app,
+    )
 
 pytestmark = [
     pytest.mark.e2e,
@@ -107,11 +125,6 @@ def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
     assert after_text(dialog.locator("h2 + div")).startswith('"案例指引库服务暂时没有响应')
     assert dialog.locator("h2 + div > *").first.evaluate("e => getComputedStyle(e).display") == "none"
     shot(page, "00-connection-lost")
-
-
-def after_text(locator) -> str:
-    """What CSS draws after an element (how the app writes over Streamlit's English labels)."""
-    return locator.evaluate("e => getComputedStyle(e, '::after').content")
 
 
 def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, page):

@@ -14,10 +14,10 @@ from conftest import make_settings
 
 try:
     from tests.app_fixtures import make_content
-    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, after_text, streamlit_server, wait_app
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
-    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, after_text, streamlit_server, wait_app
 
 from kb import accounts, audit
 from kb.index import build_index
@@ -99,7 +99,7 @@ def log_in(page, url: str, name: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     hint = page.locator('[data-testid="stForm"] [data-testid="InputInstructions"] > span').first
     hint.wait_for(state="attached")  # Streamlit's "Press Enter to submit form", in Chinese
-    assert hint.evaluate("e => getComputedStyle(e, '::after').content") == '"按回车键提交"'
+    assert after_text(hint) == '"按回车键提交"'
     page.get_by_role("button", name="登录").click()
     page.get_by_text(f"当前用户：{name}", exact=False).first.wait_for()
     wait_app(page)
@@ -116,7 +116,7 @@ def test_draft_submit_publish_search_supersede_and_audit(site, browser):
     area.fill(NEW_GUIDE)
     hint = editor.locator('[data-testid="stTextArea"] [data-testid="InputInstructions"] > span').first
     hint.wait_for(state="attached")  # Streamlit's "Press Ctrl+Enter to apply", in Chinese
-    assert hint.evaluate("e => getComputedStyle(e, '::after').content") == '"按 Ctrl+Enter 确认"'
+    assert after_text(hint) == '"按 Ctrl+Enter 确认"'
     area.press("Control+Enter")  # commit the text: autosave and live preview
     editor.locator("h1.kb-doc-title", has_text="盗窃电动车案件快速处置指引").wait_for()
     wait_app(editor)
@@ -214,10 +214,10 @@ def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_pa
     url, settings = site
     page = upload_tab(url, browser)
     instructions = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span').first
-    drawn = instructions.evaluate("e => getComputedStyle(e, '::after').content")
+    drawn = after_text(instructions)
     assert drawn == '"或把文件拖到此处 · 单个文件不超过 1 MB"'
     button = page.locator('[data-testid="stFileUploaderDropzone"] button p').first
-    assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
+    assert after_text(button) == '"选择文件"'
     source = tmp_path / "旧指引.md"
     source.write_bytes(NEW_GUIDE.replace("G-2025-950", "G-2025-951").encode("gb18030"))
     choose_file(page, source)
