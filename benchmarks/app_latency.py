@@ -24,13 +24,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
 
 QUERIES = [
     "盗窃",
@@ -110,12 +109,7 @@ def main() -> None:
             text=True,
         )
         try:
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.02)
+            wait_healthy(url, proc, interval=0.02)  # raises if the server exits instead
             healthy = time.time() - started
             page.goto(url + "/")
             page.wait_for_function("() => window.__kb.ready > 0", timeout=120_000, polling="raf")

@@ -34,7 +34,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0, interval: float = 0.2) -> None:
+    """Return once the server answers its health check (`interval`: seconds between tries)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -45,7 +46,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> Non
                     return
         except OSError:
             pass
-        time.sleep(0.2)  # polling interval while the server starts
+        time.sleep(interval)
     raise TimeoutError("streamlit did not become healthy")
 
 
