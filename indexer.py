@@ -234,6 +234,7 @@ def cli() -> None:
 @handles_errors
 def check(content, laws) -> None:
     from kb.index import load_resources
+    from kb.thesaurus import check_search_words
     from kb.validation import load_content
 
     settings = _settings(content, None, laws)
@@ -245,6 +246,7 @@ def check(content, laws) -> None:
 
         problems.extend(check_citations(settings, result.documents))
     problems.extend(resources.cue_problems)
+    problems.extend(check_search_words(settings, result.documents, resources.synonyms))
     if (settings.data_dir / "learning_paths.yaml").is_file():
         from kb.learning import load_learning_paths
 
@@ -325,24 +327,33 @@ def _service(index_dir, laws=None):
 @click.option("--category", help="只看某个类别")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="显示条数")
 @click.option("--all", "include_superseded", is_flag=True, help="包括不再参照的文档和已失效的法条")
+@click.option("--literal", is_flag=True, help="按原词检索：不作口语转换和错别字纠正")
 @json_option
 @handles_errors
-def search(query, index_dir, doc_type, category, limit, include_superseded, as_json) -> None:
+def search(query, index_dir, doc_type, category, limit, include_superseded, literal, as_json) -> None:
     service = _service(index_dir)
     results = service.search(
-        query, {"type": doc_type, "category": category}, per_page=limit, include_superseded=include_superseded
+        query,
+        {"type": doc_type, "category": category},
+        per_page=limit,
+        include_superseded=include_superseded,
+        literal=literal,
     )
     if as_json:
         _print_json(results.to_json())
         return
     if results.notice:
         click.echo(results.notice)
+    for line in results.explanation():
+        click.echo(line)
     click.echo(f"共 {results.total} 条结果（{results.took_ms:.1f} 毫秒）")
     for n, hit in enumerate(results.hits, 1):
         flag = "" if hit.status == "现行" else f"〔{hit.status}〕"
         where = hit.id.split("@", 1)[0] if hit.type == "law" else hit.category
         click.echo(f"{n:>2}. [{TYPE_NAMES.get(hit.type, hit.type)}·{where}] {hit.title}{flag}  {hit.id}")
         click.echo(f"    {_terminal(hit.snippet)}")
+        if hit.missing:
+            click.echo(f"    缺少：{'、'.join(hit.missing)}")
 
 
 @cli.command(help="类案检索：粘贴案情（--text）、指定文件（--file）或文档 id（--id），返回相似案例、适用指引和法条。")

@@ -30,7 +30,7 @@ FALLBACK_POPULAR = ("盗窃", "醉驾", "电信网络诈骗", "取保候审", "�
 def read_url() -> dict:
     """The page state as it is in the URL."""
     qp = st.query_params
-    state: dict = {"q": qp.get("q", ""), "sort": qp.get("sort", "relevance")}
+    state: dict = {"q": qp.get("q", ""), "sort": qp.get("sort", "relevance"), "lit": qp.get("lit") == "1"}
     for field, (param, _) in FACETS.items():
         values = [v for v in qp.get_all(param) if v]
         state[field] = tuple(values)
@@ -55,6 +55,8 @@ def write_url(state: dict) -> None:
         params["sort"] = state["sort"]
     if state["page"] > 1:
         params["page"] = str(state["page"])
+    if state.get("lit"):
+        params["lit"] = "1"
     st.query_params.from_dict(params)
     st.session_state["search_url"] = state
 
@@ -70,8 +72,10 @@ def widget_state() -> dict:
 
 
 def on_change() -> None:
-    """A widget changed: new search from page 1."""
+    """A widget changed: new search from page 1 (a new query is read as usual again)."""
     state = widget_state()
+    if state["q"] != st.session_state["search_url"]["q"]:
+        state["lit"] = False
     state["page"] = 1
     write_url(state)
     st.session_state["search_log_pending"] = True
@@ -87,6 +91,14 @@ def set_query(q: str) -> None:
     """A suggestion was clicked: search for it with the current filters."""
     st.session_state["search_q"] = q
     on_change()
+
+
+def search_literal(literal: bool) -> None:
+    """ "按原词检索" / "按理解检索": the same query with or without the reading of kb.query."""
+    state = dict(st.session_state["search_url"])
+    state["lit"] = literal
+    state["page"] = 1
+    write_url(state)
 
 
 def clear_filters() -> None:
@@ -120,7 +132,13 @@ def facet_counts(state: dict, results) -> dict[str, dict[str, int]]:
     for field in FACETS:
         if field in active or field == "status":
             others = {f: v for f, v in active.items() if f != field}
-            result = shared.search(state["q"], shared.filter_items(others), per_page=1, old=field == "status")
+            result = shared.search(
+                state["q"],
+                shared.filter_items(others),
+                per_page=1,
+                old=field == "status",
+                literal=state.get("lit", False),
+            )
             counts[field] = result.facets.get(field, {})
     return counts
 
@@ -170,6 +188,9 @@ def render_hit(hit, q: str) -> None:
         extra.append("引用：" + html.escape(articles_label(hit.laws, limit=6)))
     if hit.superseded_by:
         extra.append(f"已由 {html.escape(hit.superseded_by)} 替代")
+    if hit.missing:
+        # As web search engines show it: which of the query's words this result lacks.
+        extra.append('<span class="kb-missing">缺少：' + html.escape("、".join(hit.missing)) + "</span>")
     meta = shared.badges(hit.type, hit.category, hit.case_type, hit.year, hit.status)
     st.html(
         f'<div class="kb-hit"><div class="kb-meta">{meta}</div><div class="kb-snippet">{hit.snippet}</div>'
@@ -190,10 +211,13 @@ FEW_RESULTS = 3  # fewer results than this for several words: suggest fewer or o
 def suggestions(state: dict, results, svc) -> list[tuple[str, int]]:
     """Other words that do find something: synonyms, single words of the query, matching vocabulary."""
     q = state["q"]
-    words = [t for t in results.terms if t]
+    und = results.understanding
+    words = [c.word for c in und.concepts] if und is not None and und.concepts else [t for t in results.terms if t]
+    words = [w for w in words if len(w) > 1 and not svc.resources.query_words.is_filler(w)]
     candidates: list[str] = []
-    for word in words or q.split():
+    for word in words:
         candidates.extend(svc.resources.synonyms.expand(word))
+        candidates.extend(svc.resources.thesaurus.lookup(word))
     if len(words) > 1:
         candidates.extend(words)  # fewer words: each one alone
     vocabulary = [*svc.resources.taxonomy.categories, *svc.resources.charges]
@@ -201,7 +225,7 @@ def suggestions(state: dict, results, svc) -> list[tuple[str, int]]:
     filters = shared.filter_items({f: state[f] for f in FACETS})
     found: list[tuple[str, int]] = []
     for word in dict.fromkeys(candidates):
-        if word == q or len(found) >= MAX_SUGGESTIONS:
+        if word == q or len(word) < 2 or svc.resources.query_words.is_filler(word) or len(found) >= MAX_SUGGESTIONS:
             continue
         try:
             total = shared.search(word, filters, per_page=1).total
@@ -210,6 +234,36 @@ def suggestions(state: dict, results, svc) -> list[tuple[str, int]]:
         if total:
             found.append((word, total))
     return found
+
+
+def render_understanding(state: dict, results) -> None:
+    """What the search made of the query: corrected typos, colloquial words searched as legal
+    terms, words left out, and partial results; each reading can be undone with one click."""
+    und = results.understanding
+    if state.get("lit"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.caption("已按原词检索（未作口语转换和纠错）。")
+            st.button("恢复智能理解", key="search_understood", on_click=search_literal, args=(False,), type="tertiary")
+    if und is None or und.explicit:
+        return
+    if results.corrected:
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"已按“**{shared.md(und.corrected)}**”检索；")
+            st.button(
+                f"仍按“{shared.md(state['q'])}”检索",
+                key="search_typed",
+                on_click=search_literal,
+                args=(True,),
+                type="tertiary",
+            )
+    if results.mapped_line:
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.caption(shared.md(results.mapped_line))
+            st.button("只按原词检索", key="search_literal", on_click=search_literal, args=(True,), type="tertiary")
+    if results.ignored_line:
+        st.caption(shared.md(results.ignored_line))
+    if results.partial and results.total:
+        st.caption(results.PARTIAL_LINE)
 
 
 def render_empty(state: dict, results, svc) -> None:
@@ -283,6 +337,7 @@ def main() -> None:
             page=state["page"],
             per_page=PER_PAGE,
             sort=state["sort"],
+            literal=state.get("lit", False),
         )
         counts = facet_counts(state, results)
     except KBError as exc:
@@ -313,6 +368,7 @@ def main() -> None:
             )
         if results.notice:
             st.caption(shared.md(results.notice))
+        render_understanding(state, results)
         if not state["q"] and not any(state[f] for f in FACETS):
             with st.container(horizontal=True):
                 st.caption("常用检索：")

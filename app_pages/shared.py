@@ -290,6 +290,7 @@ mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; 
 .kb-hit .kb-title { font-size: 1.05rem; font-weight: 600; text-decoration: none; }
 .kb-hit .kb-snippet { color: #3d4150; margin: 0.25rem 0; font-size: 0.93rem; }
 .kb-meta { color: #6b7080; font-size: 0.85rem; }
+.kb-missing { color: #a14a00; }
 [data-testid="stMain"] [data-testid="stPageLink-NavLink"] p { font-weight: 600; color: #1d4f91; }
 /* Long Chinese titles wrap instead of being cut off with an ellipsis. */
 [data-testid="stMain"] [data-testid="stPageLink-NavLink"], [data-testid="stMain"] [data-testid="stPageLink-NavLink"] * {
@@ -410,17 +411,34 @@ def filter_items(filters: Mapping[str, Sequence]) -> FilterItems:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _search(
-    s: Settings, version: str, q: str, filters: FilterItems, page: int, per_page: int, old: bool, sort: str
+    s: Settings,
+    version: str,
+    q: str,
+    filters: FilterItems,
+    page: int,
+    per_page: int,
+    old: bool,
+    sort: str,
+    literal: bool,
 ) -> SearchResults:
-    return _service(s).search(q, dict(filters), page=page, per_page=per_page, include_superseded=old, sort=sort)
+    return _service(s).search(
+        q, dict(filters), page=page, per_page=per_page, include_superseded=old, sort=sort, literal=literal
+    )
 
 
 def search(
-    q: str, filters: FilterItems = (), page: int = 1, per_page: int = 10, old: bool = False, sort: str = "relevance"
+    q: str,
+    filters: FilterItems = (),
+    page: int = 1,
+    per_page: int = 10,
+    old: bool = False,
+    sort: str = "relevance",
+    literal: bool = False,
 ) -> SearchResults:
-    """A cached search; raises KBError (QueryError) for a refused query."""
+    """A cached search; raises KBError (QueryError) for a refused query. `literal` searches the
+    words as typed (no colloquial mapping, no typo correction)."""
     s = settings()
-    return _search(s, index_version(s), q, filters, page, per_page, old, sort)
+    return _search(s, index_version(s), q, filters, page, per_page, old, sort, literal)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

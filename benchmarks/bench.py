@@ -90,6 +90,15 @@ QUERIES = [
     "冰毒 贩卖 当场抓获",
     "虚假投资理财",
     "邻居 宅基地 木棍",
+    # Officers' own words (issue 12): questions, colloquial words, intent words, typos.
+    "和邻居吵架动手了 会被拘留几天",
+    "打人 拘几天",
+    "监世居住 期限",
+    "把银行卡租给别人用 犯法吗",
+    "顺手牵羊 没多少钱 怎么处理",
+    "未成年人做笔录家长不来怎么办",
+    "偷电动车3000元够刑事吗",
+    "取保后审 要交多少保证金",
 ]
 SEARCH_ROUNDS = int(os.environ.get("CASEKB_BENCH_ROUNDS", "3"))  # --rounds sets it for the workers
 SIMILAR_TEXTS = 40

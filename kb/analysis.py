@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import tempfile
 import threading
 import time
@@ -17,7 +18,7 @@ import jieba.finalseg
 from whoosh.analysis import Token, Tokenizer
 
 # Bump when tokenization changes in a way that makes old indexes wrong.
-ANALYZER_VERSION = "5"
+ANALYZER_VERSION = "6"
 
 # Function words left out of unquoted queries. They stay in the index (and in quoted phrases)
 # so that positions line up and "取保候审期间" does not match "取保候审的期间".
@@ -96,8 +97,16 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
-def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = (), cache_dir: Path | None = None) -> str:
+def configure(
+    userdicts: Iterable[Path] = (),
+    words: Iterable[str] = (),
+    cache_dir: Path | None = None,
+    query_words: Iterable[str] = (),
+) -> str:
     """Load jieba with the legal user dictionaries and extra words; return their fingerprint.
+
+    `query_words` (colloquial and question words) are added only where jieba does not know
+    them already: raising a known word such as 精神病 would split 精神病人 in documents.
 
     With `cache_dir`, the loaded dictionary is kept there (one file per fingerprint) and read
     back by the next process: 0.2 s instead of 0.6 s for jieba's own cache plus the user words.
@@ -106,17 +115,19 @@ def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = (), cache_d
     global _segmenter, _fingerprint
     sources = tuple(Path(p) for p in userdicts if Path(p).is_file())
     extra = tuple(sorted({fold(w.strip()) for w in words if w and w.strip()}))
+    soft = tuple(sorted({fold(w.strip()) for w in query_words if w and w.strip()} - set(extra)))
     digest = hashlib.sha256(ANALYZER_VERSION.encode())
     for path in sources:
         digest.update(path.read_bytes())
     digest.update("\n".join(extra).encode())
+    digest.update(b"\0" + "\n".join(soft).encode())
     fingerprint = digest.hexdigest()[:16]
     with _lock:
         if _segmenter is not None and fingerprint == _fingerprint:
             return fingerprint
         seg = _read_cache(cache_dir, fingerprint) if cache_dir is not None else None
         if seg is None:
-            seg = _load(sources, extra)
+            seg = _load(sources, extra, soft)
             if cache_dir is not None:
                 _write_cache(cache_dir, fingerprint, seg, _forced_words(sources))
         _segmenter, _fingerprint = seg, fingerprint
@@ -126,7 +137,7 @@ def configure(userdicts: Iterable[Path] = (), words: Iterable[str] = (), cache_d
 WORD_FREQ = 2000  # jieba frequency of the words _load adds: enough to keep them whole
 
 
-def _load(sources: tuple[Path, ...], extra: tuple[str, ...]) -> jieba.Tokenizer:
+def _load(sources: tuple[Path, ...], extra: tuple[str, ...], soft: tuple[str, ...] = ()) -> jieba.Tokenizer:
     seg = jieba.Tokenizer()
     seg.initialize()
     for path in sources:
@@ -137,6 +148,9 @@ def _load(sources: tuple[Path, ...], extra: tuple[str, ...]) -> jieba.Tokenizer:
     for word in extra:
         if len(word) > 1:
             seg.add_word(word, max(seg.FREQ.get(word, 0), WORD_FREQ))
+    for word in soft:
+        if len(word) > 1 and not seg.FREQ.get(word):
+            seg.add_word(word, WORD_FREQ)
     return seg
 
 
@@ -326,3 +340,57 @@ class ChineseTokenizer(Tokenizer):
 def analyzer() -> ChineseTokenizer:
     """Return the analyzer used for every text field."""
     return ChineseTokenizer()
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping two-character grams of every run of Chinese characters (as Lucene's CJK
+    bigram analyzer makes them), in order, repeats kept."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(fold(text)):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class BigramTokenizer(Tokenizer):
+    """Character bigrams of Chinese runs: the segmentation safety net. A word that jieba
+    segments differently in a query and in a document (吵架动手 / 吵架 动手) still matches
+    through its bigrams. Frequencies only, no positions: the field is never phrase-searched."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        grams = bigrams(value) if tokenize else [fold(value)]
+        for pos, gram in enumerate(grams, start_pos):
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = gram
+            if positions:
+                token.pos = pos
+            yield token
+
+
+def bigram_analyzer() -> BigramTokenizer:
+    """Return the analyzer of the bigram field."""
+    return BigramTokenizer()

@@ -24,9 +24,10 @@ from kb.errors import ContentError, IndexLockedError, IndexMissingError, Problem
 from kb.settings import Settings
 from kb.synonyms import Synonyms, load_synonyms
 from kb.taxonomy import Taxonomy, load_taxonomy
+from kb.thesaurus import QueryWords, Thesaurus, load_query_words, load_thesaurus
 from kb.validation import ContentSet, load_content
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
 LOCK_FILE = "build.lock"
@@ -60,6 +61,8 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=text, stored=True, field_boost=4.0),
         summary=TEXT(analyzer=text, stored=True, field_boost=2.0),
         body=TEXT(analyzer=text, stored=True),
+        # Character bigrams of title, summary, tags and body: matched below whole words (kb.search).
+        bigrams=TEXT(analyzer=analysis.bigram_analyzer(), phrase=False),
         path=ID(stored=True),
         article_key=ID(stored=True),
         law=ID(stored=True),
@@ -107,6 +110,10 @@ class Resources:
     # Bad lines of data/charge_cues.txt, left out of `cues`: `check` reports them as errors,
     # a build as warnings (a bad fact pattern must not stop search or builds).
     cue_problems: tuple[Problem, ...] = ()
+    thesaurus: Thesaurus = Thesaurus(())
+    query_words: QueryWords = QueryWords(frozenset(), ())
+    # Bad lines of data/colloquial.txt and data/query_words.txt, handled as cue_problems are.
+    query_problems: tuple[Problem, ...] = ()
 
 
 def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> Resources:
@@ -120,9 +127,29 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     table = load_charges(data / "charges.txt")
     cues, bad = load_cues(data / "charge_cues.txt", known=table.names())
     charges = tuple(charges) if charges is not None else table.names()
+    thesaurus, thesaurus_problems = load_thesaurus(data / "colloquial.txt")
+    query_words, word_problems = load_query_words(data / "query_words.txt")
+    # Colloquial and query words join the dictionary so that a query keeps them whole
+    # (拘几天 is one intent word, not 拘 / 几天).
     words = [*synonyms.terms(), *charges, *taxonomy.categories, *taxonomy.stages]
-    fingerprint = analysis.configure([data / "userdict.txt"], words, cache_dir=settings.index_dir)
-    return Resources(taxonomy, synonyms, fingerprint + ":" + SCHEMA_VERSION, charges, table, cues, tuple(bad))
+    fingerprint = analysis.configure(
+        [data / "userdict.txt"],
+        words,
+        cache_dir=settings.index_dir,
+        query_words=[*thesaurus.words(), *query_words.words()],
+    )
+    return Resources(
+        taxonomy,
+        synonyms,
+        fingerprint + ":" + SCHEMA_VERSION,
+        charges,
+        table,
+        cues,
+        tuple(bad),
+        thesaurus,
+        query_words,
+        (*thesaurus_problems, *word_problems),
+    )
 
 
 def _join(values: Iterable[str]) -> str:
@@ -144,6 +171,7 @@ def citation_keys(doc: Document) -> list[str]:
 
 def document_fields(doc: Document, taxonomy: Taxonomy) -> dict:
     """Turn a validated document into the fields Whoosh stores."""
+    body = plain_text(doc.body)
     return {
         "id": doc.id,
         "type": doc.type,
@@ -163,7 +191,8 @@ def document_fields(doc: Document, taxonomy: Taxonomy) -> dict:
         "issued": doc.issued.isoformat() if doc.issued else "",
         "title": doc.title,
         "summary": doc.summary,
-        "body": plain_text(doc.body),
+        "body": body,
+        "bigrams": "\n".join((doc.title, doc.summary, " ".join(doc.tags), body)),
         "path": doc.path,
         "unit": doc.unit or "",
         "version": doc.version,
@@ -272,6 +301,7 @@ def _law_records(settings: Settings) -> tuple[list[dict], dict[str, str], list[P
         if charges:
             record["charges"] = _join(charges)
             record["title"] += "【" + "、".join(charges) + "】"
+        record["bigrams"] = record["title"] + "\n" + record.get("body", "")
     return records, hashes, problems, counts
 
 
@@ -329,7 +359,7 @@ def build_index(
     resources = load_resources(settings)
     content = _content(settings, resources)
     laws, law_hashes, law_problems, law_counts = _law_records(settings)
-    cue_warnings = [replace(p, severity="warning") for p in resources.cue_problems]
+    cue_warnings = [replace(p, severity="warning") for p in (*resources.cue_problems, *resources.query_problems)]
     warnings = tuple([*content.warnings, *law_problems, *cue_warnings])
     index_dir = settings.index_dir
     with build_lock(index_dir):

@@ -22,11 +22,12 @@ from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.scoring import BM25F
 
 from kb import analysis, scoring
-from kb.citations import extract_citations
-from kb.documents import STATUS_CURRENT
+from kb.documents import STATUS_CURRENT, TYPE_LAW
 from kb.errors import IndexMissingError, QueryError
 from kb.index import CURRENT_FILE, Resources, current_dir, load_resources
+from kb.query import Concept, Understanding, normalise, understand
 from kb.settings import Settings
+from kb.spelling import Speller
 
 TEXT_FIELDS = ("title", "summary", "tags", "charges", "body")
 FIELD_ALIASES = {
@@ -49,7 +50,14 @@ MULTI_VALUED = {"stage", "audience"}
 SYNONYM_BOOST = 0.6
 CITATION_BOOST = 8.0
 SUPERSEDED_FACTOR = 0.35
-MAX_QUERY_CHARS = 300
+# Ranked, forgiving matching of plain queries (see _search_concepts).
+CONCEPT_FIELDS = {"title": 4.0, "summary": 2.0, "tags": 2.0, "body": 1.0}
+LEGAL_BOOST = 0.8  # a colloquial word's legal term (偷 → 盗窃), beside the word typed
+BIGRAM_BOOST = 0.3  # the bigram safety net, below whole words
+STEER_WEIGHT = 0.4  # intent words' steer terms (几天 → 拘留 日以下), scored only where a concept matched
+GRAPH_VOTERS = 10  # best-ranked guides and cases whose citations vote for articles (法条联想)
+GRAPH_WEIGHT = 0.5  # an article's vote share times the best score
+GRAPH_NEW = 3  # most-cited articles that join the results although no query word matches them
 MIN_WILDCARD_PREFIX = 1
 MAX_WILDCARD_TERMS = 200
 DEFAULT_TIME_LIMIT = 3.0
@@ -57,7 +65,7 @@ SNIPPET_CHARS = 160
 # Queries of plain words, synonyms and citations over these fields are scored by kb.scoring
 # instead of Whoosh's matchers (same scores, about ten times faster); False forces Whoosh.
 FAST_PATH = True
-FAST_FIELDS = frozenset((*TEXT_FIELDS, "laws", "article_key"))
+FAST_FIELDS = frozenset((*TEXT_FIELDS, "laws", "article_key", "bigrams"))
 # sort="newest" (and every empty query): latest issue date first.
 NEWEST = [sorting.FieldFacet("issued", reverse=True)]
 
@@ -114,6 +122,13 @@ class Hit:
     superseded_by: str = ""
     charges: tuple[str, ...] = ()
     stage: tuple[str, ...] = ()
+    matched: tuple[str, ...] = ()  # the query's concepts this document matches (plain queries)
+    missing: tuple[str, ...] = ()  # the concepts it does not match ("缺少：…")
+
+    @property
+    def plain_snippet(self) -> str:
+        """The snippet as plain text, without marks or HTML escapes."""
+        return html.unescape(self.snippet.replace("<mark>", "").replace("</mark>", ""))
 
     def to_json(self) -> dict:
         return {
@@ -122,8 +137,10 @@ class Hit:
             "type": self.type,
             "category": self.category,
             "score": round(self.score, 4),
-            "snippet": self.snippet,
+            "snippet": self.plain_snippet,
             "path": self.path,
+            "matched": list(self.matched),
+            "missing": list(self.missing),
         }
 
 
@@ -141,16 +158,63 @@ class SearchResults:
     terms: tuple[str, ...] = ()
     notice: str = ""
     timed_out: bool = False
+    understanding: Understanding | None = None  # how the query was read (None for an empty query)
+    partial: bool = False  # some results miss some of the query's concepts
+    corrected: bool = False  # the typos of understanding.corrections were corrected in the search
+    literal: bool = False  # searched as typed: no colloquial mapping, no correction
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
+    @property
+    def mapped_line(self) -> str:
+        """按“盗窃”检索了“偷”: the colloquial words searched as legal terms ("" when none)."""
+        und = self.understanding
+        if und is None or self.literal:
+            return ""
+        return "；".join(f"按“{'、'.join(legal)}”检索了“{word}”" for word, legal in und.mapped)
+
+    @property
+    def ignored_line(self) -> str:
+        """The words not searched as such: intent words and question or filler words."""
+        und = self.understanding
+        if und is None or not (und.fillers or und.intents):
+            return ""
+        return "未作为检索词：" + "、".join((*und.intents, *und.fillers))
+
+    PARTIAL_LINE = "部分匹配：没有文档同时包含全部检索词，以下结果按包含检索词的多少排列，每条注明缺少的词。"
+
+    def explanation(self) -> tuple[str, ...]:
+        """How the query was read, one Chinese line each (the CLI prints them; the app shows
+        them with buttons to undo the reading)."""
+        lines = []
+        if self.corrected and self.understanding is not None:
+            lines.append(f"已按“{self.understanding.corrected}”检索（输入为“{self.query}”）")
+        for line in (self.mapped_line, self.ignored_line):
+            if line:
+                lines.append(line)
+        if self.partial and self.total:
+            lines.append(self.PARTIAL_LINE)
+        return tuple(lines)
+
     def to_json(self) -> dict:
+        und = self.understanding
         return {
             "query": self.query,
             "total": self.total,
             "took_ms": round(self.took_ms, 2),
+            "partial": self.partial,
+            "understood": None
+            if und is None
+            else {
+                "concepts": [c.word for c in und.concepts],
+                "mapped": {word: list(legal) for word, legal in und.mapped},
+                "ignored": list(und.fillers),
+                "intents": list(und.intents),
+                "citations": list(und.citations),
+                "corrected": und.corrected if self.corrected else "",
+            },
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
         }
@@ -222,8 +286,9 @@ _TOKEN = re.compile(r'[+-]?"[^"]*"|\S+')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 
-def _segment_query(text: str) -> str:
-    """Split unquoted Chinese runs into jieba words so each word is matched across fields."""
+def _segment_query(text: str, filler=lambda word: False) -> str:
+    """Split unquoted Chinese runs into jieba words so each word is matched across fields;
+    question and filler words of unsigned runs are left out."""
     out: list[str] = []
     for token in _TOKEN.findall(text):
         body = token.lstrip("+-")
@@ -238,6 +303,8 @@ def _segment_query(text: str) -> str:
             out.append(token.replace("：", ":"))
             continue
         words = analysis.words(body)
+        if not sign:
+            words = [w for w in words if not filler(w)] or words
         if not words:
             continue
         if len(words) == 1:
@@ -309,28 +376,22 @@ class ParsedQuery:
     notice: str = ""
 
 
-def parse_query(text: str, schema, resources: Resources) -> ParsedQuery:
-    """Parse the user's syntax; citations become `laws` keys; unparsable input falls back to words."""
-    text = text.strip().replace("：", ":").replace("“", '"').replace("”", '"').replace("（", "(").replace("）", ")")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"检索词过长（{len(text)} 字，上限 {MAX_QUERY_CHARS} 字）；请精简检索词，或到“类案检索”粘贴案情"
-        )
-    cites = extract_citations(text)
-    keys = tuple(dict.fromkeys(c.key for c in cites))
-    rest = text
-    for cite in reversed(cites):
-        rest = rest[: cite.start] + " " + rest[cite.end :]
+def parse_query(text: str, schema, resources: Resources, understanding: Understanding | None = None) -> ParsedQuery:
+    """Parse the query language strictly (every word required); citations become `laws` keys;
+    unparsable input falls back to words. Question and filler words are left out."""
+    und = understanding or understand(text, resources.synonyms, resources.thesaurus, resources.query_words)
+    keys = und.citations
+    rest = und.rest
     notice = ""
     parsed: Q.Query | None = None
-    rest = rest.strip()
     if rest.count('"') % 2 or rest.count("(") != rest.count(")"):
         rest = rest.replace('"', " ").replace("(", " ").replace(")", " ")
         notice = "检索式中的引号或括号不配对，已按普通词语检索"
     rest = re.sub(r":\s+", ":", rest)
+    filler = resources.query_words.is_filler
     if rest:
         try:
-            parsed = _parser(schema).parse(_segment_query(rest))
+            parsed = _parser(schema).parse(_segment_query(rest, filler))
             if parsed is Q.NullQuery or _has_errors(parsed):
                 raise ValueError("unparsable")
         except Exception:
@@ -338,14 +399,60 @@ def parse_query(text: str, schema, resources: Resources) -> ParsedQuery:
             notice = notice or "检索式无法解析，已按普通词语检索"
         if parsed is not None:
             parsed = _expand_synonyms(parsed, resources, schema)
-    clauses: list[Q.Query] = []
-    for key in keys:
-        clauses.append(Q.Or([Q.Term("laws", key), Q.Term("article_key", key, boost=CITATION_BOOST)]))
+    clauses: list[Q.Query] = [_citation_clause(key) for key in keys]
     if parsed is not None and parsed is not Q.NullQuery:
         clauses.append(parsed)
     query = None if not clauses else (clauses[0] if len(clauses) == 1 else Q.And(clauses))
     terms = _highlight_terms(query)
     return ParsedQuery(query, terms, keys, notice)
+
+
+def _citation_clause(key: str) -> Q.Query:
+    """Documents citing an article, the article itself far above them."""
+    return Q.Or([Q.Term("laws", key), Q.Term("article_key", key, boost=CITATION_BOOST)])
+
+
+def steer_query(words: Sequence[str]) -> Q.Query:
+    """What intent words steer toward: each steer word in titles and bodies, or, when jieba
+    splits it (日以下 is 五日 / 以下 in a penalty article), its bigrams."""
+    options: list[Q.Query] = []
+    for word in dict.fromkeys(words):
+        tokens = analysis.words(word)
+        if len(tokens) == 1:
+            options.extend(Q.Term(f, tokens[0]) for f in ("title", "body"))
+        else:
+            grams = [Q.Term("bigrams", g) for g in dict.fromkeys(analysis.bigrams(word))]
+            if grams:
+                options.append(grams[0] if len(grams) == 1 else Q.And(grams))
+    return Q.Or(options)
+
+
+def concept_query(concept: Concept) -> Q.Query:
+    """Every way a document can match one concept: the word, its legal terms and synonyms in
+    the text fields (multi-word terms as all their words), as a charge name, and through the
+    bigram net."""
+    options: list[Q.Query] = []
+    weighted = [(concept.word, 1.0)]
+    weighted += [(t, LEGAL_BOOST) for t in concept.legal]
+    weighted += [(t, SYNONYM_BOOST) for t in concept.synonyms]
+    for term, boost in weighted:
+        tokens = analysis.words(term)
+        if len(tokens) == 1:
+            options.extend(Q.Term(f, tokens[0], boost=fb * boost) for f, fb in CONCEPT_FIELDS.items())
+        elif tokens:
+            options.append(
+                Q.And(
+                    [Q.Or([Q.Term(f, t, boost=fb) for f, fb in CONCEPT_FIELDS.items()]) for t in tokens],
+                    boost=boost,
+                )
+            )
+        options.append(Q.Term("charges", analysis.fold(term), boost=2.0 * boost))
+        grams = list(dict.fromkeys(analysis.bigrams(term)))
+        if grams and len(grams) == len(term) - 1:  # all Chinese: the net applies
+            net = [Q.Term("bigrams", g) for g in grams]
+            options.append(net[0] if len(net) == 1 else Q.And(net))
+            options[-1].boost = BIGRAM_BOOST * boost
+    return Q.Or(options)
 
 
 def _has_errors(q: Q.Query) -> bool:
@@ -503,6 +610,8 @@ class SearchService:
         self._facet_cache: dict[tuple, dict[str, list]] = {}
         self._allowed_cache: dict[tuple, set[int]] = {}
         self._newest_cache: tuple[tuple, list[tuple]] | None = None
+        self._articles_cache: tuple[tuple, dict[str, tuple[int, ...]]] | None = None
+        self._speller_cache: tuple[str | None, Speller, dict[str, int]] | None = None
         self._facet_lock = threading.Lock()
 
     @contextmanager
@@ -595,43 +704,210 @@ class SearchService:
         per_page: int = 10,
         include_superseded: bool = False,
         sort: str = "relevance",
+        literal: bool = False,
     ) -> SearchResults:
-        """Search; an empty query lists everything the filters allow (newest first)."""
+        """Search; an empty query lists everything the filters allow (newest first).
+
+        A plain query is read by kb.query (fillers out, colloquial words mapped, typos corrected
+        unless `literal`) and ranked forgivingly (_search_concepts); a query in the query
+        language is parsed strictly."""
         started = time.perf_counter()
         if not isinstance(filters, Filters):
             filters = Filters.of(filters)
         page = max(1, int(page))
         per_page = max(1, min(int(per_page), 100))
+        limit = page * per_page
         with self.searcher() as searcher:
-            parsed = parse_query(query, searcher.schema, self.resources)
-            q = parsed.query
-            if q is None:
-                q = Q.Every()
-                sort = "newest" if sort == "relevance" else sort
-            else:
-                _check_wildcards(q, searcher)
+            und = self.understand(query, searcher, literal=literal)
             allowed = self._allowed(searcher, filters, include_superseded)
-            sortedby = None
-            if sort == "newest":
-                sortedby = NEWEST
-            if allowed is not None and not allowed:
-                # Whoosh's FilterCollector reads an empty allow set as no filter at all.
-                matched, top, timed_out = set(), [], False
-            elif FAST_PATH and type(q) is Q.Every and sortedby is not None:
-                matched, top, timed_out = self._search_every(searcher, allowed, page * per_page)
-            elif FAST_PATH and self._fast(searcher, q):
-                matched, top, timed_out = self._search_fast(searcher, q, allowed, page * per_page, sortedby)
+            sortedby = NEWEST if sort == "newest" else None
+            coverage: dict[int, tuple[int, ...]] = {}
+            partial = corrected = False
+            if not und.explicit and (und.concepts or und.citations):
+                concepts = und.concepts
+                found = self._search_concepts(searcher, und, allowed, limit, sortedby)
+                if und.corrections:
+                    # Keep the correction only when it finds more than the words as typed.
+                    typed = self.understand(query, searcher, literal=True)
+                    plain = self._search_concepts(searcher, typed, allowed, limit, sortedby)
+                    corrected = _better(found, len(und.concepts), plain, len(typed.concepts))
+                    if not corrected:
+                        found, concepts = plain, typed.concepts
+                matched, top, timed_out, coverage, partial = found
+                terms = _concept_terms(concepts)
+                notice = ""
             else:
-                matched, top, timed_out = self._search_whoosh(searcher, q, allowed, page * per_page, sortedby)
+                parsed = parse_query(query, searcher.schema, self.resources, und)
+                q = parsed.query
+                terms, notice = parsed.terms, parsed.notice
+                if q is None:
+                    q = Q.Every()
+                    sortedby = NEWEST
+                else:
+                    _check_wildcards(q, searcher)
+                if allowed is not None and not allowed:
+                    # Whoosh's FilterCollector reads an empty allow set as no filter at all.
+                    matched, top, timed_out = set(), [], False
+                elif FAST_PATH and type(q) is Q.Every and sortedby is not None:
+                    matched, top, timed_out = self._search_every(searcher, allowed, limit)
+                elif FAST_PATH and self._fast(searcher, q):
+                    matched, top, timed_out = self._search_fast(searcher, q, allowed, limit, sortedby)
+                else:
+                    matched, top, timed_out = self._search_whoosh(searcher, q, allowed, limit, sortedby)
+                concepts = ()
             start = (page - 1) * per_page
             hits = tuple(
-                self._hit(searcher.stored_fields(docnum), score, parsed.terms)
+                self._hit(searcher.stored_fields(docnum), score, terms, concepts, coverage.get(docnum))
                 for score, docnum in top[start : start + per_page]
             )
             facets = self._facets(searcher, matched)
         took = (time.perf_counter() - started) * 1000
-        notice = parsed.notice or ("检索超时，仅显示部分结果" if timed_out else "")
-        return SearchResults(query, len(matched), took, hits, facets, page, per_page, parsed.terms, notice, timed_out)
+        notice = notice or ("检索超时，仅显示部分结果" if timed_out else "")
+        return SearchResults(
+            query,
+            len(matched),
+            took,
+            hits,
+            facets,
+            page,
+            per_page,
+            terms,
+            notice,
+            timed_out,
+            und if (und.concepts or und.citations or und.explicit) else None,
+            partial,
+            corrected,
+            literal,
+        )
+
+    def understand(self, query: str, searcher=None, literal: bool = False) -> Understanding:
+        """How the search reads a query (kb.query.understand with this index's vocabulary)."""
+        text = normalise(query)
+        if not text:
+            return Understanding("")
+        speller = known = None
+        if not literal and searcher is not None:
+            speller, vocabulary = self._speller(searcher)
+            known = vocabulary.__contains__
+        r = self.resources
+        return understand(text, r.synonyms, r.thesaurus, r.query_words, speller=speller, known=known, literal=literal)
+
+    def _speller(self, searcher) -> tuple[Speller, dict[str, int]]:
+        """The typo corrector over this index's own words, built once per index generation."""
+        key = self._pool._gen
+        with self._facet_lock:
+            cached = self._speller_cache
+            if cached is not None and cached[0] == key:
+                return cached[1], cached[2]
+        reader = searcher.reader()
+        vocabulary: dict[str, int] = {}
+        for name in ("title", "body"):
+            for btext, df in _lexicon_frequencies(reader, name):
+                word = btext.decode("utf-8")
+                if df > vocabulary.get(word, 0):
+                    vocabulary[word] = df
+        speller = Speller(vocabulary)
+        with self._facet_lock:
+            self._speller_cache = (key, speller, vocabulary)
+        return speller, vocabulary
+
+    def _search_concepts(self, searcher, und: Understanding, allowed, limit: int, sortedby):
+        """Ranked, forgiving matching: each concept (and citation) is scored on its own; a
+        document's rank is first how many of them it covers, then the sum of their BM25F scores.
+        Documents covering at least the threshold (all, or most: two of three, three of four)
+        match; when none covers that many, those covering the most do, so a page is empty only
+        when no concept matches anything. Intent words add their steer terms' scores; the
+        articles cited by the best guides and cases gain a share of the best score (法条联想).
+
+        Returns (matched docnums, top (score or sort key, docnum), timed out, per-document
+        covered concept indexes, whether the matched documents miss some concept)."""
+        deadline = time.perf_counter() + self.time_limit
+        clauses = [concept_query(c) for c in und.concepts] + [_citation_clause(k) for k in und.citations]
+        n = len(clauses)
+        per_clause: list[dict[int, float]] = []
+        timed_out = False
+        for clause in clauses:
+            found, late = scoring.matches(searcher, clause, deadline)
+            per_clause.append(found)
+            timed_out = timed_out or late
+        covered: dict[int, list[int]] = {}
+        score: dict[int, float] = {}
+        for i, found in enumerate(per_clause):
+            for d, sc in found.items():
+                if allowed is not None and d not in allowed:
+                    continue
+                covered.setdefault(d, []).append(i)
+                score[d] = score.get(d, 0.0) + sc
+        if und.steer and score:
+            found, late = scoring.matches(searcher, steer_query(und.steer), deadline)
+            timed_out = timed_out or late
+            for d, sc in found.items():
+                if d in score:
+                    score[d] += STEER_WEIGHT * sc
+        weighting = searcher.weighting
+        if weighting.use_final and score:
+            for d in _scored_down(searcher).intersection(score):
+                score[d] = weighting.final(searcher, d, score[d])
+        count = {d: len(c) for d, c in covered.items()}
+        if not und.citations:  # an article named in the query needs no association
+            self._associate_articles(searcher, count, score, allowed)
+        best = max(count.values(), default=0)
+        threshold = min(best, max(1, -(-2 * n // 3)))
+        matched = {d for d, c in count.items() if c >= threshold}
+        partial = bool(matched) and any(count[d] < n for d in matched)
+        if sortedby is not None:
+            top = [kd for kd in self._newest(searcher) if kd[1] in matched][:limit]
+        else:
+            ranked = heapq.nsmallest(limit, ((0 - count[d], 0 - score[d], d) for d in matched))
+            top = [(0 - negated, d) for _, negated, d in ranked]
+        return matched, top, timed_out, {d: tuple(c) for d, c in covered.items()}, partial
+
+    def _associate_articles(self, searcher, count: dict[int, int], score: dict[int, float], allowed) -> None:
+        """法条联想: the articles the best-matching guides and cases cite gain score, and rank
+        with the documents citing them (their coverage is raised to that of their best citer).
+        An article that matches no word of the query joins only when it is among the
+        GRAPH_NEW most cited."""
+        if not score:
+            return
+        types = self._facet_values(searcher)["type"]
+        voters = heapq.nsmallest(GRAPH_VOTERS, ((0 - count[d], 0 - score[d], d) for d in score if types[d] != TYPE_LAW))
+        if not voters:
+            return
+        articles = self._articles(searcher)
+        votes: Counter = Counter()
+        reach: dict[str, int] = {}
+        for rank, (negated_count, _, d) in enumerate(voters):
+            for key in split_values(searcher.stored_fields(d).get("laws")):
+                votes[key] += 1.0 / (rank + 1)
+                reach[key] = max(reach.get(key, 0), 0 - negated_count)
+        if not votes:
+            return
+        top_score = max(score.values())
+        strongest = max(votes.values())
+        newcomers = {key for key, _ in votes.most_common(GRAPH_NEW)}
+        down = _scored_down(searcher)
+        for key, vote in votes.items():
+            for d in articles.get(key, ()):
+                if (allowed is not None and d not in allowed) or (d not in score and key not in newcomers):
+                    continue
+                bonus = GRAPH_WEIGHT * vote / strongest * top_score
+                score[d] = score.get(d, 0.0) + (bonus * SUPERSEDED_FACTOR if d in down else bonus)
+                count[d] = max(count.get(d, 0), reach[key])
+
+    def _articles(self, searcher) -> dict[str, tuple[int, ...]]:
+        """article key (刑法:264) -> the docnums of that article's versions, once per index state."""
+        key = (self._pool._gen, _reader_key(searcher.reader()))
+        with self._facet_lock:
+            if self._articles_cache is not None and self._articles_cache[0] == key:
+                return self._articles_cache[1]
+        reader = searcher.reader()
+        table: dict[str, tuple[int, ...]] = {}
+        for btext in reader.lexicon("article_key"):
+            docs = tuple(d for d in reader.postings("article_key", btext).all_ids())
+            table[btext.decode("utf-8")] = docs
+        with self._facet_lock:
+            self._articles_cache = (key, table)
+        return table
 
     def _search_whoosh(self, searcher, q, allowed, limit: int, sortedby) -> tuple[set[int], list, bool]:
         """Every match, the first `limit` as (score or sort key, docnum), and whether time ran out."""
@@ -700,8 +976,18 @@ class SearchService:
             self._newest_cache = (key, keyed)
         return keyed
 
-    def _hit(self, stored: dict, score, terms: Sequence[str]) -> Hit:
+    def _hit(
+        self,
+        stored: dict,
+        score,
+        terms: Sequence[str],
+        concepts: Sequence[Concept] = (),
+        covered: Sequence[int] | None = None,
+    ) -> Hit:
         score = score or 0.0
+        words = [c.word for c in concepts]
+        matched = tuple(words[i] for i in covered or () if i < len(words))
+        missing = tuple(w for w in words if w not in matched) if concepts else ()
         body = stored.get("body", "")
         return Hit(
             id=stored["id"],
@@ -719,6 +1005,8 @@ class SearchService:
             superseded_by=stored.get("superseded_by", ""),
             charges=split_values(stored.get("charges")),
             stage=split_values(stored.get("stage")),
+            matched=matched,
+            missing=missing,
         )
 
     def document(self, doc_id: str) -> StoredDocument | None:
@@ -768,6 +1056,37 @@ class _Recording(WrappingCollector):
             raise TimeLimit
         self.docnums.add(self.offset + sub_docnum)
         return self.child.collect(sub_docnum)
+
+
+def _better(found, n_found: int, other, n_other: int) -> bool:
+    """Whether a corrected query's results beat the typed one's: more of its concepts covered
+    by the best document, or as many and more documents."""
+
+    def best_share(result, n: int) -> float:
+        coverage = result[3]
+        matched = result[0]
+        return max((len(coverage.get(d, ())) for d in matched), default=0) / max(n, 1)
+
+    a, b = best_share(found, n_found), best_share(other, n_other)
+    return a > b or (a == b and len(found[0]) > len(other[0]))
+
+
+def _concept_terms(concepts: Sequence[Concept]) -> tuple[str, ...]:
+    """The words snippets mark for a concept query: every term's words, longest first."""
+    found: dict[str, None] = {}
+    for concept in concepts:
+        for term in concept.terms:
+            folded = analysis.fold(term)
+            found[folded] = None
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _lexicon_frequencies(reader, field: str) -> Iterator[tuple[bytes, int]]:
+    """(word, document frequency) of a field's words across the index's segments."""
+    if field not in reader.schema:
+        return
+    for btext, info in reader.iter_field(field):
+        yield btext, info.doc_frequency()
 
 
 def _reader_key(reader) -> tuple:

@@ -89,6 +89,11 @@ class ContentTree:
         (root / "data" / "synonyms.txt").write_text(SYNONYMS, encoding="utf-8")
         # The bundled learning paths name the bundled documents, which fixtures do not have.
         (root / "data" / "learning_paths.yaml").unlink(missing_ok=True)
+        # The bundled thesaurus's legal terms come from the bundled documents and statutes (check
+        # would warn about each one here), and search tests must not depend on the bundled word
+        # lists: a test that needs a thesaurus or query words writes its own.
+        (root / "data" / "colloquial.txt").unlink(missing_ok=True)
+        (root / "data" / "query_words.txt").unlink(missing_ok=True)
         (root / "guides").mkdir()
         (root / "casebook").mkdir()
 

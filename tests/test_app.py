@@ -153,12 +153,42 @@ def test_no_results_suggest_synonyms_filters_and_popular_searches(env):
 
 
 def test_no_results_offer_words_that_do_find_something(env):
-    at = open_page("search", q="醉驾 猫咪")
-    assert at.info[0].value == "没有找到与“醉驾 猫咪”相关的文档。"
-    assert at.button(key="search_syn_0").label == "醉驾（1）"
-    at.button(key="search_syn_0").click().run()
+    at = open_page("search", q="醉驾 +猫咪")  # the query language: every + word required
+    assert at.info[0].value == "没有找到与“醉驾 +猫咪”相关的文档。"
+    offered = {b.label: b.key for b in at.button if b.key and b.key.startswith("search_syn_")}
+    assert "醉驾（1）" in offered
+    at.button(key=offered["醉驾（1）"]).click().run()
     assert at.query_params["q"] == "醉驾"
     assert links(at) == ["醉驾案件办理工具箱"]
+
+
+def test_partial_results_say_so_and_each_hit_names_the_words_it_lacks(env):
+    at = open_page("search", q="醉驾 猫咪")
+    assert not at.info
+    captions = [c.value for c in at.caption]
+    assert "部分匹配：没有文档同时包含全部检索词，以下结果按包含检索词的多少排列，每条注明缺少的词。" in captions
+    assert links(at) == ["醉驾案件办理工具箱"]
+    assert '<span class="kb-missing">缺少：猫咪</span>' in html_of(at)
+
+
+def test_a_colloquial_word_says_how_it_was_read_and_can_be_searched_as_typed(env):
+    at = open_page("search", q="偷")
+    assert "按“盗窃”检索了“偷”" in [c.value for c in at.caption]
+    assert len(links(at)) == 2
+    at.button(key="search_literal").click().run()
+    assert at.query_params["lit"] == "1"
+    assert "已按原词检索（未作口语转换和纠错）。" in [c.value for c in at.caption]
+    assert at.info[0].value == "没有找到与“偷”相关的文档。"
+    at.button(key="search_understood").click().run()
+    assert "lit" not in at.query_params
+    assert len(links(at)) == 2
+
+
+def test_filler_words_are_named_and_never_suggested(env):
+    at = open_page("search", q="醉驾 怎么办")
+    assert "未作为检索词：怎么办" in [c.value for c in at.caption]
+    assert links(at) == ["醉驾案件办理工具箱"]
+    assert not [b for b in at.button if b.label.startswith("怎么办")]
 
 
 def test_few_results_for_several_words_offer_words_that_find_more(env):

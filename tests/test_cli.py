@@ -97,11 +97,27 @@ def test_search_json_shape(built, run):
     result = run("search", '"取保候审期间"', "--index", str(built.index_dir), "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"query", "total", "took_ms", "hits", "facets"}
+    assert set(data) == {"query", "total", "took_ms", "partial", "understood", "hits", "facets"}
     assert data["total"] == 1
     assert data["hits"][0]["id"] == "G-1"
-    assert "<mark>取保候审期间</mark>" in data["hits"][0]["snippet"]
+    snippet = data["hits"][0]["snippet"]  # plain text: no marks, no HTML entities
+    assert "取保候审期间" in snippet and "<mark>" not in snippet and "&" not in snippet
+    assert data["understood"] == {
+        "concepts": [], "mapped": {}, "ignored": [], "intents": [], "citations": [], "corrected": ""
+    }  # fmt: skip
     assert set(data["facets"]) >= {"category", "type", "case_type", "stage", "audience", "year", "status"}
+
+
+def test_search_says_what_each_hit_misses_and_literal_turns_the_reading_off(built, run):
+    result = run("search", "取保候审 电瓶 怎么办", "--index", str(built.index_dir))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "未作为检索词：怎么办"
+    assert lines[1] == "部分匹配：没有文档同时包含全部检索词，以下结果按包含检索词的多少排列，每条注明缺少的词。"
+    assert "    缺少：电瓶" in lines or "    缺少：取保候审" in lines
+    data = json.loads(run("search", "取保候审 电瓶", "--index", str(built.index_dir), "--json", "--literal").output)
+    assert data["partial"] is True
+    assert sorted(h["missing"][0] for h in data["hits"]) == ["取保候审", "电瓶"]
 
 
 def test_search_text_output_marks_terms(built, run):

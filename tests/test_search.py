@@ -70,9 +70,11 @@ def test_a_quoted_phrase_finds_only_the_exact_phrase(service):
     assert ids(service.search('"取保候审期间"')) == ["G-1"]
 
 
-def test_space_means_and(service):
-    assert ids(service.search("醉酒 抽血")) == ["C-2", "G-2"] or ids(service.search("醉酒 抽血")) == ["G-2", "C-2"]
-    assert ids(service.search("取保候审 电瓶")) == []
+def test_documents_with_every_word_come_first_and_plus_requires_a_word(service):
+    assert sorted(ids(service.search("醉酒 抽血"))) == ["C-2", "G-2"]
+    either = service.search("取保候审 电瓶")
+    assert sorted(ids(either)) == ["C-1", "G-1"] and either.partial
+    assert ids(service.search("+取保候审 +电瓶")) == []
 
 
 def test_or_and_exclusion(service):
@@ -190,8 +192,10 @@ def test_results_report_total_and_time(service):
     results = service.search("醉酒驾驶")
     assert results.total == 2 and results.took_ms > 0
     data = results.to_json()
-    assert set(data) == {"query", "total", "took_ms", "hits", "facets"}
-    assert set(data["hits"][0]) == {"id", "title", "type", "category", "score", "snippet", "path"}
+    assert set(data) == {"query", "total", "took_ms", "partial", "understood", "hits", "facets"}
+    assert set(data["hits"][0]) == {
+        "id", "title", "type", "category", "score", "snippet", "path", "matched", "missing"
+    }  # fmt: skip
 
 
 def test_similar_never_returns_the_document_itself(service):
@@ -208,4 +212,125 @@ def test_an_empty_index_answers_with_no_hits(content, settings):
     assert (results.total, results.hits) == (0, ())
     assert svc.search("").facets["year"] == {}
     assert svc.stats()["total"] == 0
+    svc.close()
+
+
+# -- plain queries: ranked, forgiving matching -------------------------------------------------
+
+
+@pytest.fixture
+def understood(content, settings):
+    """Fixture documents plus a small thesaurus and query-word list of the tests' own."""
+    content.write("data/colloquial.txt", "偷 小偷 → 盗窃\n动手 → 殴打他人\n拘 → 拘留\n")
+    content.write("data/query_words.txt", "[虚词]\n怎么办 怎么 吗 会 能\n[意图]\n几天 拘几天 → 拘留 日以下\n")
+    content.guide("G-1", title="取保候审工作指引", body="犯罪嫌疑人在取保候审期间未经批准不得离开所居住的市、县。")
+    content.case("C-1", facts="张某在某小区多次盗窃电动车电瓶，价值二千元。", year=2023)
+    content.case(
+        "C-2",
+        title="李某危险驾驶案",
+        category="危险驾驶",
+        charges="危险驾驶罪",
+        laws="刑法第一百三十三条之一",
+        tags="醉酒驾驶",
+        facts="李某饮酒后驾驶小型轿车，经抽血检验血液酒精含量为156毫克/100毫升。",
+        summary="血液酒精含量鉴定意见是认定醉驾的主要依据。",
+        year=2024,
+    )
+    content.case(
+        "C-3",
+        title="王某殴打他人案",
+        category="殴打他人",
+        case_type="行政",
+        charges="殴打他人",
+        laws="治安管理处罚法第五十一条",
+        facts="王某因琐事殴打邻居赵某，致其轻微伤。",
+        law_text="依据《中华人民共和国治安管理处罚法》第五十一条第一款，对王某处行政拘留。",
+        summary="殴打他人致轻微伤的，依法给予治安管理处罚。",
+        year=2025,
+    )
+    content.guide(
+        "G-3",
+        title="醉驾案件抽血指引",
+        category="危险驾驶",
+        body="醉驾嫌疑人应当及时验血，血样由两名民警送检。",
+        tags="抽血",
+        laws="刑法第一百三十三条之一",
+    )
+    build_index(settings)
+    svc = SearchService(settings)
+    yield svc
+    svc.close()
+
+
+def test_question_and_filler_words_do_not_empty_the_results(understood):
+    results = understood.search("邻居动手了怎么办 会拘几天吗")
+    assert ids(results)[0] == "C-3"
+    assert results.ignored_line == "未作为检索词：拘几天、了、怎么办、会、吗"
+
+
+def test_documents_covering_most_concepts_match_when_none_covers_all(understood):
+    results = understood.search("殴打 邻居 电瓶")
+    assert ids(results) == ["C-3"]  # two of three; C-1 has only 电瓶, below the two-thirds threshold
+    assert results.partial
+    assert results.hits[0].matched == ("殴打", "邻居") and results.hits[0].missing == ("电瓶",)
+    assert results.explanation()[-1] == (
+        "部分匹配：没有文档同时包含全部检索词，以下结果按包含检索词的多少排列，每条注明缺少的词。"
+    )
+
+
+def test_with_two_concepts_that_never_meet_each_one_finds_its_documents(understood):
+    results = understood.search("邻居 电瓶")
+    assert sorted(ids(results)) == ["C-1", "C-3"]
+    assert {h.id: h.missing for h in results.hits} == {"C-3": ("电瓶",), "C-1": ("邻居",)}
+
+
+def test_when_some_documents_cover_everything_the_rest_are_left_out(understood):
+    results = understood.search("殴打 邻居")
+    assert ids(results) == ["C-3"]
+    assert not results.partial and results.hits[0].missing == ()
+
+
+def test_a_colloquial_word_finds_documents_written_in_legal_terms(understood):
+    results = understood.search("小偷 电瓶")
+    assert ids(results) == ["C-1"]
+    assert results.mapped_line == "按“盗窃”检索了“小偷”"
+    literal = understood.search("小偷", literal=True)
+    assert literal.total == 0 and literal.mapped_line == ""
+
+
+def test_a_single_character_verb_reaches_its_legal_term(understood):
+    assert ids(understood.search("殴打 拘"))[0] == "C-3"
+
+
+def test_the_bigram_net_matches_a_word_jieba_merged_below_whole_words(understood):
+    results = understood.search("验血")  # the case says 检验血液: jieba never makes 验血 there
+    assert ids(results) == ["G-3", "C-2"]
+    assert results.hits[0].score > results.hits[1].score
+
+
+def test_explicit_syntax_keeps_its_meaning_in_the_query_language(understood):
+    assert ids(understood.search('"取保候审期间"')) == ["G-1"]
+    assert "C-1" not in ids(understood.search("盗窃 -电瓶"))
+
+
+def test_json_hits_have_plain_snippets_and_the_concepts_they_match_and_miss(understood):
+    data = understood.search("殴打 邻居 电瓶").to_json()
+    first = data["hits"][0]
+    assert "<mark>" not in first["snippet"] and "&" not in first["snippet"]
+    assert first["matched"] == ["殴打", "邻居"] and first["missing"] == ["电瓶"]
+    assert data["partial"] is True
+    assert data["understood"]["concepts"] == ["殴打", "邻居", "电瓶"]
+
+
+def test_a_typo_is_corrected_when_the_correction_finds_more(content, settings):
+    for n in range(1, 4):  # a correction must be a word of at least three documents
+        content.guide(f"G-{n}", title=f"监视居住工作指引{n}", body="监视居住期限最长不得超过六个月。", tags="监视居住")
+    build_index(settings)
+    svc = SearchService(settings)
+    results = svc.search("监世居住 期限")
+    assert results.corrected and results.total == 3
+    assert results.explanation()[0] == "已按“监视居住 期限”检索（输入为“监世居住 期限”）"
+    assert results.to_json()["understood"]["corrected"] == "监视居住 期限"
+    typed = svc.search("监世居住 期限", literal=True)
+    assert not typed.corrected and typed.partial  # 监世 matches nothing: only 期限 and 居住 do
     svc.close()

@@ -1,0 +1,124 @@
+"""Query understanding: fillers, intents, colloquial words, numbers, typos, the query language."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb import analysis
+from kb.errors import QueryError
+from kb.query import is_explicit, understand
+from kb.settings import REPO_ROOT
+from kb.spelling import Speller
+from kb.synonyms import parse_synonyms
+from kb.thesaurus import parse_query_words, parse_thesaurus
+
+SYNONYMS = parse_synonyms("殴打他人 打人\n醉驾 醉酒驾驶\n")
+THESAURUS, _ = parse_thesaurus("偷 顺手牵羊 → 盗窃\n拘 → 拘留\n动手 → 殴打他人\n家长 → 法定代理人 监护人\n")
+WORDS, _ = parse_query_words("[虚词]\n怎么办 怎么 吗 会 能 多少 多少钱\n[意图]\n几天 拘几天 → 拘留 日以下\n")
+
+
+@pytest.fixture(autouse=True)
+def configured():
+    """The analyzer with these tests' own words (another test may have loaded other ones)."""
+    words = [*SYNONYMS.terms()]
+    analysis.configure([REPO_ROOT / "data" / "userdict.txt"], words, query_words=[*THESAURUS.words(), *WORDS.words()])
+
+
+def read(text: str, **kwargs):
+    return understand(text, SYNONYMS, THESAURUS, WORDS, **kwargs)
+
+
+def words(und) -> list[str]:
+    return [c.word for c in und.concepts]
+
+
+def test_question_and_filler_words_are_left_out():
+    und = read("未成年人家长不来怎么办")
+    assert words(und) == ["未成年人", "家长"]
+    assert und.fillers == ("不", "来", "怎么办")
+
+
+def test_lone_characters_without_a_legal_term_are_left_out():
+    und = read("把银行卡租给别人用")
+    assert "用" in und.fillers and "把" in und.fillers
+    assert "用" not in words(und)
+
+
+def test_a_colloquial_word_leads_to_its_legal_term():
+    und = read("偷 电动车")
+    assert und.concepts[0].word == "偷"
+    assert und.concepts[0].legal == ("盗窃",)
+    assert und.mapped == (("偷", ("盗窃",)),)
+
+
+def test_a_single_character_legal_verb_is_mapped_not_dropped():
+    und = read("拘 多久")
+    assert und.concepts[0].word == "拘"
+    assert und.concepts[0].legal == ("拘留",)
+
+
+def test_the_thesaurus_is_one_directional():
+    und = read("盗窃")
+    assert und.concepts[0].legal == ()
+    assert und.mapped == ()
+
+
+def test_legal_terms_bring_their_synonyms():
+    und = read("动手")
+    assert und.concepts[0].legal == ("殴打他人",)
+    assert "打人" in und.concepts[0].synonyms
+
+
+def test_intent_words_steer_and_are_not_concepts():
+    und = read("打人 拘几天")
+    assert words(und) == ["打人"]
+    assert und.intents == ("拘几天",)
+    assert und.steer == ("拘留", "日以下")
+
+
+def test_numbers_keep_their_value_and_the_unit_does_not_glue_to_the_next_word():
+    und = read("偷电动车3000元够刑事吗")
+    assert "3000" in words(und)
+    assert "元够" not in words(und)
+
+
+def test_a_query_of_only_filler_words_searches_them():
+    und = read("怎么办")
+    assert words(und) == ["怎么办"]
+
+
+def test_literal_keeps_the_words_as_typed():
+    und = read("偷 电动车", literal=True)
+    assert und.concepts[0].legal == ()
+    assert und.mapped == ()
+
+
+@pytest.mark.parametrize("query", ['"取保候审期间"', "醉驾 -危险驾驶", "盗窃 OR 抢劫", "标题:醉驾", "取保*", "(醉驾)"])
+def test_the_query_language_is_recognised(query):
+    assert is_explicit(query)
+    assert read(query).explicit
+
+
+@pytest.mark.parametrize("query", ["醉驾 取保候审", "和邻居吵架动手了 会被拘留几天", "3000元", "80毫克/100毫升"])
+def test_plain_words_are_not_the_query_language(query):
+    assert not is_explicit(query)
+
+
+def test_citations_are_read_and_taken_out_of_the_words():
+    und = read("刑法第264条 多少钱")
+    assert und.citations == ("刑法:264",)
+    assert words(und) == []
+
+
+def test_typos_are_corrected_against_the_vocabulary():
+    vocabulary = {"监视居住": 40, "居住": 50, "期限": 80}
+    und = read("监世居住 期限", speller=Speller(vocabulary), known=vocabulary.__contains__)
+    assert words(und) == ["监视居住", "期限"]
+    assert [(c.original, c.corrected) for c in und.corrections] == [("监世居住", "监视居住")]
+    assert und.corrected == "监视居住 期限"
+
+
+def test_an_overlong_query_is_refused():
+    with pytest.raises(QueryError) as exc:
+        read("盗" * 301)
+    assert str(exc.value) == "检索词过长（301 字，上限 300 字）；请精简检索词，或到“类案检索”粘贴案情"
