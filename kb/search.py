@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import html
 import itertools
+import math
 import re
 import threading
 import time
@@ -54,9 +55,23 @@ SUPERSEDED_FACTOR = 0.35
 CONCEPT_FIELDS = {"title": 4.0, "summary": 2.0, "tags": 2.0, "body": 1.0}
 LEGAL_BOOST = 0.8  # a colloquial word's legal term (偷 → 盗窃), beside the word typed
 BIGRAM_BOOST = 0.3  # the bigram safety net, below whole words
-STEER_WEIGHT = 0.4  # intent words' steer terms (几天 → 拘留 日以下), scored only where a concept matched
+STEER_WEIGHT = 0.4
+INTENT_FACTOR = 1.0  # with an intent word: articles' and toolbox guides' scores times this
+INTENT_KINDS = frozenset(
+    ("工具箱", "执法宝典")
+)  # intent words' steer terms (几天 → 拘留 日以下), scored only where a concept matched
 GRAPH_VOTERS = 10  # best-ranked guides and cases whose citations vote for articles (法条联想)
 GRAPH_WEIGHT = 0.5  # an article's vote share times the best score
+# Rank tiers (_tiers): "weighted" puts documents with every concept first, then by the share of
+# the concepts' idf they cover in steps of RANK_STEP; "count" by the number of concepts covered.
+RANK_MODE = "weighted"
+# A plain query matches the documents covering at least this share of its concepts (rounded up;
+# fewer when no document covers that many): one of two, two of three or four.
+MIN_SHARE = 0.5
+RANK_STEP = 0.1
+# An associated article ranks with its best citer's coverage less one concept ("minus1": just
+# below the documents citing it), with all of it (True) or with its own only (False).
+GRAPH_LEND: bool | str = "minus1"
 GRAPH_NEW = 3  # most-cited articles that join the results although no query word matches them
 MIN_WILDCARD_PREFIX = 1
 MAX_WILDCARD_TERMS = 200
@@ -848,51 +863,63 @@ class SearchService:
         if weighting.use_final and score:
             for d in _scored_down(searcher).intersection(score):
                 score[d] = weighting.final(searcher, d, score[d])
-        count = {d: len(c) for d, c in covered.items()}
         if not und.citations:  # an article named in the query needs no association
-            self._associate_articles(searcher, count, score, allowed)
+            lent = self._associate_articles(searcher, per_clause, covered, score, allowed, n)
+        else:
+            lent = {}
+        effective = {d: max(covered.get(d, ()), lent.get(d, ()), key=len) for d in score}
+        count = {d: len(c) for d, c in effective.items()}
         best = max(count.values(), default=0)
-        threshold = min(best, max(1, -(-2 * n // 3)))
+        threshold = min(best, max(1, math.ceil(n * MIN_SHARE - 1e-9)))
         matched = {d for d, c in count.items() if c >= threshold}
-        partial = bool(matched) and any(count[d] < n for d in matched)
+        partial = bool(matched) and any(len(covered.get(d, ())) < n for d in matched)
         if sortedby is not None:
             top = [kd for kd in self._newest(searcher) if kd[1] in matched][:limit]
         else:
-            ranked = heapq.nsmallest(limit, ((0 - count[d], 0 - score[d], d) for d in matched))
+            tier = _tiers(searcher, per_clause, effective, n)
+            ranked = heapq.nsmallest(limit, ((0 - tier(d), 0 - score[d], d) for d in matched))
             top = [(0 - negated, d) for _, negated, d in ranked]
         return matched, top, timed_out, {d: tuple(c) for d, c in covered.items()}, partial
 
-    def _associate_articles(self, searcher, count: dict[int, int], score: dict[int, float], allowed) -> None:
-        """法条联想: the articles the best-matching guides and cases cite gain score, and rank
-        with the documents citing them (their coverage is raised to that of their best citer).
-        An article that matches no word of the query joins only when it is among the
-        GRAPH_NEW most cited."""
+    def _associate_articles(
+        self, searcher, per_clause, covered: dict, score: dict[int, float], allowed, n: int
+    ) -> dict[int, tuple[int, ...]]:
+        """法条联想: the articles the best-matching guides and cases cite gain a share of the best
+        score and rank with the documents citing them: they borrow their best citer's coverage
+        (returned per article). An article that matches no word of the query joins only when it
+        is among the GRAPH_NEW most cited."""
         if not score:
-            return
+            return {}
         types = self._facet_values(searcher)["type"]
-        voters = heapq.nsmallest(GRAPH_VOTERS, ((0 - count[d], 0 - score[d], d) for d in score if types[d] != TYPE_LAW))
+        tier = _tiers(searcher, per_clause, covered, n)
+        voters = heapq.nsmallest(GRAPH_VOTERS, ((0 - tier(d), 0 - score[d], d) for d in score if types[d] != TYPE_LAW))
         if not voters:
-            return
+            return {}
         articles = self._articles(searcher)
         votes: Counter = Counter()
-        reach: dict[str, int] = {}
-        for rank, (negated_count, _, d) in enumerate(voters):
+        reach: dict[str, tuple[int, ...]] = {}
+        for rank, (_, _, d) in enumerate(voters):
             for key in split_values(searcher.stored_fields(d).get("laws")):
                 votes[key] += 1.0 / (rank + 1)
-                reach[key] = max(reach.get(key, 0), 0 - negated_count)
+                reach.setdefault(key, tuple(covered.get(d, ())))  # voters come best first
         if not votes:
-            return
+            return {}
         top_score = max(score.values())
         strongest = max(votes.values())
         newcomers = {key for key, _ in votes.most_common(GRAPH_NEW)}
         down = _scored_down(searcher)
+        lent: dict[int, tuple[int, ...]] = {}
         for key, vote in votes.items():
             for d in articles.get(key, ()):
                 if (allowed is not None and d not in allowed) or (d not in score and key not in newcomers):
                     continue
                 bonus = GRAPH_WEIGHT * vote / strongest * top_score
                 score[d] = score.get(d, 0.0) + (bonus * SUPERSEDED_FACTOR if d in down else bonus)
-                count[d] = max(count.get(d, 0), reach[key])
+                if GRAPH_LEND == "minus1":
+                    lent[d] = reach[key][:-1]
+                elif GRAPH_LEND:
+                    lent[d] = reach[key]
+        return lent
 
     def _articles(self, searcher) -> dict[str, tuple[int, ...]]:
         """article key (刑法:264) -> the docnums of that article's versions, once per index state."""
@@ -1058,17 +1085,37 @@ class _Recording(WrappingCollector):
         return self.child.collect(sub_docnum)
 
 
+def _tiers(searcher, per_clause: Sequence[dict], covered: Mapping[int, Sequence[int]], n: int):
+    """A document's rank tier from the concepts it covers: by count ("count"), or, in
+    "weighted" mode, every concept first and then the covered share of the concepts' idf
+    (a rare concept such as 病危 outweighs a common one such as 老人), in steps of RANK_STEP."""
+    if RANK_MODE == "count":
+        return lambda d: len(covered.get(d, ()))
+    total = max(1, searcher.doc_count())
+    weights = [math.log(1 + total / (1 + len(found))) for found in per_clause]
+    whole = sum(weights) or 1.0
+
+    def weighted(d: int) -> float:
+        have = covered.get(d, ())
+        if len(have) >= n:
+            return 2.0
+        return round(sum(weights[i] for i in have) / whole / RANK_STEP) * RANK_STEP
+
+    return weighted
+
+
 def _better(found, n_found: int, other, n_other: int) -> bool:
-    """Whether a corrected query's results beat the typed one's: more of its concepts covered
-    by the best document, or as many and more documents."""
+    """Whether a corrected query's results are at least as good as the typed one's: its best
+    document covers as large a share of its concepts. (A typo's characters often fall out of
+    the typed query as lone characters, so the typed query looks complete with fewer words:
+    on a tie the correction, made of the index's own words, wins.)"""
 
     def best_share(result, n: int) -> float:
         coverage = result[3]
         matched = result[0]
         return max((len(coverage.get(d, ())) for d in matched), default=0) / max(n, 1)
 
-    a, b = best_share(found, n_found), best_share(other, n_other)
-    return a > b or (a == b and len(found[0]) > len(other[0]))
+    return best_share(found, n_found) >= best_share(other, n_other) and bool(found[0])
 
 
 def _concept_terms(concepts: Sequence[Concept]) -> tuple[str, ...]:

@@ -192,7 +192,7 @@ def test_filler_words_are_named_and_never_suggested(env):
 
 
 def test_few_results_for_several_words_offer_words_that_find_more(env):
-    at = open_page("search", q="证据 抽血")
+    at = open_page("search", q="证据 +抽血")  # the query language: + requires the word
     assert "共 1 条结果" in html_of(at)
     assert "结果较少。减少检索词或换一种说法，可以找到更多：" in [c.value for c in at.caption]
     offered = [b.label for b in at.button if b.key and b.key.startswith("search_more_")]
