@@ -146,6 +146,29 @@ def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, pag
     shot(page, "01-search")
 
 
+def test_a_query_in_an_officers_own_words_says_how_it_was_read(server, page):
+    page.goto(server + "/")
+    box = search_box(page)
+    box.wait_for()
+    box.fill("偷 猫咪 怎么办")
+    box.press("Enter")
+    page.wait_for_function("() => location.search.includes('q=')")
+    sync_api.expect(page.get_by_text("按“盗窃”检索了“偷”")).to_be_visible()
+    sync_api.expect(page.get_by_text("未作为检索词：怎么办")).to_be_visible()
+    sync_api.expect(page.get_by_text("部分匹配：没有文档同时包含全部检索词", exact=False)).to_be_visible()
+    sync_api.expect(page.locator(".kb-missing").first).to_have_text("缺少：猫咪")
+    sync_api.expect(page.get_by_role("link", name="张某多次盗窃电动车电瓶案")).to_be_visible()
+    wait_app(page)
+    shot(page, "01b-search-understood")
+    page.get_by_role("button", name="只按原词检索").click()
+    page.wait_for_function("() => location.search.includes('lit=1')")
+    sync_api.expect(page.get_by_text("已按原词检索（未作口语转换和纠错）。")).to_be_visible()
+    sync_api.expect(page.get_by_role("link", name="张某多次盗窃电动车电瓶案")).to_have_count(0)
+    page.get_by_role("button", name="恢复智能理解").click()
+    page.wait_for_function("() => !location.search.includes('lit=1')")
+    sync_api.expect(page.get_by_role("link", name="张某多次盗窃电动车电瓶案")).to_be_visible()
+
+
 def test_open_a_document_from_the_results(server, page):
     page.goto(server + "/?q=" + quote("盗窃"))
     link = page.get_by_role("link", name="张某多次盗窃电动车电瓶案")
