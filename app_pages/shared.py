@@ -123,7 +123,8 @@ def warm_up() -> int:
 
     Builds the index if there is none (the first page view then shows the build's progress),
     opens it, loads the dictionary and fills the caches the search page reads first: corpus
-    counts and the newest documents. Returns the number of documents; raises KBError.
+    counts, the newest documents and the typo corrector. Returns the number of documents;
+    raises KBError.
     """
     s = settings()
     if current_dir(s.index_dir) is None:
@@ -135,6 +136,7 @@ def warm_up() -> int:
     if index_is_empty():
         return 0
     search("")
+    _service(s).warm()
     return stats()["total"]
 
 

@@ -795,6 +795,14 @@ class SearchService:
             literal,
         )
 
+    def warm(self) -> None:
+        """Build what the first plain query would otherwise build: the typo corrector over the
+        index's words, the article table and the facet columns (the app's start-up calls this)."""
+        with self.searcher() as searcher:
+            self._speller(searcher)
+            self._articles(searcher)
+            self._facet_values(searcher)
+
     def understand(self, query: str, searcher=None, literal: bool = False) -> Understanding:
         """How the search reads a query (kb.query.understand with this index's vocabulary)."""
         text = normalise(query)

@@ -189,6 +189,10 @@ def test_filler_words_are_named_and_never_suggested(env):
     assert "未作为检索词：怎么办" in [c.value for c in at.caption]
     assert links(at) == ["醉驾案件办理工具箱"]
     assert not [b for b in at.button if b.label.startswith("怎么办")]
+    at = open_page("search", q="猫咪 不来 怎么办")  # nothing matches 猫咪: the page is empty
+    assert at.info[0].value == "没有找到与“猫咪 不来 怎么办”相关的文档。"
+    offered = [b.label for b in at.button if b.key and b.key.startswith("search_syn_")]
+    assert not [label for label in offered if label.split("（")[0] in ("不", "来", "不来", "怎么办")]
 
 
 def test_few_results_for_several_words_offer_words_that_find_more(env):

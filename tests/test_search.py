@@ -334,3 +334,9 @@ def test_a_typo_is_corrected_when_the_correction_finds_more(content, settings):
     typed = svc.search("监世居住 期限", literal=True)
     assert not typed.corrected and typed.partial  # 监世 matches nothing: only 期限 and 居住 do
     svc.close()
+
+
+def test_warm_builds_the_typo_corrector_and_article_table_before_any_query(understood):
+    assert understood._speller_cache is None and understood._articles_cache is None
+    understood.warm()
+    assert understood._speller_cache is not None and understood._articles_cache is not None
