@@ -895,6 +895,13 @@ class SearchService:
         else:
             tiers = {m: tier(m) for m in good}
             ranked = heapq.nsmallest(limit, ((0 - tiers[effective[d]], 0 - score[d], d) for d in matched))
+            if und.citations:
+                # An article the query names comes first, whatever the other words match.
+                articles = self._articles(searcher)
+                named = [d for key in und.citations for d in articles.get(key, ()) if d in matched]
+                named.sort(key=lambda d: (0 - score[d], d))
+                ranked = [(0, 0 - score[d], d) for d in named] + [r for r in ranked if r[2] not in named]
+                ranked = ranked[:limit]
             top = [(0 - negated, d) for _, negated, d in ranked]
         return matched, top, timed_out, mask, partial
 

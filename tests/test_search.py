@@ -8,6 +8,13 @@ from kb.errors import QueryError
 from kb.index import build_index, index_documents
 from kb.search import Filters, SearchService, make_snippet
 
+try:
+    from tests.app_fixtures import make_laws
+    from tests.conftest import make_settings
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from app_fixtures import make_laws
+    from conftest import make_settings
+
 
 @pytest.fixture
 def service(content, settings):
@@ -340,3 +347,61 @@ def test_warm_builds_the_typo_corrector_and_article_table_before_any_query(under
     assert understood._speller_cache is None and understood._articles_cache is None
     understood.warm()
     assert understood._speller_cache is not None and understood._articles_cache is not None
+
+
+def test_an_intent_word_steers_toward_the_penalty_and_is_not_required(content, settings):
+    content.write("data/query_words.txt", "[意图]\n拘几天 → 拘留 日以下\n")
+    content.guide(
+        "G-A",
+        title="殴打他人的处罚",
+        category="殴打他人",
+        tags="处罚",
+        body="殴打他人的，处五日以上十日以下拘留，并处五百元以下罚款。",
+        summary="罚则。",
+    )
+    content.guide(
+        "G-B",
+        title="殴打他人案件调查取证",
+        category="殴打他人",
+        tags="询问",
+        body="殴打他人案件应当询问被害人；殴打他人的经过要查明。",
+        summary="取证。",
+    )
+    build_index(settings)
+    svc = SearchService(settings)
+    assert ids(svc.search("殴打他人")) == ["G-B", "G-A"]
+    steered = svc.search("殴打他人 拘几天")
+    assert ids(steered) == ["G-A", "G-B"]
+    assert not steered.partial and steered.understanding.intents == ("拘几天",)
+    svc.close()
+
+
+def test_articles_cited_by_the_best_matching_cases_rank_with_them(content, tmp_path):
+    """法条联想: an article that never says 冒充客服 comes up for it, through the cases citing it."""
+    laws = make_laws(tmp_path)
+    settings = make_settings(content.root, tmp_path, laws)
+    for n in range(1, 4):
+        content.case(
+            f"C-{n}",
+            title=f"冒充客服退款案{n}",
+            category="诈骗",
+            charges="诈骗罪",
+            laws="刑法第二百六十六条",
+            facts="张某冒充网店客服，以退款为名骗取被害人钱款。",
+            law_text="依照刑法第二百六十六条处理。",
+        )
+    build_index(settings)
+    svc = SearchService(settings)
+    results = svc.search("冒充客服 退款")
+    article = [h for h in results.hits if h.type == "law"]
+    assert [h.id for h in article] == ["刑法@2020-12-26#266"]
+    assert ids(results).index(article[0].id) == 3  # just below the three cases citing it
+    assert article[0].matched == ()  # it has none of the words: the cases brought it
+    import kb.search
+
+    kb.search.GRAPH_VOTERS, before = 0, kb.search.GRAPH_VOTERS
+    try:
+        assert not [h for h in svc.search("冒充客服 退款 ").hits if h.type == "law"]
+    finally:
+        kb.search.GRAPH_VOTERS = before
+    svc.close()

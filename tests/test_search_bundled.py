@@ -1,0 +1,82 @@
+"""Search over the bundled guides and cases and the statute folder: the issue's officer queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.index import build_index
+from kb.search import SearchService
+from kb.settings import REPO_ROOT, Settings
+
+try:
+    from tests.conftest import LAWS_DIR
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from conftest import LAWS_DIR
+
+pytestmark = pytest.mark.laws
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    if not LAWS_DIR.is_dir():
+        pytest.skip(f"法规库目录不存在：{LAWS_DIR}（设置 KB_TEST_LAWS 指向 LawRefBook 格式的法规目录）")
+    root = tmp_path_factory.mktemp("bundled")
+    settings = Settings(
+        content_dir=REPO_ROOT,
+        index_dir=root / "index",
+        laws_dir=LAWS_DIR,
+        data_dir=REPO_ROOT / "data",
+        db_path=root / "casekb.sqlite3",
+        search_log=False,
+    )
+    build_index(settings, parallel=False)
+    svc = SearchService(settings)
+    yield svc
+    svc.close()
+
+
+def top(results, n: int = 3) -> list[str]:
+    return [h.id for h in results.hits[:n]]
+
+
+def test_a_statute_question_in_slang_puts_the_penalty_article_in_the_top_three(bundled):
+    assert "治安管理处罚法@2025-06-27#51" in top(bundled.search("打人 拘几天"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("和邻居吵架动手了 会被拘留几天", {"G-2024-022", "C-2022-116", "C-2024-114", "治安管理处罚法@2025-06-27#51"}),
+        ("未成年人做笔录家长不来怎么办", {"G-2024-005", "G-2024-013"}),
+        ("把银行卡租给别人用 犯法吗", {"G-2024-021", "C-2023-050", "C-2025-052"}),
+        ("顺手牵羊 没多少钱 怎么处理", {"治安管理处罚法@2025-06-27#58"}),
+        ("监世居住 期限", {"G-2024-006", "刑事诉讼法@2018-10-26#79"}),
+    ],
+)
+def test_the_issues_officer_queries_find_what_the_officer_needed(bundled, query, expected):
+    results = bundled.search(query)
+    assert results.total > 0
+    assert expected & set(top(results)), top(results)
+
+
+def test_a_typo_is_corrected_and_said(bundled):
+    results = bundled.search("监世居住 期限")
+    assert results.corrected and results.understanding.corrected == "监视居住 期限"
+
+
+def test_a_citation_puts_its_article_first(bundled):
+    assert top(bundled.search("刑法第264条"), 1) == ["刑法@2023-12-29#264"]
+    assert top(bundled.search("刑法第264条 数额较大"), 1) == ["刑法@2023-12-29#264"]
+
+
+def test_an_abbreviation_finds_documents_that_only_use_the_full_term(bundled):
+    found = {h.id for h in bundled.search("醉驾", per_page=100).hits}
+    assert "刑法@2023-12-29#133-1" in found  # its text says 醉酒驾驶机动车, never 醉驾
+
+
+def test_a_quoted_phrase_finds_exactly_the_documents_containing_it(bundled):
+    results = bundled.search('"价格认定"', per_page=100)
+    assert results.total > 0
+    for hit in results.hits:
+        stored = bundled.document(hit.id)
+        assert "价格认定" in (stored["title"] + stored["summary"] + stored["body"] + (stored["tags"] or ""))
