@@ -850,7 +850,7 @@ class SearchService:
         per_clause: list[dict[int, float]] = []
         timed_out = False
         for clause in clauses:
-            found, late = scoring.matches(searcher, clause, deadline)
+            found, late = _clause_scores(searcher, clause, deadline)
             if allowed is not None:
                 found = {d: sc for d, sc in found.items() if d in allowed}
             per_clause.append(found)
@@ -866,7 +866,7 @@ class SearchService:
                 mask[d] = get_mask(d, 0) | bit
                 score[d] = get_score(d, 0.0) + sc
         if und.steer and score:
-            found, late = scoring.matches(searcher, steer_query(und.steer), deadline)
+            found, late = _clause_scores(searcher, steer_query(und.steer), deadline)
             timed_out = timed_out or late
             for d in score.keys() & found.keys():
                 score[d] += STEER_WEIGHT * found[d]
@@ -1108,6 +1108,22 @@ class _Recording(WrappingCollector):
             raise TimeLimit
         self.docnums.add(self.offset + sub_docnum)
         return self.child.collect(sub_docnum)
+
+
+def _clause_scores(searcher, q: Q.Query, deadline: float) -> tuple[dict[int, float], bool]:
+    """Every live document a clause matches with its score before `final`: by kb.scoring, or,
+    with FAST_PATH off, by Whoosh's own matchers (the differential tests compare the two)."""
+    if FAST_PATH:
+        return scoring.matches(searcher, q, deadline)
+    out: dict[int, float] = {}
+    for sub, offset in searcher.leaf_searchers():
+        m = q.matcher(sub, sub.context(weighting=searcher.weighting))
+        while m.is_active():
+            out[offset + m.id()] = m.score()
+            m.next()
+        if time.perf_counter() > deadline:
+            return out, True
+    return out, False
 
 
 def _tiers(searcher, per_clause: Sequence[dict], n: int):

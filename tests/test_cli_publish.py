@@ -111,7 +111,7 @@ def test_publish_as_a_reviewer_writes_indexes_and_audits(run, env, people, tmp_p
         "  G-1 已标记为不再参照（superseded_by: G-9）",
     ]
     assert "version: 1" in (env.content_dir / "guides/G-9.md").read_text(encoding="utf-8")
-    assert [h.id for h in SearchService(env).search("第一时间调取监控").hits] == ["G-9"]
+    assert [h.id for h in SearchService(env).search('"第一时间调取监控"').hits] == ["G-9"]
     assert [e.action for e in audit.read_entries(env, actor="zhao")][:3] == ["supersede", "publish", "submit"]
 
 

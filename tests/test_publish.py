@@ -48,7 +48,7 @@ def actions(settings) -> list[str]:
 
 def test_draft_submit_publish_writes_version_1_and_is_searchable_at_once(kb):
     service = SearchService(kb)
-    assert search_ids(service, "第一时间调取监控") == []  # the service is open before the publish
+    assert search_ids(service, '"第一时间调取监控"') == []  # the service is open before the publish
     draft = create_draft(kb, "lin", guide_text("G-9"))
     assert (draft.state, draft.rev, draft.doc_id, draft.title) == ("草稿", 1, "G-9", "电动车盗窃案件侦办指引")
     draft = save_draft(kb, "lin", draft.id, draft.text.replace("及时", "第一时间"), draft.rev)
@@ -63,7 +63,7 @@ def test_draft_submit_publish_writes_version_1_and_is_searchable_at_once(kb):
         True,
         "",
     )
-    assert search_ids(service, "第一时间调取监控") == ["G-9"]
+    assert search_ids(service, '"第一时间调取监控"') == ["G-9"]
     assert time.monotonic() - started < 1.0
     text = (kb.content_dir / "guides/G-9.md").read_text(encoding="utf-8")
     assert "version: 1\n" in text and "第一时间调取监控" in text
@@ -313,7 +313,7 @@ def test_publishing_while_searches_run_in_threads_keeps_them_answering(kb):
             t.join()
     assert errors == []
     assert all(count > 0 for count in answered)
-    assert sorted(search_ids(service, "电动车指引")) == ["G-10", "G-11", "G-12"]
+    assert sorted(search_ids(service, "+电动车 +指引")) == ["G-10", "G-11", "G-12"]
 
 
 def test_every_action_leaves_an_audit_entry(kb):
