@@ -3,9 +3,12 @@
 For each query the script indexes its ~100 candidate judgments with the project's analyzer and
 index code (title = case name, body = full text, charges = those the case name or verdict names),
 runs SearchService.similar() on the query's facts, and scores the ranking with NDCG@10/20/30
-beside a plain BM25 baseline computed in the same run on the same index tokens.
+beside a plain BM25 baseline computed in the same run on the same index tokens. It also counts
+the queries whose charges read from the facts include a correct one (gold: the query's `crime`,
+or its label-3 candidates' charges when that is empty; similar() never sees them).
 
     python benchmarks/lecard.py --out ranking.json
+    python benchmarks/lecard.py --data ../shared/data/lecard-dev --work /tmp/lecard-dev --reuse
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kb import analysis, similarity  # noqa: E402
-from kb.charges import charges_named  # noqa: E402
+from kb import analysis, classifier, similarity  # noqa: E402
+from kb.charges import charges_named, same_offence  # noqa: E402
 from kb.documents import TYPE_CASE, Document  # noqa: E402
 from kb.index import create_index, current_dir, load_resources  # noqa: E402
 from kb.search import SearchService  # noqa: E402
@@ -56,6 +59,21 @@ def ndcg(ranking: list[str], labels: dict[str, int], k: int) -> float:
     ideal = sorted(labels.values(), reverse=True)[:k]
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
+
+
+def gold_charges(query: dict, pool: list[dict], labels: dict[str, int], charges: list[str]) -> list[str]:
+    """The query's charges: its own `crime` list, or (when that is empty) those of its label-3 candidates.
+
+    similar() never sees them; they only score the charges it reads from the facts.
+    """
+    if query["crime"]:
+        return list(query["crime"])
+    best = {cid for cid, grade in labels.items() if grade == 3}
+    found: dict[str, None] = {}
+    for cand in pool:
+        if str(cand["cid"]) in best:
+            found.update(dict.fromkeys(candidate_document(query["ridx"], cand, charges).charges))
+    return list(found)
 
 
 def candidate_document(ridx: int, cand: dict, charges: list[str]) -> Document:
@@ -145,6 +163,7 @@ def run_query(args: tuple[dict, list[dict], list[str], str, bool]) -> dict:
         "ranking": ranking,
         "baseline": baseline,
         "charges": list(results.charges),
+        "confidence": results.confidence,
         "index_s": built,
         "similar_ms": similar_ms,
     }
@@ -159,14 +178,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
     parser.add_argument("--queries", type=int, default=0, help="only the first N queries (0 = all)")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a kb.similarity constant (ablations)"
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a constant of kb.similarity or kb.classifier (ablations)",
     )
     args = parser.parse_args(argv)
     for item in args.set:
         name, _, value = item.partition("=")
-        if not hasattr(similarity, name):
-            parser.error(f"kb.similarity has no {name}")
-        setattr(similarity, name, type(getattr(similarity, name))(value))
+        module = next((m for m in (similarity, classifier) if hasattr(m, name)), None)
+        if module is None:
+            parser.error(f"neither kb.similarity nor kb.classifier has {name}")
+        setattr(module, name, type(getattr(module, name))(value))
     if not args.data.is_dir():
         print(f"LeCaRD data not found: {args.data} (use --data DIR)", file=sys.stderr)
         return 2
@@ -188,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    report(results, queries, labels)
+    gold = {q["ridx"]: gold_charges(q, pools[q["ridx"]], labels[str(q["ridx"])], charges) for q in queries}
+    report(results, gold, labels)
     if args.out:
         ranking = {str(r["ridx"]): r["ranking"] for r in results}
         args.out.write_text(json.dumps(ranking, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -197,10 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(results: list[dict], queries: list[dict], labels: dict[str, dict[str, int]]) -> None:
-    """Print per-query and mean NDCG for similar() and the BM25 baseline."""
-    crimes = {q["ridx"]: q["crime"] for q in queries}
+def report(results: list[dict], gold: dict[int, list[str]], labels: dict[str, dict[str, int]]) -> None:
+    """Print per-query and mean NDCG for similar() and the BM25 baseline, and how often the
+    charges read from the facts were right."""
     sums = {"similar": [0.0] * len(CUTOFFS), "bm25": [0.0] * len(CUTOFFS)}
+    right = wrong = 0
     print(f"{'ridx':>6}  {'similar @10/20/30':>18}  {'BM25 @10/20/30':>18}  charges read / 识别罪名 (gold / 实际罪名)")
     for r in results:
         lab = labels[str(r["ridx"])]
@@ -208,16 +234,25 @@ def report(results: list[dict], queries: list[dict], labels: dict[str, dict[str,
         for name, ranking in (("similar", r["ranking"]), ("bm25", r["baseline"])):
             row[name] = [ndcg(ranking, lab, k) for k in CUTOFFS]
             sums[name] = [a + b for a, b in zip(sums[name], row[name], strict=True)]
+        expected = gold[r["ridx"]]
+        hit = any(same_offence(c, g) for c in r["charges"] for g in expected)
+        right += hit
+        wrong += bool(r["charges"]) and not hit
+        mark = "+" if hit else ("-" if r["charges"] else " ")
         fmt = lambda v: " ".join(f"{x:.3f}" for x in v)  # noqa: E731
         print(
             f"{r['ridx']:>6}  {fmt(row['similar']):>18}  {fmt(row['bm25']):>18}  "
-            f"{'、'.join(r['charges']) or '-'} ({'、'.join(crimes[r['ridx']])})"
+            f"{mark} {'、'.join(r['charges']) or '-'} [{r['confidence']:.2f}] ({'、'.join(expected)})"
         )
     n = max(1, len(results))
     print()
     print(f"NDCG (mean over {n} queries / 平均)   @10    @20    @30")
     for name, label in (("bm25", "BM25 baseline / 基线"), ("similar", "similar() / 类案检索")):
         print(f"  {label:<32}" + " ".join(f"{s / n:.3f} " for s in sums[name]))
+    print(
+        f"charge read correctly for {right} of {len(results)} queries, a wrong one for {wrong}, "
+        f"none for {len(results) - right - wrong} / 罪名识别正确 {right} 条"
+    )
     idx = sum(r["index_s"] for r in results)
     sim = sorted(r["similar_ms"] for r in results)
     print(f"indexing {idx:.1f} s (sum over workers); similar() median {sim[len(sim) // 2]:.0f} ms per pool")

@@ -189,21 +189,55 @@ def _cues(charges: tuple[str, ...], cues: tuple[Cue, ...]) -> tuple[tuple[tuple[
     for cue in cues:
         present = tuple(n for n in cue.names if n in known)
         if present:
-            out.append((present, re.compile(cue.pattern)))
+            out.append((present, re.compile(cue.pattern, re.IGNORECASE)))  # the text is folded to lower case
     return tuple(out)
 
 
+# A fact denied just before it is named (未发生交通事故, 没有殴打, 不构成盗窃罪) signals nothing.
+_NEGATION = re.compile(r"(?:未|没有?|无|不|并非|非)(?:发生|造成|构成|实施|存在|涉嫌|有|系|是|被)?$")
+
+
+def negated(folded: str, start: int) -> bool:
+    """Whether the words just before `start` deny what follows (未发生, 没有, 不构成)."""
+    return bool(_NEGATION.search(folded[max(0, start - 4) : start]))
+
+
 def charge_mentions(text: str, charges: Iterable[str]) -> Counter:
-    """How often each charge is named in the text; a name followed by 罪 (犯盗窃罪) counts double."""
+    """How often each charge is named in the text; a name followed by 罪 (犯盗窃罪) counts double,
+    a denied one (不构成盗窃罪) not at all."""
     pattern, table = _matcher(tuple(charges))
     counts: Counter = Counter()
     if pattern is None:
         return counts
     folded = analysis.fold(text)
     for m in pattern.finditer(folded):
+        if negated(folded, m.start()):
+            continue
         weight = 2 if folded.startswith("罪", m.end()) else 1
         for charge in table[m.group()]:
             counts[charge] += weight
+    return counts
+
+
+_ALLEGING = re.compile(r"(?:涉嫌|构成|犯有?|以|定性为|认定为)$")
+
+
+def charges_alleged(text: str, charges: Iterable[str]) -> Counter:
+    """Charges the text names as what the case is: 涉嫌盗窃, 构成盗窃罪, 犯盗窃罪, or a specific name
+    of four characters or more (容留他人吸毒, 开设赌场). A bare verb in the narrative (被害人被诈骗的
+    钱款, 盗窃来的手机) says what happened to someone, often in another's crime, so it does not count;
+    nor does a denied name (不构成盗窃罪)."""
+    pattern, table = _matcher(tuple(charges))
+    counts: Counter = Counter()
+    if pattern is None:
+        return counts
+    folded = analysis.fold(text)
+    for m in pattern.finditer(folded):
+        before = folded[max(0, m.start() - 4) : m.start()]
+        claimed = folded.startswith("罪", m.end()) or _ALLEGING.search(before) or len(m.group()) >= 4
+        if claimed and not negated(folded, m.start()):
+            for charge in table[m.group()]:
+                counts[charge] += 1
     return counts
 
 
@@ -219,22 +253,39 @@ def charges_named(text: str, charges: Iterable[str]) -> list[str]:
     return list(found)
 
 
-def charge_signals(text: str, charges: Iterable[str], cues: Sequence[Cue] = ()) -> Counter:
-    """Charges the text names or whose fact patterns it shows (酒后驾驶 -> 危险驾驶罪), with counts."""
-    vocabulary = tuple(charges)
-    counts = charge_mentions(text, vocabulary)
+def charge_cues(text: str, charges: Iterable[str], cues: Sequence[Cue] = ()) -> Counter:
+    """Charges whose fact patterns the text shows (酒后驾驶 -> 危险驾驶罪), with counts; a denied
+    fact (未发生交通事故) shows none."""
+    counts: Counter = Counter()
     folded = analysis.fold(text)
-    for names, pattern in _cues(vocabulary, tuple(cues)):
-        n = sum(1 for _ in pattern.finditer(folded))
+    for names, pattern in _cues(tuple(charges), tuple(cues)):
+        n = sum(1 for m in pattern.finditer(folded) if not negated(folded, m.start()))
         if n:
             for name in names:
                 counts[name] += n
     return counts
 
 
+def charge_signals(text: str, charges: Iterable[str], cues: Sequence[Cue] = ()) -> Counter:
+    """Charges the text names or whose fact patterns it shows (酒后驾驶 -> 危险驾驶罪), with counts."""
+    vocabulary = tuple(charges)
+    return charge_mentions(text, vocabulary) + charge_cues(text, vocabulary, cues)
+
+
 def detect_charges(text: str, charges: Iterable[str], cues: Sequence[Cue] = (), limit: int = 3) -> list[str]:
     """Likely charges (罪名 / 违法行为) from the text alone, strongest first."""
     return [c for c, _ in charge_signals(text, charges, cues).most_common(limit)]
+
+
+@lru_cache(maxsize=4096)
+def _names(charge: str) -> frozenset[str]:
+    return frozenset([conduct(charge), *charge_variants(charge)])
+
+
+def same_offence(a: str, b: str) -> bool:
+    """Whether two names are of one conduct, or one is a part of the other's compound name
+    (贩卖毒品罪 and 走私、贩卖、运输、制造毒品罪; 盗窃 and 盗窃罪)."""
+    return bool(_names(a) & _names(b))
 
 
 def conduct(charge: str) -> str:

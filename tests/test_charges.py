@@ -9,15 +9,18 @@ import pytest
 
 from kb.charges import (
     Cue,
+    charge_cues,
     charge_mentions,
     charge_signals,
     charge_variants,
+    charges_alleged,
     charges_named,
     detect_charges,
     load_charges,
     load_cues,
     parse_charges,
     parse_cues,
+    same_offence,
 )
 from kb.errors import ContentError
 from kb.settings import REPO_ROOT
@@ -162,3 +165,38 @@ def test_selling_ones_bank_card_for_score_running_signals_the_aiding_offence():
     signals = charge_signals("王某在网上出售自己的银行卡给他人用于跑分。", ["帮助信息网络犯罪活动罪", "诈骗罪"], CUES)
     assert signals["帮助信息网络犯罪活动罪"] > 0
     assert signals["诈骗罪"] == 0
+
+
+def test_a_denied_fact_shows_no_pattern():
+    vocabulary = ["交通肇事罪", "殴打他人"]
+    assert charge_cues("王某酒后驾驶被查获，未发生交通事故。", vocabulary, CUES) == Counter()
+    assert charge_cues("没有发生交通事故", vocabulary, CUES) == Counter()
+    assert charge_cues("王某驾车发生交通事故", vocabulary, CUES) == Counter({"交通肇事罪": 1})
+    assert charge_mentions("李某的行为不构成盗窃罪", VOCABULARY) == Counter()
+
+
+def test_renting_out_ones_bank_cards_shows_the_aiding_offence_in_either_word_order():
+    vocabulary = ["帮助信息网络犯罪活动罪", "诈骗罪"]
+    assert charge_cues("将本人名下的两张银行卡出租给他人使用", vocabulary, CUES)["帮助信息网络犯罪活动罪"] == 1
+    assert charge_cues("王某出售本人名下的U盾", vocabulary, CUES)["帮助信息网络犯罪活动罪"] == 1  # any case
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("张某涉嫌盗窃，被传唤到案", {"盗窃罪": 1}),
+        ("张某的行为构成诈骗罪", {"诈骗罪": 1}),
+        ("被害人被诈骗的资金转入该卡", {}),  # what happened to someone else, not the case's charge
+        ("张某不构成盗窃罪", {}),
+        ("易某在家中容留他人吸毒", {"容留他人吸毒罪": 1}),  # a specific name needs no 涉嫌
+    ],
+)
+def test_a_charge_is_alleged_only_when_the_text_names_it_as_the_cases(text, expected):
+    assert charges_alleged(text, VOCABULARY) == Counter(expected)
+
+
+def test_a_split_charge_is_the_same_offence_as_its_compound():
+    assert same_offence("贩卖毒品罪", DRUGS)
+    assert same_offence("盗窃", "盗窃罪")
+    assert not same_offence("非法持有毒品罪", DRUGS)
+    assert not same_offence("诈骗罪", "合同诈骗罪")
