@@ -279,6 +279,7 @@ def build(content, index_dir, laws, full) -> None:
     from kb.index import build_index
 
     settings = _settings(content, index_dir, laws)
+    _recover(settings)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -306,6 +307,14 @@ def build(content, index_dir, laws, full) -> None:
     for law, count in report.law_counts:
         click.echo(f"  {law}：{count} 条")
     click.echo(f"索引目录：{settings.index_dir}")
+
+
+def _recover(settings: Settings) -> None:
+    """Settle what an interrupted publish left behind (kb.publish.recover) and say what was done."""
+    from kb.publish import recover
+
+    for action in recover(settings).actions:
+        _echo_err(f"启动恢复：{action}")
 
 
 def _service(index_dir, laws=None):
@@ -534,7 +543,7 @@ def user_add(name, role, password_stdin) -> None:
     click.echo(f"已新增用户“{created.name}”（{created.role}）；数据库：{settings.db_path}")
 
 
-@user.command("passwd", help="重设账号的密码（同时解除锁定）。")
+@user.command("passwd", help="重设账号的密码（同时清除该账号的登录失败计数）。")
 @click.argument("name")
 @password_stdin_option
 @handles_errors
@@ -569,8 +578,6 @@ def user_enable(name) -> None:
 @json_option
 @handles_errors
 def user_list(as_json) -> None:
-    import time
-
     from kb.accounts import list_users
 
     users = list_users(_settings())
@@ -581,29 +588,50 @@ def user_list(as_json) -> None:
         click.echo("尚无账号；用 python indexer.py user add 名字 --role 管理员 创建第一个管理员")
         return
     for u in users:
-        state = "已停用" if u.disabled else ("锁定中" if u.locked(time.time()) else "正常")
+        state = "已停用" if u.disabled else "正常"
         last = u.last_login[:16].replace("T", " ") if u.last_login else "从未登录"
         click.echo(f"{u.name}\t{u.role}\t{state}\t最近登录：{last}")
 
 
-@cli.command(help="发布一个 Markdown 文件（校验、版本号加一、原子写入、更新索引、记入审计日志）；须为“审核”角色。")
+@cli.command(
+    help="发布一个 Markdown 文件（校验、版本号加一、原子写入、更新索引、记入审计日志）；须为“审核”角色。"
+    "文件的 version 应为它所依据的已发布版本。"
+)
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--as", "as_user", required=True, help="以哪个账号发布（须为“审核”角色）")
 @password_stdin_option
+@click.option(
+    "--force", is_flag=True, help="文件所依据的不是已发布的最新版本时仍然发布（覆盖其间的修改；记入审计日志）"
+)
 @content_option
 @index_option
 @handles_errors
-def publish(file, as_user, password_stdin, content, index_dir) -> None:
+def publish(file, as_user, password_stdin, force, content, index_dir) -> None:
     from kb.accounts import REVIEW, authenticate, require
+    from kb.errors import StaleVersionError
+    from kb.index import repair_index
     from kb.publish import publish_file
 
     settings = _settings(content, index_dir)
     account = authenticate(settings, as_user, _password(password_stdin, confirm=False))
     require(settings, account, REVIEW)
-    result = publish_file(settings, account, file)
+    _recover(settings)
+    try:
+        repair_index(settings)  # the index catches up with what an earlier failure or crash left out
+    except KBError as exc:
+        _echo_err(f"警告：索引未能补上之前遗漏的修改（{exc}）；请运行 python indexer.py build")
+    try:
+        result = publish_file(settings, account, file, force=force)
+    except StaleVersionError as exc:
+        _echo_err(f"错误：{exc}")
+        _echo_err(f"如确认要用此文件覆盖已发布的第 {exc.published} 版，请加 --force 重新发布（记入审计日志）")
+        sys.exit(EXIT_CONTENT)
     click.echo(f"已发布 {result.doc_id} 第 {result.version} 版：{result.path}")
     for old in result.superseded:
         click.echo(f"  {old} 已标记为不再参照（superseded_by: {result.doc_id}）")
+    if not result.indexed:
+        _echo_err(f"错误：{result.warning}")
+        sys.exit(EXIT_CONTENT)
     if result.warning:
         _echo_err(f"警告：{result.warning}")
 
@@ -615,14 +643,16 @@ def publish(file, as_user, password_stdin, content, index_dir) -> None:
 @json_option
 @handles_errors
 def audit(limit, actor, action, as_json) -> None:
-    from kb.audit import read_entries
+    from kb.audit import read_entries, visible
 
     entries = read_entries(_settings(), actor=actor, action=action, limit=limit)
     if as_json:
         _print_json({"total": len(entries), "entries": [e.to_json() for e in entries]})
         return
     for e in entries:
-        click.echo(f"{e.at[:19].replace('T', ' ')}  {e.actor or '-'}  {e.label}  {e.target}  {e.detail}".rstrip())
+        # what was typed at a failed login is shown escaped: no terminal control sequences
+        who, target, detail = visible(e.actor or "-"), visible(e.target), visible(e.detail)
+        click.echo(f"{e.at[:19].replace('T', ' ')}  {who}  {e.label}  {target}  {detail}".rstrip())
     click.echo(f"共 {len(entries)} 条")
 
 

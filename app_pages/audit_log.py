@@ -25,10 +25,11 @@ st.dataframe(
     [
         {
             "时间": e.at[:19].replace("T", " "),
-            "用户": e.actor,
+            # what was typed at a failed login, control characters shown as escapes
+            "用户": audit.visible(e.actor),
             "操作": e.label,
-            "对象": e.target,
-            "说明": e.detail,
+            "对象": audit.visible(e.target),
+            "说明": audit.visible(e.detail),
         }
         for e in entries
     ],

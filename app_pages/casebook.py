@@ -57,7 +57,7 @@ def card(case: dict) -> None:
     with st.container(border=True):
         st.page_link(
             "app_pages/document.py",
-            label=case["title"],
+            label=shared.md(case["title"]),
             query_params={"id": case["id"]},
             icon=":material/gavel:",
         )

@@ -36,7 +36,7 @@ LIST_FIELDS = {"charges", "stage", "audience"}
 def link(doc_id: str, label: str | None = None, q: str = "", icon: str | None = None) -> None:
     """A client-side link to another document (keeps the session)."""
     params = {"id": doc_id, "q": q} if q else {"id": doc_id}
-    st.page_link("app_pages/document.py", label=label or doc_id, query_params=params, icon=icon)
+    st.page_link("app_pages/document.py", label=shared.md(label or doc_id), query_params=params, icon=icon)
 
 
 def title_of(doc_id: str) -> str:
@@ -105,7 +105,9 @@ def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
         with st.expander(shared.md(label), icon=":material/balance:"):
             if art is None:
                 st.caption("法条库未收录该条文。")
-                st.page_link("app_pages/search.py", label=f"检索引用{label}的文档", query_params={"q": label})
+                st.page_link(
+                    "app_pages/search.py", label=f"检索引用{shared.md(label)}的文档", query_params={"q": label}
+                )
             else:
                 found += 1
                 st.markdown(f"**{shared.md(art.label)}**{shared.md(art.note)}")
@@ -217,7 +219,12 @@ def main() -> None:
         return
     superseded_banner(doc)
     if q:
-        st.page_link("app_pages/search.py", label=f"返回检索“{q}”", query_params={"q": q}, icon=":material/arrow_back:")
+        st.page_link(
+            "app_pages/search.py",
+            label=f"返回检索“{shared.md(q)}”",
+            query_params={"q": q},
+            icon=":material/arrow_back:",
+        )
     st.html(
         f'<div class="kb-meta">{shared.badges(doc["type"], doc.get("category", ""), doc.get("case_type", ""), doc.get("year"), doc.get("status", ""))}</div>'
         f'<h1 class="kb-doc-title">{html.escape(doc["title"] or doc_id)}</h1>'

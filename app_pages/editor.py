@@ -24,6 +24,7 @@ from kb.drafts import (
     get_draft,
     import_upload,
     list_drafts,
+    may_change,
     save_draft,
     submit,
 )
@@ -31,6 +32,10 @@ from kb.errors import ContentError, KBError
 from kb.templates import draft_template
 
 TYPES = {TYPE_GUIDE: "办案指引", TYPE_CASE: "精品案例"}
+# The preview reruns with every edit. Python-Markdown needs up to ~20 µs a character for text dense
+# with markup, so longer drafts are checked but not previewed; the longest bundled document has
+# about 4,000 characters.
+PREVIEW_MAX_CHARS = 50_000
 
 
 def open_draft(draft_id: int | None) -> None:
@@ -89,7 +94,7 @@ def new_draft(user: accounts.User) -> None:
             try:
                 draft, problems, note = import_upload(s, user, file.name, file.getvalue(), doc_type=kind)
             except KBError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(shared.md(exc), icon=":material/error:")
                 return
             st.session_state[f"editor_upload_result_{draft.id}"] = (problems, note)
             open_draft(draft.id)
@@ -131,8 +136,8 @@ def conflict_panel(draft: Draft, user: accounts.User) -> None:
     message, theirs, who = st.session_state[f"editor_conflict_{draft.id}"]
     text_key, _, _ = keys(draft.id)
     mine = st.session_state[text_key]
-    st.error(message, icon=":material/sync_problem:")
-    with st.expander(f"对比：“{who}”保存的版本 → 你的版本", expanded=True):
+    st.error(shared.md(message), icon=":material/sync_problem:")
+    with st.expander(f"对比：“{shared.md(who)}”保存的版本 → 你的版本", expanded=True):
         st.html(DIFF_CSS + to_html(sentence_diff(theirs, mine)))
     left, right = st.columns(2)
     if left.button("把我的版本另存为新草稿", type="primary", key=f"editor_fork_{draft.id}"):
@@ -166,17 +171,26 @@ def edit(draft: Draft, user: accounts.User) -> None:
         load(draft)
     elif draft.rev != st.session_state[rev_key] and st.session_state[text_key] == st.session_state[base_key]:
         load(draft)  # someone else saved and I changed nothing: just show their text
-    editable = draft.state in EDITABLE
+    editable = draft.state in EDITABLE and may_change(user, draft)
     kind = TYPE_LABELS.get(draft.doc_type, draft.doc_type)
     origin = f"修订 {draft.target_id} 第 {draft.base_version} 版" if draft.target_id else "新文档"
     header = st.empty()  # filled after the autosave below, so it shows the revision just saved
     if draft.state == STATE_RETURNED:
-        st.warning(f"审核人“{draft.reviewer}”退回了此稿，修改意见：{draft.comment}", icon=":material/undo:")
+        st.warning(
+            f"审核人“{shared.md(draft.reviewer)}”退回了此稿，修改意见：{shared.md(draft.comment)}",
+            icon=":material/undo:",
+        )
     if draft.state == STATE_SUBMITTED:
         st.info("已提交审核，等待审核人处理；审核期间不能修改。", icon=":material/hourglass_top:")
+    elif draft.state in EDITABLE and not editable:
+        st.info(
+            f"这是“{shared.md(draft.author)}”的草稿，只有作者本人或审核人员可以修改或作废；"
+            "如需在此基础上修改，请把内容复制到自己的新草稿。",
+            icon=":material/lock:",
+        )
     refused = st.session_state.pop(f"editor_upload_refused_{draft.id}", "")
     if refused:
-        st.error(refused, icon=":material/error:")
+        st.error(shared.md(refused), icon=":material/error:")
     result = st.session_state.pop(f"editor_upload_result_{draft.id}", None)
     if result:
         problems, note = result
@@ -204,7 +218,7 @@ def edit(draft: Draft, user: accounts.User) -> None:
             except ContentError as exc:
                 workflow.show_problems(exc.problems)
             except KBError as exc:
-                st.error(str(exc))
+                shared.show_error(exc)
             else:
                 st.session_state["editor_flash"] = f"草稿 #{draft.id} 已提交审核"
                 st.rerun()
@@ -224,8 +238,10 @@ def edit(draft: Draft, user: accounts.User) -> None:
                 )
     latest = get_draft(s, user, draft.id)
     header.caption(
-        f"草稿 #{latest.id} · {kind} · {origin} · 状态：{latest.state} · 第 {latest.rev} 稿 · "
-        f"作者 {latest.author} · 最后保存 {latest.updated_by} {latest.updated_at[:16].replace('T', ' ')}"
+        shared.md(
+            f"草稿 #{latest.id} · {kind} · {origin} · 状态：{latest.state} · 第 {latest.rev} 稿 · "
+            f"作者 {latest.author} · 最后保存 {latest.updated_by} {latest.updated_at[:16].replace('T', ' ')}"
+        )
     )
     with view:
         preview_tab, check_tab = st.tabs(["预览", "校验"])
@@ -236,7 +252,14 @@ def edit(draft: Draft, user: accounts.User) -> None:
             errors = sum(1 for p in problems if p.severity == "error")
             if errors:
                 st.caption(f"校验发现 {errors} 处错误，详见“校验”页签。")
-            workflow.preview(text, draft.doc_type)
+            if len(text) > PREVIEW_MAX_CHARS:
+                st.info(
+                    f"草稿共 {len(text)} 个字符，超过实时预览的上限（{PREVIEW_MAX_CHARS} 个字符），"
+                    "为保证编辑流畅不再显示预览；校验照常进行。",
+                    icon=":material/visibility_off:",
+                )
+            else:
+                workflow.preview(text, draft.doc_type)
 
 
 def main() -> None:
@@ -256,7 +279,7 @@ def main() -> None:
         try:
             labels[current] = get_draft(s, user, current).label
         except KBError as exc:
-            st.error(str(exc))
+            shared.show_error(exc)
             current = None
     options = [0, *labels]
     pick = st.selectbox(

@@ -43,7 +43,10 @@ def toggle_old() -> None:
 def guide_row(guide: dict) -> None:
     with st.container(border=True):
         st.page_link(
-            "app_pages/document.py", label=guide["title"], query_params={"id": guide["id"]}, icon=":material/menu_book:"
+            "app_pages/document.py",
+            label=shared.md(guide["title"]),
+            query_params={"id": guide["id"]},
+            icon=":material/menu_book:",
         )
         meta = shared.badges("guide", guide["category"], "", None, guide.get("status"))
         extra = [guide.get("kind") or ""]
@@ -103,7 +106,7 @@ def main() -> None:
     st.pills(
         VIEWS[by].removeprefix("按"),
         options,
-        format_func=lambda v: f"{v} {counts[v]}",
+        format_func=lambda v: f"{shared.md(v)} {counts[v]}",
         key="guides_v",
         on_change=sync,
         args=("v", "guides_v"),

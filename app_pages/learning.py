@@ -36,7 +36,7 @@ def main() -> None:
         return
     paths, problems = loaded
     if problems:
-        st.warning("学习路径文件有问题，以下条目未显示：\n\n" + "\n".join(f"- `{p}`" for p in problems))
+        st.warning("学习路径文件有问题，以下条目未显示：\n\n" + "\n".join(f"- {shared.code(p)}" for p in problems))
     tiers = [t for t in TIERS if t in paths] + [t for t in paths if t not in TIERS]
     if not tiers:
         st.info("学习路径文件中还没有内容。", icon=":material/school:")
@@ -49,7 +49,13 @@ def main() -> None:
         st.query_params["tier"] = st.session_state.learning_tier
 
     st.segmented_control(
-        "适用层级", tiers, key="learning_tier", required=True, on_change=on_tier, label_visibility="collapsed"
+        "适用层级",
+        tiers,
+        format_func=shared.md,
+        key="learning_tier",
+        required=True,
+        on_change=on_tier,
+        label_visibility="collapsed",
     )
     items = paths.get(tier, [])
     if TIER_NOTES.get(tier):
@@ -74,7 +80,7 @@ def main() -> None:
                 else:
                     st.page_link(
                         "app_pages/document.py",
-                        label=doc["title"],
+                        label=shared.md(doc["title"]),
                         query_params={"id": item["id"]},
                         icon=shared.TYPE_ICONS.get(doc["type"]),
                     )

@@ -24,9 +24,11 @@ def login_form() -> None:
         submitted = st.form_submit_button("登录", type="primary", icon=":material/login:")
     if submitted:
         try:
-            user = accounts.authenticate(shared.settings(), name, password)
+            # after repeated failures for a name the answer is delayed (kb.accounts): say why it waits
+            with st.spinner("正在验证……"):
+                user = accounts.authenticate(shared.settings(), name, password)
         except KBError as exc:
-            st.error(str(exc))
+            st.error(shared.md(exc))
             return
         accounts.start_session(st.session_state, user)
         st.rerun()
@@ -34,7 +36,7 @@ def login_form() -> None:
 
 def account_panel(user: accounts.User) -> None:
     st.title("账号")
-    st.markdown(f"当前用户：**{user.name}**（{user.role}）")
+    st.markdown(f"当前用户：**{shared.md(user.name)}**（{user.role}）")
     if st.button("退出登录", icon=":material/logout:", key="login_logout"):
         accounts.end_session(st.session_state, shared.settings(), "主动退出")
         st.rerun()
@@ -51,7 +53,7 @@ def account_panel(user: accounts.User) -> None:
         try:
             accounts.set_password(shared.settings(), user.name, new, actor=user, old_password=old)
         except KBError as exc:
-            st.error(str(exc))
+            st.error(shared.md(exc))
             return
         st.success("密码已修改")
 

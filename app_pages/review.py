@@ -30,7 +30,8 @@ def after_change(result: PublishResult, text: str) -> None:
     workflow.clear_caches()
     extra = "".join(f"；{old} 已标记为不再参照" for old in result.superseded if old != result.doc_id)
     if result.warning:
-        st.session_state["review_warning"] = result.warning
+        # Not indexed is an error (the document cannot be found yet); a supersede left undone a warning.
+        st.session_state["review_warning"] = (result.warning, result.indexed)
     st.session_state["review_flash"] = (text + extra, result.doc_id if result.document else None)
     st.rerun()
 
@@ -49,10 +50,13 @@ def queue(user: accounts.User) -> None:
     draft = next(d for d in drafts if d.id == pick)
     kind = TYPE_LABELS.get(draft.doc_type, draft.doc_type)
     origin = f"修订 {draft.target_id}（基于第 {draft.base_version} 版）" if draft.target_id else "新文档"
-    st.caption(f"{kind} · {origin} · 作者 {draft.author} · 第 {draft.rev} 稿")
+    st.caption(shared.md(f"{kind} · {origin} · 作者 {draft.author} · 第 {draft.rev} 稿"))
     replaces = draft_view(draft.text, draft.doc_type).supersedes
     if replaces:
-        st.info(f"本稿替代 {'、'.join(replaces)}：发布时这些文档将标记为“不再参照”。", icon=":material/swap_horiz:")
+        st.info(
+            f"本稿替代 {shared.md('、'.join(replaces))}：发布时这些文档将标记为“不再参照”。",
+            icon=":material/swap_horiz:",
+        )
     problems = check_text(s, draft.text, draft.doc_type)
     workflow.show_problems(problems, "校验通过")
     current = find_published(s, draft.doc_id) if draft.doc_id else None
@@ -77,7 +81,7 @@ def queue(user: accounts.User) -> None:
             except ContentError as exc:
                 workflow.show_problems(exc.problems)
             except KBError as exc:
-                st.error(str(exc))
+                shared.show_error(exc)
             else:
                 after_change(result, f"已发布 {result.doc_id} 第 {result.version} 版：{result.path}")
     with back:
@@ -87,7 +91,7 @@ def queue(user: accounts.User) -> None:
             try:
                 return_draft(s, user, draft.id, comment)
             except KBError as exc:
-                st.error(str(exc))
+                shared.show_error(exc)
             else:
                 st.session_state["review_flash"] = (f"草稿 #{draft.id} 已退回给 {draft.author}", None)
                 st.rerun()
@@ -113,7 +117,7 @@ def retire(user: accounts.User) -> None:
         try:
             result = supersede(s, user, old, new)
         except KBError as exc:
-            st.error(str(exc))
+            shared.show_error(exc)
         else:
             after_change(result, f"{old} 已标记为不再参照，由 {new} 替代（第 {result.version} 版）")
     st.subheader("撤回")
@@ -127,7 +131,7 @@ def retire(user: accounts.User) -> None:
         try:
             result = withdraw(s, user, target, reason)
         except KBError as exc:
-            st.error(str(exc))
+            shared.show_error(exc)
         else:
             after_change(result, f"{target} 已撤回")
 
@@ -205,9 +209,9 @@ def main() -> None:
     user = workflow.user_or_stop(accounts.REVIEW, "审核发布")
     st.title("审核发布")
     flash()
-    warning = st.session_state.pop("review_warning", "")
+    warning, indexed = st.session_state.pop("review_warning", ("", True))
     if warning:
-        st.warning(warning)
+        (st.warning if indexed else st.error)(shared.md(warning))
     waiting = len(list_drafts(shared.settings(), user, (STATE_SUBMITTED,)))
     tab_queue, tab_retire, tab_due, tab_history = st.tabs(
         [f"待审核（{waiting}）", "替代与撤回", "复核到期", "版本历史"]

@@ -7,7 +7,7 @@ import html
 import streamlit as st
 
 from app_pages import shared
-from kb import searchlog
+from kb import accounts, searchlog
 from kb.citations import articles_label
 from kb.errors import KBError
 
@@ -76,9 +76,11 @@ def on_change() -> None:
     state = widget_state()
     if state["q"] != st.session_state["search_url"]["q"]:
         state["lit"] = False
+        # Only a new query in the box is a search to count: not a facet, sort or page change, a rerun,
+        # a link or a reload.
+        st.session_state["search_log_pending"] = True
     state["page"] = 1
     write_url(state)
-    st.session_state["search_log_pending"] = True
 
 
 def go_to_page(page: int) -> None:
@@ -116,7 +118,6 @@ def sync_widgets(url: dict) -> None:
         st.session_state[f"search_f_{field}"] = list(url[field])
     st.session_state["search_sort"] = url["sort"]
     st.session_state["search_url"] = url
-    st.session_state["search_log_pending"] = bool(url["q"])
 
 
 def facet_label(field: str, value: str) -> str:
@@ -165,7 +166,8 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
             options,
             selection_mode="multi",
             key=f"search_f_{field}",
-            format_func=lambda v, f=field, c=values: f"{facet_label(f, v)} {c.get(v, 0)}",
+            # values come from documents and from the URL (?cat=…): shown as text, never as Markdown
+            format_func=lambda v, f=field, c=values: f"{shared.md(facet_label(f, v))} {c.get(v, 0)}",
             on_change=on_change,
             wrap=True,
         )
@@ -177,7 +179,7 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
 def render_hit(hit, q: str) -> None:
     st.page_link(
         "app_pages/document.py",
-        label=hit.title,
+        label=shared.md(hit.title),
         query_params={"id": hit.id, "q": q} if q else {"id": hit.id},
         icon=shared.TYPE_ICONS.get(hit.type),
     )
@@ -200,8 +202,16 @@ def render_hit(hit, q: str) -> None:
 
 
 def popular() -> list[str]:
-    logged = [c.query for c in searchlog.top_queries(shared.settings(), limit=8, days=90) if c.results > 0]
-    return logged or list(FALLBACK_POPULAR)
+    """The 常用检索 buttons: pinned by the legal section, from the log for those who may see it, the defaults."""
+    s = shared.settings()
+    return searchlog.popular_queries(s, accounts.current_user(st.session_state, s), FALLBACK_POPULAR)
+
+
+def log_search(state: dict, total: int) -> None:
+    """Count a typed query once, under this session's random id (never the user's name)."""
+    session = st.session_state.setdefault("search_session", searchlog.new_session())
+    facets = [f for f in FACETS if state[f]]
+    searchlog.record_search(shared.settings(), state["q"], total, facets, session=session)
 
 
 MAX_SUGGESTIONS = 8
@@ -330,6 +340,7 @@ def main() -> None:
         st.info(shared.EMPTY_MESSAGE, icon=":material/inbox:")
         return
     state = st.session_state["search_url"]
+    typed = st.session_state.pop("search_log_pending", False)
     try:
         results = shared.search(
             state["q"],
@@ -343,8 +354,8 @@ def main() -> None:
     except KBError as exc:
         shared.show_error(exc)
         return
-    if st.session_state.pop("search_log_pending", False) and state["q"]:
-        searchlog.record_search(shared.settings(), state["q"], results.total, [f for f in FACETS if state[f]])
+    if typed and state["q"]:
+        log_search(state, results.total)
     if results.page > results.pages:
         go_to_page(results.pages)
         st.rerun()

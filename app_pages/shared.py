@@ -16,8 +16,9 @@ import streamlit as st
 from kb.citations import article_label
 from kb.documents import TYPE_LABELS, split_front_matter
 from kb.errors import KBError
-from kb.index import build_index, current_dir
+from kb.index import build_index, current_dir, repair_index
 from kb.learning import LEARNING_FILE, load_learning_paths
+from kb.publish import recover
 from kb.rendering import ArticleText, plain_excerpt
 from kb.search import SearchResults, SearchService, StoredDocument
 from kb.settings import Settings, load_settings
@@ -56,7 +57,7 @@ def service() -> SearchService | None:
     try:
         return _service(s)
     except KBError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return None
 
 
@@ -118,15 +119,42 @@ def _first_build(s: Settings) -> _FirstBuild:
     return build
 
 
+_recovered: set[tuple[Path, Path, Path]] = set()
+_RECOVER_LOCK = threading.Lock()
+
+
+def recover_once(s: Settings) -> None:
+    """Once per process and folders: settle what a crashed publish left behind, then let the index
+    catch up with the files (a publish that could not index, a crash). Problems are logged: the
+    index in place keeps serving."""
+    key = (s.content_dir, s.db_path, s.index_dir)
+    with _RECOVER_LOCK:
+        if key in _recovered:
+            return
+        _recovered.add(key)
+        try:
+            for action in recover(s).actions:
+                _LOG.warning("启动恢复：%s", action)
+            if current_dir(s.index_dir) is not None:
+                report = repair_index(s)
+                if report is not None:
+                    _LOG.warning("索引已补上遗漏的修改：%s 篇有变化", report.changed)
+        except KBError as exc:
+            _LOG.warning("启动恢复未完成：%s", exc)
+        except Exception:  # the database busy, a disk error: the index in place keeps serving
+            _LOG.exception("启动恢复未完成")
+
+
 def warm_up() -> int:
     """Ready what the first page view needs, before anyone asks (the server calls this as it starts).
 
-    Builds the index if there is none (the first page view then shows the build's progress),
-    opens it, loads the dictionary and fills the caches the search page reads first: corpus
-    counts, the newest documents and the typo corrector. Returns the number of documents;
-    raises KBError.
+    Settles what a crash left behind (recover_once), builds the index if there is none (the first
+    page view then shows the build's progress), opens it, loads the dictionary and fills the
+    caches the search page reads first: corpus counts, the newest documents and the typo
+    corrector. Returns the number of documents; raises KBError.
     """
     s = settings()
+    recover_once(s)
     if current_dir(s.index_dir) is None:
         build = _first_build(s)
         build.thread.join()
@@ -148,6 +176,7 @@ def ensure_index() -> None:
     before it is tried anew, since each attempt reads every file.
     """
     s = settings()
+    recover_once(s)  # done by the warm-up already when the server started the usual way
     if current_dir(s.index_dir) is not None:
         waited = st.session_state.pop("kb_first_build", None)
         if waited is not None and waited.report is not None:  # this session watched the build: say it is done
@@ -185,7 +214,7 @@ def report_unexpected(exc: Exception) -> bool:
     (a widget callback, the sidebar), which Streamlit otherwise reports in English. Returns True:
     Streamlit's own report is not shown (it has logged the traceback)."""
     st.error(
-        f"内部错误：{type(exc).__name__}: {exc}。请刷新页面重试；如仍出现，请把这条信息报告给系统管理员。",
+        f"内部错误：{type(exc).__name__}: {md(exc)}。请刷新页面重试；如仍出现，请把这条信息报告给系统管理员。",
         icon=":material/error:",
     )
     return True
@@ -206,7 +235,7 @@ def show_error(exc: KBError) -> None:
     problems = getattr(exc, "problems", None)
     if problems:
         # Code spans: paths and messages shown verbatim, nothing in them parsed as Markdown.
-        lines = "\n".join("- `" + str(p).replace("`", "'") + "`" for p in problems[:50])
+        lines = "\n".join("- " + code(p) for p in problems[:50])
         more = f"\n- ……另有 {len(problems) - 50} 处" if len(problems) > 50 else ""
         st.error(f"{md(exc)}\n\n{lines}{more}")
     else:
@@ -572,14 +601,29 @@ def badges(doc_type: str, category: str = "", case_type: str = "", year: object 
     return "".join(parts)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()~$:/])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+#>]|\d+[.)])", re.M)
+# Every ASCII character Markdown (and Streamlit's :icon:, :color[…] and $LaTeX$) gives a meaning
+# to, escaped with a backslash, which CommonMark allows before any ASCII punctuation. Escaping
+# ! [ ] ( ) < > leaves no image, link or HTML tag (an image's address would be fetched by every
+# reader's browser); : / @ and the dot of "www." leave no bare web or mail address to autolink.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()~$:/!<>&|@=])")
+_MD_WWW = re.compile(r"(www)\.", re.I)
+# A list, heading or quote at a line's start; a backslash before a digit is no escape: "1\\." is.
+_MD_LINE_START = re.compile(r"^(\s*)(?:([-+#>])|(\d+)([.)]))", re.M)
 
 
 def md(text: object) -> str:
-    """Escape text for a Markdown context (alerts, labels, headings): no links, styling, LaTeX or icons."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    """Escape text for a Markdown context (alerts, captions, labels, headings): shown as typed,
+    with no images, links, HTML, styling, LaTeX or icons."""
+    escaped = _MD_WWW.sub(r"\1\\.", _MD_SPECIAL.sub(r"\\\1", str(text)))
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), escaped
+    )
+
+
+def code(text: object) -> str:
+    """Text as one inline code span (shown verbatim): a backtick or a line break in it would end
+    the span and let the rest be read as Markdown."""
+    return "`" + " ".join(str(text).replace("`", "'").split("\n")) + "`"
 
 
 def excerpt(text: str, limit: int = 120) -> str:

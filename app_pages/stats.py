@@ -1,4 +1,5 @@
-"""统计: corpus counts by category / type / year, and what people search for (local, anonymised log)."""
+"""统计: corpus counts by category / type / year; for the roles allowed, what people search for
+(local, anonymised log); for 审核 and 管理员, the curation of the 常用检索 buttons."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared
-from kb import searchlog
+from kb import accounts, searchlog
 from kb.errors import KBError
+from kb.settings import EVERYONE
 
 
 def chart(title: str, counts: dict, label: str, sort_by_key: bool = False, horizontal: bool = False) -> None:
@@ -27,7 +29,7 @@ def main() -> None:
     try:
         stats = shared.stats()
     except KBError as exc:
-        st.error(str(exc))
+        shared.show_error(exc)
         return
     facets = stats["facets"]
     types = facets.get("type", {})
@@ -52,13 +54,40 @@ def main() -> None:
         chart("案例按办结年份", by_year, "年份", sort_by_key=True, horizontal=True)
 
     st.divider()
-    st.subheader("检索情况")
     s = shared.settings()
+    user = accounts.current_user(st.session_state, s)
+    search_log(s, user)
+    if user is not None and user.role in searchlog.CURATOR_ROLES:
+        curation(s, user)
+
+
+def roles_text(roles) -> str:
+    return "或".join(f"“{r}”" for r in roles)
+
+
+def search_log(s, user) -> None:
+    """What was typed into the 检索 box, for the roles in search_log_roles only."""
+    st.subheader("检索情况")
     if not s.search_log:
         st.info("检索日志已关闭（配置项 search_log）。", icon=":material/visibility_off:")
         return
+    if not searchlog.may_view(s, user):
+        if not s.search_log_roles:
+            st.info("检索日志不在网页上显示（配置项 search_log_roles）。", icon=":material/lock:")
+        elif user is None:
+            st.info(
+                f"检索日志只对{roles_text(s.search_log_roles)}显示；请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。",
+                icon=":material/lock:",
+            )
+        else:
+            st.info(
+                f"当前用户“{shared.md(user.name)}”（{user.role}）无权查看检索日志；需要{roles_text(s.search_log_roles)}角色。",
+                icon=":material/lock:",
+            )
+        return
     st.caption(
-        "来自本机检索日志：只记录检索框中的检索词（长数字已遮盖）、日期和结果数，不记录用户身份；类案检索中粘贴的案情从不记录。"
+        "来自本机检索日志：只统计在检索框中输入的检索词（筛选、排序、翻页和刷新不计；姓名、证件号、电话和车牌已遮盖）、"
+        "日期、结果数和不同会话数，不记录用户身份；类案检索中粘贴的案情从不记录。"
     )
     chosen = st.query_params.get("days", "90")
     st.session_state["stats_days"] = int(chosen) if chosen in ("30", "90", "0") else 90
@@ -86,7 +115,13 @@ def main() -> None:
         st.markdown("**检索最多**")
         if top:
             st.dataframe(
-                pd.DataFrame({"检索词": [c.query for c in top], "次数": [c.count for c in top]}),
+                pd.DataFrame(
+                    {
+                        "检索词": [c.query for c in top],
+                        "次数": [c.count for c in top],
+                        "会话数": [c.sessions for c in top],
+                    }
+                ),
                 hide_index=True,
                 width="stretch",
             )
@@ -112,6 +147,61 @@ def main() -> None:
     daily = searchlog.daily_counts(s, days=days or 3650)
     if daily:
         chart("每日检索次数", dict(daily), "日期", sort_by_key=True)
+
+
+CURATION_DONE = {
+    searchlog.PIN: "已把“{}”固定为常用检索。",
+    searchlog.HIDE: "已隐藏“{}”：它不会显示为常用检索按钮。",
+    None: "已取消“{}”的固定或隐藏。",
+}
+
+
+def curate(user: accounts.User, state: str | None, query: str | None = None) -> None:
+    """Pin, hide or release a query (the text box's, or `query`); the outcome is shown on the next run."""
+    text = query if query is not None else st.session_state.get("stats_curate_q", "")
+    try:
+        done = searchlog.curate(shared.settings(), text, state, user)
+    except KBError as exc:
+        st.session_state["stats_curate_flash"] = ("error", str(exc))
+        return
+    st.session_state["stats_curate_flash"] = ("success", CURATION_DONE[state].format(done))
+    if query is None:
+        st.session_state["stats_curate_q"] = ""
+
+
+def curation(s, user: accounts.User) -> None:
+    """审核 and 管理员 pin queries as 常用检索 buttons for everyone, or hide them from the buttons."""
+    st.subheader("整理常用检索")
+    viewers = "所有人" if EVERYONE in s.search_log_roles else roles_text(s.search_log_roles)
+    logged = (
+        f"{viewers}还会看到至少 {s.popular_min_sessions} 个不同会话检索过且有结果的检索词（配置项 popular_min_sessions）"
+        if viewers
+        else "检索日志中的检索词不显示为按钮（配置项 search_log_roles 为空）"
+    )
+    st.caption(f"检索页的“常用检索”按钮先列出这里固定的检索词；{logged}。隐藏的检索词从不显示为按钮。")
+    flash = st.session_state.pop("stats_curate_flash", None)
+    if flash:
+        kind, message = flash
+        (st.success if kind == "success" else st.error)(shared.md(message))
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.text_input(
+            "检索词", key="stats_curate_q", max_chars=searchlog.MAX_QUERY_CHARS, placeholder="如：醉驾 取保候审"
+        )
+        st.button(
+            "固定为常用检索", key="stats_pin", icon=":material/push_pin:", on_click=curate, args=(user, searchlog.PIN)
+        )
+        st.button(
+            "隐藏", key="stats_hide", icon=":material/visibility_off:", on_click=curate, args=(user, searchlog.HIDE)
+        )
+    curated = searchlog.curated_queries(s)
+    if not curated:
+        st.caption("尚未固定或隐藏任何检索词。")
+    for i, c in enumerate(curated):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            label = "固定" if c.state == searchlog.PIN else "隐藏"
+            st.markdown(f"{label}：{shared.md(c.query)}")
+            st.caption(c.at[:16].replace("T", " "))
+            st.button("取消", key=f"stats_release_{i}", on_click=curate, args=(user, None, c.query), type="tertiary")
 
 
 main()

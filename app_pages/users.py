@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from app_pages import shared, workflow
@@ -15,16 +13,15 @@ s = shared.settings()
 st.title("账号管理")
 message = st.session_state.pop("users_flash", "")
 if message:
-    st.success(message, icon=":material/check_circle:")
+    st.success(shared.md(message), icon=":material/check_circle:")
 
 people = accounts.list_users(s)
-now = time.time()
 st.dataframe(
     [
         {
             "用户名": u.name,
             "角色": u.role,
-            "状态": "已停用" if u.disabled else ("锁定中" if u.locked(now) else "正常"),
+            "状态": "已停用" if u.disabled else "正常",
             "最近登录": u.last_login[:16].replace("T", " ") or "从未登录",
             "创建时间": u.created_at[:16].replace("T", " "),
         }
@@ -56,7 +53,7 @@ with add:
             try:
                 accounts.add_user(s, name, role, password, actor=admin)
             except KBError as exc:
-                st.error(str(exc))
+                st.error(shared.md(exc))
             else:
                 done(f"已新增用户“{name.strip()}”（{role}）")
 
@@ -71,7 +68,7 @@ with change:
             try:
                 accounts.set_role(s, who, role, actor=admin)
             except KBError as exc:
-                st.error(str(exc))
+                st.error(shared.md(exc))
             else:
                 done(f"已把“{who}”的角色改为{role}")
         label = "启用账号" if target.disabled else "停用账号"
@@ -79,16 +76,16 @@ with change:
             try:
                 accounts.set_disabled(s, who, not target.disabled, actor=admin)
             except KBError as exc:
-                st.error(str(exc))
+                st.error(shared.md(exc))
             else:
                 done(f"已{label[:2]}“{who}”")
         with st.form("users_passwd", clear_on_submit=True):
-            new = st.text_input("新密码（至少 8 个字符；同时解除锁定）", type="password")
+            new = st.text_input("新密码（至少 8 个字符）", type="password")
             submitted = st.form_submit_button("重设密码")
         if submitted:
             try:
                 accounts.set_password(s, who, new, actor=admin)
             except KBError as exc:
-                st.error(str(exc))
+                st.error(shared.md(exc))
             else:
                 done(f"已重设“{who}”的密码")

@@ -24,7 +24,7 @@ def user_or_stop(permission: str, what: str) -> accounts.User:
     if not user.can(permission):
         st.title(what)
         roles = "或".join(f"“{r}”" for r in accounts.ROLES if permission in accounts.PERMISSIONS[r])
-        st.error(f"当前用户“{user.name}”（{user.role}）无权使用本页；需要{roles}角色。")
+        st.error(f"当前用户“{shared.md(user.name)}”（{user.role}）无权使用本页；需要{roles}角色。")
         st.stop()
     return user
 
@@ -49,10 +49,10 @@ def show_problems(problems: list[Problem], ok_text: str = "校验通过，可以
     warnings = [p for p in problems if p.severity != "error"]
     if errors:
         files = len({p.path for p in errors})
-        lines = "\n".join(f"- `{p}`" for p in errors[:50])
+        lines = "\n".join(f"- {shared.code(p)}" for p in errors[:50])
         st.error(f"共 {len(errors)} 处错误，涉及 {files} 个文件；修改后才能提交：\n\n{lines}", icon=":material/error:")
     for p in warnings:
-        st.warning(f"`{p}`（警告）")
+        st.warning(f"{shared.code(p)}（警告）")
     if not errors and ok_text:
         st.success(ok_text, icon=":material/check_circle:")
     return not errors

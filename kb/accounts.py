@@ -1,12 +1,8 @@
-"""Users and roles (读者 / 编辑 / 审核 / 管理员): scrypt password hashes, lockout, sessions, permission checks."""
+"""Users and roles (读者 / 编辑 / 审核 / 管理员): argon2id password hashes, login slow-down, sessions, permission checks."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import secrets
 import time
 from collections.abc import MutableMapping
 from contextlib import closing
@@ -14,6 +10,7 @@ from dataclasses import dataclass
 
 from kb import audit
 from kb.errors import AuthError
+from kb.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from kb.settings import Settings
 
 ROLE_READER, ROLE_EDITOR, ROLE_REVIEWER, ROLE_ADMIN = "读者", "编辑", "审核", "管理员"
@@ -40,9 +37,17 @@ MIN_PASSWORD_CHARS = 8
 NAME_PATTERN = re.compile(r"^[^\s/\\:*?\"<>|]{1,32}$")
 COMMAND_LINE = "命令行"  # actor recorded when the local operator manages users from the shell
 
-# scrypt cost: ~50 ms and 16 MB per check; stored with each hash so it can be raised later.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-SCRYPT_MAXMEM = 64 * 1024 * 1024
+# Failed logins never lock an account (whoever knows a name could otherwise lock its owner out,
+# and the app cannot tell one client from another: behind a proxy or on the server itself
+# Streamlit has no address, and a new browser session is one reload away). Instead, after
+# `settings.lockout_failures` failures in a row for a name, every further attempt for that name,
+# right or wrong, is answered only after a delay that doubles with each failure up to
+# MAX_DELAY_SECONDS: the owner still gets in, at most that much later, while guessing one try
+# after another slows to one per delay (tries sent in parallel are bounded by kb.passwords, which
+# checks two passwords at a time). Names that do not exist are counted alike, so the delay tells
+# nothing about which names exist. A name's count is forgotten `settings.lockout_minutes` after
+# its last failure.
+MAX_DELAY_SECONDS = 30.0
 
 audit.register_schema(
     """
@@ -58,6 +63,17 @@ CREATE TABLE IF NOT EXISTS users (
 );
 """
 )
+# users.failures and users.locked_until are left from the account lockout and no longer used.
+audit.register_schema(
+    """
+CREATE TABLE IF NOT EXISTS login_failures (
+    name TEXT PRIMARY KEY,          -- the name as typed, whether or not such an account exists
+    failures INTEGER NOT NULL,      -- failed logins in a row
+    last REAL NOT NULL,             -- time of the last failure
+    answer_at REAL NOT NULL         -- the next attempt for this name is answered from then on
+);
+"""
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +83,6 @@ class User:
     name: str
     role: str
     disabled: bool = False
-    failures: int = 0
-    locked_until: float = 0.0
     created_at: str = ""
     last_login: str = ""
 
@@ -76,66 +90,14 @@ class User:
         """True when the account is enabled and its role grants the permission."""
         return not self.disabled and permission in PERMISSIONS.get(self.role, frozenset())
 
-    def locked(self, now: float | None = None) -> bool:
-        return self.locked_until > (time.time() if now is None else now)
-
     def to_json(self) -> dict:
         return {
             "name": self.name,
             "role": self.role,
             "disabled": self.disabled,
-            "locked_until": self.locked_until,
             "created_at": self.created_at,
             "last_login": self.last_login,
         }
-
-
-# -- password hashing --------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def hash_password(password: str) -> str:
-    """Return `scrypt$N$r$p$salt$hash` with a fresh 16-byte salt."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=SCRYPT_MAXMEM, dklen=32
-    )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Check a password against a stored hash in constant time."""
-    try:
-        scheme, n, r, p, salt, expected = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        want = base64.b64decode(expected)
-        got = hashlib.scrypt(
-            password.encode("utf-8"),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            maxmem=SCRYPT_MAXMEM,
-            dklen=len(want),
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, want)
-
-
-_DUMMY_HASH: str | None = None
-
-
-def _burn_time(password: str) -> None:
-    """Spend as long as a real check, so unknown names cannot be told apart by timing."""
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_hex(8))
-    verify_password(password, _DUMMY_HASH)
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -165,8 +127,6 @@ def _user(row) -> User:
         name=row["name"],
         role=row["role"],
         disabled=bool(row["disabled"]),
-        failures=row["failures"],
-        locked_until=row["locked_until"],
         created_at=row["created_at"],
         last_login=row["last_login"],
     )
@@ -248,11 +208,10 @@ def set_password(
         by = _operator(settings, actor)
     hashed = hash_password(password)
     with audit.transaction(settings) as con:
-        changed = con.execute(
-            "UPDATE users SET password_hash = ?, failures = 0, locked_until = 0 WHERE name = ?", (hashed, name)
-        ).rowcount
+        changed = con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (hashed, name)).rowcount
         if not changed:
             raise AuthError(f"用户“{name}”不存在")
+        con.execute("DELETE FROM login_failures WHERE name = ?", (name,))  # a new password starts afresh
         audit.record(con, by, "user_passwd", name)
 
 
@@ -262,9 +221,7 @@ def set_disabled(settings: Settings, name: str, disabled: bool = True, actor: Us
     if disabled and by == name:
         raise AuthError("不能停用自己的账号")
     with audit.transaction(settings) as con:
-        changed = con.execute(
-            "UPDATE users SET disabled = ?, failures = 0, locked_until = 0 WHERE name = ?", (int(disabled), name)
-        ).rowcount
+        changed = con.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name)).rowcount
         if not changed:
             raise AuthError(f"用户“{name}”不存在")
         audit.record(con, by, "user_disable" if disabled else "user_enable", name)
@@ -287,56 +244,90 @@ def set_role(settings: Settings, name: str, role: str, actor: User | str | None 
 # -- logging in --------------------------------------------------------------------------------
 
 
-def _minutes(seconds: float) -> int:
-    return max(1, int(-(-seconds // 60)))
+WRONG = "用户名或密码错误"
+_sleep = time.sleep  # replaced in tests
+
+
+def login_delay(failures: int, settings: Settings) -> float:
+    """Seconds the next attempt for a name waits after `failures` failed logins in a row."""
+    over = failures - settings.lockout_failures
+    return 0.0 if over < 0 else min(2.0**over, MAX_DELAY_SECONDS)
+
+
+def _pending_delay(settings: Settings, name: str, now: float) -> float:
+    """How long an attempt for `name` must wait now (0 when its failures are few or forgotten)."""
+    with closing(audit.connect(settings)) as con:
+        row = con.execute("SELECT last, answer_at FROM login_failures WHERE name = ?", (name,)).fetchone()
+    if row is None or now - row["last"] > settings.lockout_minutes * 60:
+        return 0.0
+    return max(0.0, row["answer_at"] - now)
+
+
+def _record_failure(settings: Settings, name: str, now: float, detail: str) -> None:
+    """Count a failed login for `name` (one transaction, so concurrent failures all count)."""
+    forget = now - settings.lockout_minutes * 60
+    with audit.transaction(settings) as con:
+        con.execute("DELETE FROM login_failures WHERE last < ?", (forget,))  # also keeps the table small
+        row = con.execute("SELECT failures FROM login_failures WHERE name = ?", (name,)).fetchone()
+        failures = (row["failures"] if row else 0) + 1
+        delay = login_delay(failures, settings)
+        con.execute(
+            "INSERT OR REPLACE INTO login_failures (name, failures, last, answer_at) VALUES (?, ?, ?, ?)",
+            (name, failures, now, now + delay),
+        )
+        audit.record(con, name, "login_failed", name, f"{detail}（连续第 {failures} 次）")
+        if failures == settings.lockout_failures:
+            audit.record(
+                con,
+                name,
+                "lockout",
+                name,
+                f"连续 {failures} 次登录失败；此后该用户名每次登录延迟应答（最长 {MAX_DELAY_SECONDS:.0f} 秒）",
+            )
 
 
 def authenticate(
     settings: Settings, name: str, password: str, now: float | None = None, record_login: bool = True
 ) -> User:
-    """Check a name and password; count failures and lock the account for
-    `settings.lockout_minutes` after `settings.lockout_failures` wrong passwords in a row.
+    """Check a name and password; raise AuthError("用户名或密码错误") for an unknown name and a
+    wrong password alike.
 
-    Raises AuthError with the same message for an unknown name and a wrong password.
+    No account is ever locked: after `settings.lockout_failures` failures in a row for a name,
+    each further attempt for it waits a growing delay (see MAX_DELAY_SECONDS) before its password
+    is checked, and the right password still logs in. A successful login upgrades an old hash.
     """
     now = time.time() if now is None else now
-    name = (name or "").strip()
-    wrong = "用户名或密码错误"
-    most, lock_minutes = settings.lockout_failures, settings.lockout_minutes
+    name = audit.storable((name or "").strip())[:100]
+    password = audit.storable(password or "")
+    wait = _pending_delay(settings, name, now)
+    if wait > 0:
+        _sleep(wait)
+        now += wait
     with closing(audit.connect(settings)) as con:
         row = con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
     if row is None:
-        _burn_time(password or "")
-        audit.log(settings, name, "login_failed", name, "用户不存在")
-        raise AuthError(wrong)
+        verify_password(password, dummy_hash())  # as long as a real check: timing tells nothing
+        _record_failure(settings, name, now, "用户不存在")
+        raise AuthError(WRONG)
+    stored = row["password_hash"]
+    if not verify_password(password, stored):
+        _record_failure(settings, name, now, "密码错误")
+        raise AuthError(WRONG)
     user = _user(row)
-    if user.locked(now):
-        audit.log(settings, name, "login_failed", name, "账号锁定中")
-        raise AuthError(f"连续 {most} 次密码错误，账号已锁定；请 {_minutes(user.locked_until - now)} 分钟后重试")
-    if not verify_password(password or "", row["password_hash"]):
-        with audit.transaction(settings) as con:
-            # re-read inside the write transaction so concurrent failures are all counted
-            failures = con.execute("SELECT failures FROM users WHERE name = ?", (name,)).fetchone()[0] + 1
-            locked_until = now + lock_minutes * 60 if failures >= most else 0
-            con.execute(
-                "UPDATE users SET failures = ?, locked_until = ? WHERE name = ?",
-                (0 if locked_until else failures, locked_until, name),
-            )
-            audit.record(con, name, "login_failed", name, f"密码错误（第 {failures} 次）")
-            if locked_until:
-                audit.record(con, name, "lockout", name, f"锁定 {lock_minutes} 分钟")
-        if locked_until:
-            raise AuthError(f"连续 {most} 次密码错误，账号已锁定 {lock_minutes} 分钟")
-        left = most - failures
-        raise AuthError(f"{wrong}；再错 {left} 次将锁定 {lock_minutes} 分钟")
     if user.disabled:
         audit.log(settings, name, "login_failed", name, "账号已停用")
         raise AuthError(f"用户“{name}”已停用；请联系管理员")
+    upgraded = hash_password(password) if needs_rehash(stored) else None
     with audit.transaction(settings) as con:
-        stamp = audit.now_text()
-        con.execute("UPDATE users SET failures = 0, locked_until = 0, last_login = ? WHERE name = ?", (stamp, name))
+        con.execute("DELETE FROM login_failures WHERE name = ?", (name,))
+        con.execute("UPDATE users SET last_login = ? WHERE name = ?", (audit.now_text(), name))
+        if upgraded is not None:
+            # only over the hash just checked: a password changed meanwhile stays changed
+            con.execute(
+                "UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?", (upgraded, name, stored)
+            )
         if record_login:
-            audit.record(con, name, "login", name)
+            audit.record(con, name, "login", name, "密码哈希已升级" if upgraded else "")
     return get_user(settings, name)  # type: ignore[return-value]
 
 

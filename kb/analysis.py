@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import pickle
 import re
 import tempfile
 import threading
@@ -157,7 +157,7 @@ def _load(sources: tuple[Path, ...], extra: tuple[str, ...], soft: tuple[str, ..
 CACHE_PREFIX = "analyzer-"
 # What shapes the cached dictionary beyond the fingerprint's inputs: the cache layout, the
 # jieba version and _load's own words. A change to any of them names a new cache file.
-_CACHE_KEY = hashlib.sha256(f"1:{jieba.__version__}:{_SURNAMES}:{WORD_FREQ}".encode()).hexdigest()[:8]
+_CACHE_KEY = hashlib.sha256(f"2:{jieba.__version__}:{_SURNAMES}:{WORD_FREQ}".encode()).hexdigest()[:8]
 _STALE_TEMP_SECONDS = 3600
 
 
@@ -173,46 +173,59 @@ def _forced_words(sources: tuple[Path, ...]) -> set[str]:
 
 
 def _cache_file(cache_dir: Path, fingerprint: str) -> Path:
-    return cache_dir / f"{CACHE_PREFIX}{fingerprint}-{_CACHE_KEY}.pickle"
+    return cache_dir / f"{CACHE_PREFIX}{fingerprint}-{_CACHE_KEY}.json"
 
 
 def _read_cache(cache_dir: Path, fingerprint: str) -> jieba.Tokenizer | None:
-    """The dictionary a previous process loaded with the same fingerprint, or None."""
+    """The dictionary a previous process loaded with the same fingerprint, or None.
+
+    The cache is plain JSON (words, their counts, the total and the forced words), never a
+    pickle: a file put into the index folder can at worst change how text is segmented, it
+    cannot run code. Anything not of exactly that shape is ignored and rebuilt.
+    """
     try:
-        with _cache_file(cache_dir, fingerprint).open("rb") as f:
-            freq, total, forced = pickle.load(f)
+        data = json.loads(_cache_file(cache_dir, fingerprint).read_bytes())
     except FileNotFoundError:
         return None
-    except Exception:  # a damaged or foreign file: load the dictionaries instead
+    except (OSError, ValueError, RecursionError):  # a damaged file: load the dictionaries instead
         logging.getLogger(__name__).warning("ignoring unreadable analyzer cache in %s", cache_dir)
         return None
-    if not isinstance(freq, dict):
+    shaped = (
+        isinstance(data, dict)
+        and isinstance(words := data.get("words"), list)
+        and isinstance(counts := data.get("counts"), list)
+        and isinstance(total := data.get("total"), int)
+        and isinstance(forced := data.get("forced"), list)
+        and len(words) == len(counts)
+        and all(type(w) is str for w in words)
+        and all(type(c) is int for c in counts)
+        and all(type(w) is str for w in forced)
+    )
+    if not shaped:
+        logging.getLogger(__name__).warning("ignoring malformed analyzer cache in %s", cache_dir)
         return None
     seg = jieba.Tokenizer()
-    seg.FREQ, seg.total, seg.initialized = freq, total, True
+    seg.FREQ, seg.total, seg.initialized = dict(zip(words, counts, strict=True)), total, True
     jieba.finalseg.Force_Split_Words.update(forced)
     return seg
 
 
 def _write_cache(cache_dir: Path, fingerprint: str, seg: jieba.Tokenizer, forced: set[str]) -> None:
-    """Keep the loaded dictionary for the next process (atomically; stale ones are removed).
-
-    The file is trusted like the rest of the index folder (Whoosh pickles its schema there too):
-    whoever can write that folder can change what the app runs.
-    """
+    """Keep the loaded dictionary for the next process (atomically; stale ones are removed)."""
     target = _cache_file(cache_dir, fingerprint)
+    data = {"words": list(seg.FREQ), "counts": list(seg.FREQ.values()), "total": seg.total, "forced": sorted(forced)}
     tmp: Path | None = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{CACHE_PREFIX}", suffix=".tmp", dir=cache_dir)
         tmp = Path(name)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((seg.FREQ, seg.total, forced), f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         os.chmod(tmp, 0o644)  # mkstemp makes it private; the app may run as another user than the CLI
         os.replace(tmp, target)
         tmp = None
-        for old in cache_dir.glob(CACHE_PREFIX + "*.pickle"):
-            if old != target:
+        for old in [*cache_dir.glob(CACHE_PREFIX + "*.json"), *cache_dir.glob(CACHE_PREFIX + "*.pickle")]:
+            if old != target:  # older caches, and the pickles of earlier versions, are never read
                 old.unlink(missing_ok=True)
         for left in cache_dir.glob(f".{CACHE_PREFIX}*.tmp"):  # from a process killed mid-write
             if time.time() - left.stat().st_mtime > _STALE_TEMP_SECONDS:

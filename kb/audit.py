@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kb.filechange import private_dir
 from kb.settings import Settings
 
 BUSY_TIMEOUT_MS = 10_000
@@ -19,7 +23,7 @@ BUSY_TIMEOUT_MS = 10_000
 ACTIONS: dict[str, str] = {
     "login": "登录",
     "login_failed": "登录失败",
-    "lockout": "账号锁定",
+    "lockout": "登录延迟",
     "logout": "退出登录",
     "user_add": "新增用户",
     "user_passwd": "修改密码",
@@ -37,7 +41,11 @@ ACTIONS: dict[str, str] = {
     "supersede": "标记不再参照",
     "withdraw": "撤回",
     "discard": "作废草稿",
+    "recover": "启动恢复",
     "denied": "越权被拒",
+    "popular_pin": "固定常用检索",
+    "popular_hide": "隐藏检索词",
+    "popular_reset": "取消固定或隐藏",
 }
 
 _SCHEMA = """
@@ -72,8 +80,12 @@ def _path(target: Settings | Path | str) -> Path:
 def connect(target: Settings | Path | str) -> sqlite3.Connection:
     """Open the workflow database (WAL, busy timeout, manual transactions), creating missing tables."""
     path = _path(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fresh = not path.exists()  # a database deleted while the process runs gets its tables again
+    if fresh:
+        # Created here for its mode: SQLite would make it (and its -wal, -shm files, which copy
+        # the database's mode) readable by every user of the machine.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so read-check-write is serialised
     con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
@@ -105,6 +117,27 @@ def now_text() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text SQLite can store: lone surrogates (a name typed as undecodable bytes on the command
+    line) become U+FFFD instead of failing the write."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # controls, format characters, surrogates, line separators
+
+
+def visible(text: str) -> str:
+    """Text safe to print: control and format characters (escape sequences, bidi overrides,
+    line breaks) shown as escapes such as \\x1b or \\u202e, so a name typed at the login form
+    cannot recolour a terminal, move its cursor or reorder a line of the audit log."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch for ch in text
+    )
+
+
 def record(con: sqlite3.Connection, actor: str, action: str, target: str = "", detail: str = "") -> None:
     """Append one entry inside the caller's transaction, so it commits (or not) with the action."""
     if action not in ACTIONS:
@@ -112,7 +145,13 @@ def record(con: sqlite3.Connection, actor: str, action: str, target: str = "", d
     con.execute(
         "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
         # bounded: a failed login records whatever name was typed
-        (now_text(), (actor or "")[:100], action, (target or "")[:200], (detail or "")[:2000]),
+        (
+            now_text(),
+            storable((actor or "")[:100]),
+            action,
+            storable((target or "")[:200]),
+            storable((detail or "")[:2000]),
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ STATE_DRAFT, STATE_SUBMITTED, STATE_RETURNED, STATE_PUBLISHED, STATE_DISCARDED =
     "已作废",
 )
 EDITABLE = (STATE_DRAFT, STATE_RETURNED)
+MAX_VERSION = 999_999_999  # far above any real document; the database stores 64-bit integers
 
 audit.register_schema(
     """
@@ -98,7 +100,21 @@ def validate_for_publishing(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[D
     problems = [
         dataclasses.replace(p, severity="error") if p.message.startswith(UNSAFE_HTML_MESSAGE) else p for p in problems
     ]
+    if doc is not None and doc.version > MAX_VERSION:
+        line = doc.field_lines.get("version", 1)
+        problems.append(
+            Problem(rel, line, "version", f"版本号过大，实际为 {doc.version}；应为不超过 {MAX_VERSION} 的正整数")
+        )
     return (None if any(p.severity == "error" for p in problems) else doc), problems
+
+
+def published_version_problem(rel: str, text: str, version: int) -> ContentError | None:
+    """The error for a published file whose `version:` is too large to store (edited by hand), or None."""
+    if version <= MAX_VERSION:
+        return None
+    line = next((n for n, row in enumerate(text.split("\n"), 1) if re.match(r"version\s*:", row)), 1)
+    message = f"版本号过大，实际为 {version}；应为不超过 {MAX_VERSION} 的正整数，请先改正已发布的文件"
+    return ContentError([Problem(rel, line, "version", message)])
 
 
 def check_text(settings: Settings, text: str | bytes, doc_type: str = TYPE_GUIDE) -> list[Problem]:
@@ -171,19 +187,31 @@ def list_drafts(settings: Settings, actor: User | str, states: Iterable[str] | N
 
 
 def create_draft(
-    settings: Settings, actor: User | str, text: str = "", doc_type: str = TYPE_GUIDE, target_id: str = ""
+    settings: Settings,
+    actor: User | str,
+    text: str = "",
+    doc_type: str = TYPE_GUIDE,
+    target_id: str = "",
+    base_version: int | None = None,
 ) -> Draft:
-    """Start a draft (blank, pasted, or a revision of a published document when `target_id` is given)."""
+    """Start a draft (blank, pasted, or a revision of a published document when `target_id` is given).
+
+    A revision is based on the version published now, or on `base_version` (the command line
+    passes the `version:` of the file it publishes: publishing refuses a base that is not current).
+    """
     user = require(settings, actor, EDIT)
     if doc_type not in (TYPE_GUIDE, TYPE_CASE):
         raise PublishError(f"未知文档类型“{doc_type}”；可选：指引、案例")
-    base_version = 0
+    base = 0
     if target_id:
         current = find_published(settings, target_id)
         if current is None:
             raise PublishError(f"找不到 id 为“{target_id}”的已发布文档")
+        too_large = published_version_problem(current.path, current.text, current.version)
+        if too_large is not None:
+            raise too_large
         text = text or current.text
-        base_version = current.version
+        base = current.version if base_version is None else base_version
         doc_type = document_type(current.path) or doc_type
     text = text.replace("\r\n", "\n")
     doc_id, title = _headline(text)
@@ -192,19 +220,39 @@ def create_draft(
         cur = con.execute(
             "INSERT INTO drafts (doc_type, target_id, base_version, doc_id, title, text, state, rev, author,"
             " created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-            (doc_type, target_id, base_version, doc_id, title, text, STATE_DRAFT, user.name, stamp, stamp, user.name),
+            (doc_type, target_id, base, doc_id, title, text, STATE_DRAFT, user.name, stamp, stamp, user.name),
         )
         draft_id = cur.lastrowid
-        what = f"修订 {target_id} 第 {base_version} 版" if target_id else TYPE_LABELS.get(doc_type, doc_type)
+        what = f"修订 {target_id} 第 {base} 版" if target_id else TYPE_LABELS.get(doc_type, doc_type)
         audit.record(con, user.name, "draft_create", f"草稿#{draft_id}", what)
         return read_draft(con, draft_id)
 
 
+def may_change(user: User, draft: Draft) -> bool:
+    """Whether `user` may save over or discard `draft`: its author, or a reviewer (法制大队)."""
+    return user.name == draft.author or user.can(REVIEW)
+
+
+def _check_owner(settings: Settings, user: User, draft: Draft, what: str) -> None:
+    """Refuse (and audit) an editor changing another editor's draft."""
+    if not may_change(user, draft):
+        audit.log(settings, user.name, "denied", f"草稿#{draft.id}", f"试图{what}“{draft.author}”的草稿")
+        raise PublishError(
+            f"草稿 #{draft.id} 是“{draft.author}”的草稿，只有作者本人或审核人员可以{what}；"
+            "如需在此基础上修改，请把内容复制到自己的新草稿"
+        )
+
+
 def save_draft(settings: Settings, actor: User | str, draft_id: int, text: str, expected_rev: int) -> Draft:
-    """Save a draft if nobody saved it since `expected_rev`; otherwise raise StaleDraftError (nothing is lost)."""
+    """Save a draft if nobody saved it since `expected_rev`; otherwise raise StaleDraftError (nothing is lost).
+
+    Only the draft's author or a reviewer may save over it (PublishError otherwise).
+    """
     user = require(settings, actor, EDIT)
     text = text.replace("\r\n", "\n")
     doc_id, title = _headline(text)
+    with closing(audit.connect(settings)) as con:
+        _check_owner(settings, user, read_draft(con, draft_id), "修改")
     with audit.transaction(settings) as con:
         draft = read_draft(con, draft_id)
         if draft.state not in EDITABLE:
@@ -311,9 +359,11 @@ def _transition(
 
 
 def submit(settings: Settings, actor: User | str, draft_id: int) -> Draft:
-    """Send a draft for review; refused with every validation problem (ContentError) when it is not valid."""
+    """Send a draft for review (its author or a reviewer); refused with every validation problem
+    (ContentError) when it is not valid."""
     user = require(settings, actor, EDIT)
     draft = get_draft(settings, user, draft_id)
+    _check_owner(settings, user, draft, "提交")
     errors = [p for p in check_text(settings, draft.text, draft.doc_type) if p.severity == "error"]
     if errors:
         raise ContentError(errors)
@@ -340,8 +390,9 @@ def return_draft(settings: Settings, actor: User | str, draft_id: int, comment: 
 
 
 def discard_draft(settings: Settings, actor: User | str, draft_id: int) -> Draft:
-    """Set a draft aside (its text stays in the database)."""
+    """Set a draft aside (its text stays in the database); only its author or a reviewer may."""
     user = require(settings, actor, EDIT)
+    _check_owner(settings, user, get_draft(settings, user, draft_id), "作废")
     return _transition(settings, user, draft_id, EDITABLE, STATE_DISCARDED, "discard")
 
 
@@ -355,6 +406,7 @@ def mark_published(con: sqlite3.Connection, draft_id: int, text: str, doc_id: st
 
 
 __all__ = [
+    "MAX_VERSION",
     "Draft",
     "StaleDraftError",
     "check_text",
@@ -365,6 +417,8 @@ __all__ = [
     "import_upload",
     "list_drafts",
     "mark_published",
+    "published_version_problem",
+    "may_change",
     "read_draft",
     "return_draft",
     "save_draft",

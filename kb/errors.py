@@ -59,5 +59,24 @@ class PublishError(KBError):
     """A publish, save or workflow action could not be completed."""
 
 
+class StaleVersionError(PublishError):
+    """A revision is based on another version than the one published: publishing it would revert
+    someone else's change (the web flow and the command line refuse it alike)."""
+
+    def __init__(self, doc_id: str, published: int, base: int):
+        self.doc_id, self.published, self.base = doc_id, published, base
+        if base < published:
+            message = (
+                f"{doc_id} 在此草稿创建后已发布了第 {published} 版（草稿基于第 {base} 版）；"
+                "为免覆盖他人的修改，请退回作者，让其对照最新版本合并后重新提交"
+            )
+        else:
+            message = (
+                f"{doc_id} 已发布的最新版本是第 {published} 版，文件中的 version 却是 {base}；"
+                "version 应写所依据的已发布版本（发布时自动加一）"
+            )
+        super().__init__(message)
+
+
 class AuthError(KBError):
     """The user is not logged in or lacks the role for an action."""

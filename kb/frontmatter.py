@@ -1,28 +1,110 @@
-"""Front matter in raw draft text: read it leniently (for the preview too), set keys in place, guess the type."""
+"""Front matter: the one bounded YAML reader; in raw draft text, read it leniently (for the preview too),
+set keys in place, guess the type."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from kb.documents import STATUS_CURRENT, TYPE_CASE, TYPE_GUIDE, split_front_matter
-from kb.errors import PublishError
+from kb.errors import KBError, PublishError
 
-_KEY_LINE = re.compile(r"^(id|title|category)\s*:\s*(.*?)\s*$", re.M)
+# The longest bundled front matter is about 700 characters; real ones never come near this.
+MAX_FRONT_MATTER_CHARS = 10_000
+# A front matter is a mapping of texts, dates, numbers and lists: two levels. Deeper nesting is a
+# mistake, and costly: libyaml's scanner slows down with every open level, and its loader nests
+# calls (50,000 levels take seconds to scan; 100,000 crash the process).
+MAX_FRONT_MATTER_DEPTH = 5
+ALIAS_MESSAGE = "front matter 中不能使用 YAML 锚点和别名（& 与 *）；请直接写出取值"
+TAG_MESSAGE = "front matter 中不能使用 YAML 标签（! 与 !!）；请直接写出取值"
+DEPTH_MESSAGE = "front matter 嵌套层次过深；字段的值只能是文本、日期、数字或列表"
+SURROGATE_MESSAGE = "front matter 中有无法编码的字符（孤立的代理字符）；请删除后重新输入"
+
+_KEY_LINE = re.compile(r"^(id|title|category)[ \t]*:(.*)$", re.M)  # no \s: it would cross lines
+
+
+class FrontMatterRefused(KBError):
+    """Front matter not read at all: too long, anchors or aliases, tags, or nested too deep."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line  # counted from 0, within the front matter
+
+
+class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader, where a value that looks like a date or a number but is none (2024-02-30,
+    0x_, an integer of 5,000 digits) stays text, for validation to report, instead of raising
+    ValueError from deep inside PyYAML."""
+
+
+def _or_text(construct):
+    def construct_or_text(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    return construct_or_text
+
+
+for _tag, _construct in (
+    ("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_timestamp),
+    ("tag:yaml.org,2002:int", SafeConstructor.construct_yaml_int),
+    ("tag:yaml.org,2002:float", SafeConstructor.construct_yaml_float),
+):
+    FrontMatterLoader.add_constructor(_tag, _or_text(_construct))
+
+
+def load_front_matter(source: str) -> Any:
+    """Load front-matter YAML in time and memory bounded by its length; FrontMatterRefused otherwise.
+
+    Anchors and aliases are refused outright (front matter never needs them, and a few hundred
+    bytes of nested aliases expand to gigabytes once the value is printed or compared), as are
+    tags, nesting deeper than MAX_FRONT_MATTER_DEPTH and text longer than MAX_FRONT_MATTER_CHARS.
+    PyYAML has no setting for any of these, so the events are checked before anything is built.
+    Syntax errors raise yaml.YAMLError as usual.
+    """
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        raise FrontMatterRefused(
+            0,
+            f"front matter 过长（{len(source)} 个字符，上限 {MAX_FRONT_MATTER_CHARS} 个）；"
+            "front matter 只写字段，正文写在结束的“---”行之后",
+        )
+    if not source.isascii():
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise FrontMatterRefused(source.count("\n", 0, exc.start), SURROGATE_MESSAGE) from None
+    depth = 0
+    for event in yaml.parse(source, Loader=FrontMatterLoader):
+        line = event.start_mark.line
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise FrontMatterRefused(line, ALIAS_MESSAGE)
+        if getattr(event, "tag", None):
+            raise FrontMatterRefused(line, TAG_MESSAGE)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_FRONT_MATTER_DEPTH:
+                raise FrontMatterRefused(line, DEPTH_MESSAGE)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return yaml.load(source, Loader=FrontMatterLoader)
 
 
 def read_meta_leniently(text: str) -> dict:
-    """Front matter as a dict; when the YAML is broken, the simple `key: value` lines still found."""
+    """Front matter as a dict; when the YAML is broken or refused, the simple `key: value` lines still found."""
     source = split_front_matter(text.replace("\r\n", "\n"))
     if source.front_matter is None:
         return {}
     try:
-        meta = yaml.safe_load(source.front_matter)
-    except yaml.YAMLError:
+        meta = load_front_matter(source.front_matter)
+    except (yaml.YAMLError, FrontMatterRefused):
         # still place the file where it belongs, so the problems name the right path
-        return {k: v.strip("'\"") for k, v in _KEY_LINE.findall(source.front_matter)}
+        return {k: v.strip().strip("'\"") for k, v in _KEY_LINE.findall(source.front_matter)}
     return meta if isinstance(meta, dict) else {}
 
 

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
+import multiprocessing
 import os
 import shutil
+import signal
+import socket
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 
 from kb import analysis
 from kb.charges import ChargeTable, Cue, load_charges, load_cues
 from kb.citations import extract_citations, find_abbreviations, parse_citation
-from kb.documents import TYPE_LAW, Document, plain_text
+from kb.documents import TYPE_LAW, Document, iter_content_files, plain_text
 from kb.errors import ContentError, IndexLockedError, IndexMissingError, Problem
+from kb.filechange import private_dir, write_private
 from kb.settings import Settings
 from kb.synonyms import Synonyms, load_synonyms
 from kb.taxonomy import Taxonomy, load_taxonomy
@@ -31,6 +40,8 @@ SCHEMA_VERSION = "4"
 CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
 LOCK_FILE = "build.lock"
+GUARD_FILE = "build.lock.guard"
+REPAIR_FILE = "NEEDS_REPAIR"
 LOCK_TIMEOUT = 5.0
 LAW_CATEGORY = "法律法规"  # the category facet value of statute articles
 PARALLEL_THRESHOLD = 400  # documents; below this forking costs more than it saves
@@ -122,6 +133,7 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     `charges` replaces the data folder's charges.txt (benchmarks use another vocabulary).
     """
     data = settings.data_dir
+    private_dir(settings.index_dir)  # before the dictionary cache is written into it
     taxonomy = load_taxonomy(data / "taxonomy.yaml")
     synonyms = load_synonyms(data / "synonyms.txt")
     table = load_charges(data / "charges.txt")
@@ -232,12 +244,7 @@ def read_meta(gen_dir: Path) -> dict:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_private(path, text.encode("utf-8"))
 
 
 def _switch(index_dir: Path, gen_dir: Path) -> None:
@@ -254,29 +261,205 @@ def _switch(index_dir: Path, gen_dir: Path) -> None:
 def _new_generation(index_dir: Path) -> Path:
     numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
     path = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
-    path.mkdir(parents=True)
+    path.mkdir(mode=0o700)
     return path
 
 
-@contextmanager
-def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the one-writer-at-a-time lock, or raise IndexLockedError after `timeout` seconds."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    path = index_dir / LOCK_FILE
-    with path.open("a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexLockedError(f"另一个构建或发布正在写入索引（锁文件 {path}）；请等它结束后重试") from None
-                time.sleep(0.05)
+def _drop_abandoned(index_dir: Path, live: Path | None) -> None:
+    """Remove generations newer than the live one: a full build that died before switching to it."""
+    if live is None or not live.name[4:].isdigit():
+        return
+    for gen in index_dir.glob("gen-*"):
+        if gen.name[4:].isdigit() and int(gen.name[4:]) > int(live.name[4:]):
+            shutil.rmtree(gen, ignore_errors=True)
+
+
+# -- the one-writer lock -----------------------------------------------------------------------
+#
+# flock() on build.lock: the kernel drops it when its owner dies, and threads of one process
+# exclude each other too (each call opens the file anew). The file records its owner; if the
+# lock is held although that owner is dead, a process that inherited its descriptor (a worker
+# of an older version) still holds it: the file is then unlinked and a new one locked, leaving
+# the old inode to that process. build.lock.guard serialises taking and taking over, so two
+# processes can never each take over and both "hold" the lock.
+
+_HELD: set[int] = set()  # descriptors of the build locks this process holds (workers close theirs)
+
+
+def _proc_start(pid: int) -> str:
+    """When the kernel started a process (Linux), to tell its owner from a process reusing the pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ""
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2 :][:1] == "Z"
+
+
+def _owner_alive(owner: dict) -> bool:
+    """Whether the process that took a lock still runs; True whenever that cannot be told (another host)."""
+    pid = owner.get("pid")
+    if owner.get("host") != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if _zombie(pid):
+        return False
+    started = owner.get("proc_start")
+    return not started or _proc_start(pid) in ("", started)
+
+
+def _read_owner(fd: int) -> dict:
+    try:
+        data = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _owner_text(owner: dict) -> str:
+    if not owner.get("pid"):
+        return ""
+    started = str(owner.get("started", ""))[:19].replace("T", " ")
+    return f"进程 {owner['pid']}，主机 {owner.get('host', '?')}，开始于 {started}；"
+
+
+def _try_lock(index_dir: Path) -> tuple[int | None, dict]:
+    """Take the lock without waiting: (descriptor, {}) or (None, the owner's record)."""
+    guard = os.open(index_dir / GUARD_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
         try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(guard, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another process is taking the lock this very moment
+            return None, {}
+        path = index_dir / LOCK_FILE
+        for _ in range(2):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                owner = _read_owner(fd)
+                os.close(fd)
+                if not owner or _owner_alive(owner):
+                    return None, owner
+                os.unlink(path)  # stale: its owner is dead; see the note above
+                continue
+            record = {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "proc_start": _proc_start(os.getpid()),
+            }
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(record).encode("utf-8"), 0)
+            return fd, {}
+        return None, {}
+    finally:
+        os.close(guard)
+
+
+@contextmanager
+def build_lock(index_dir: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the one-writer-at-a-time lock, or raise IndexLockedError after `timeout` seconds
+    (LOCK_TIMEOUT by default)."""
+    private_dir(index_dir)
+    deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
+    while True:
+        fd, owner = _try_lock(index_dir)
+        if fd is not None:
+            break
+        if time.monotonic() >= deadline:
+            raise IndexLockedError(
+                f"另一个构建或发布正在写入索引（{_owner_text(owner)}锁文件 {index_dir / LOCK_FILE}）；请等它结束后重试"
+            )
+        time.sleep(0.05)
+    _HELD.add(fd)
+    try:
+        yield
+    finally:
+        _HELD.discard(fd)
+        try:
+            os.ftruncate(fd, 0)
+        except OSError:
+            pass
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+# -- the marker of an index that missed a change -----------------------------------------------
+
+
+def mark_needs_repair(index_dir: Path, reason: str) -> bool:
+    """Note that the index missed a change to the files (a publish could not update it, a crash);
+    the next build, or the app's next start, brings it up to date. False when it cannot be written."""
+    path = Path(index_dir) / REPAIR_FILE
+    reasons = read_repair_marker(index_dir).get("reasons", [])[-9:] + [reason]
+    record = {"token": uuid.uuid4().hex, "at": datetime.now().astimezone().isoformat(timespec="seconds")}
+    try:
+        private_dir(path.parent)
+        write_private(path, json.dumps({**record, "reasons": reasons}, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        return False
+    return True
+
+
+def read_repair_marker(index_dir: Path) -> dict:
+    """The repair marker ({} when there is none)."""
+    try:
+        data = json.loads((Path(index_dir) / REPAIR_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _clear_repair_marker(index_dir: Path, seen: dict) -> None:
+    """Remove the marker a build has answered; one written meanwhile (another publish) stays."""
+    if read_repair_marker(index_dir).get("token") == seen.get("token"):
+        try:
+            (index_dir / REPAIR_FILE).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def repair_reason(settings: Settings) -> str:
+    """Why the index must catch up with the files ("" when it need not): a repair marker, or content
+    files added, changed or deleted since the index was last written (a crash in between)."""
+    live = current_dir(settings.index_dir)
+    if live is None:
+        return ""
+    marker = read_repair_marker(settings.index_dir)
+    if marker:
+        return "；".join(marker.get("reasons", [])) or "上次发布未能更新索引"
+    try:
+        written = (live / META_FILE).stat().st_mtime_ns
+    except OSError:
+        return "索引缺少构建记录"
+    indexed = set(read_meta(live).get("docs", {}))
+    files = iter_content_files(settings.content_dir)
+    if {p.relative_to(settings.content_dir).as_posix() for p in files} != indexed:
+        return "内容文件与索引不一致"
+    if any(p.stat().st_mtime_ns > written for p in files):
+        return "内容文件比索引新"
+    return ""
+
+
+def repair_index(settings: Settings) -> BuildReport | None:
+    """Bring the index up to date if it missed a change (see repair_reason); None when it had not."""
+    if not repair_reason(settings):
+        return None
+    return build_index(settings)
 
 
 # -- statutes ---------------------------------------------------------------------------------
@@ -315,6 +498,106 @@ def _content(settings: Settings, resources: Resources) -> ContentSet:
     return content
 
 
+# -- workers of a parallel build ---------------------------------------------------------------
+#
+# Whoosh's MpWriter forks sub-writer processes that wait on a job queue. Killed with -9 (or
+# out of memory), the parent could not tell them to stop, and they waited forever: both ends
+# of the queue's pipe are inherited, so no end-of-file ever comes. Forked while the parent held
+# the build lock, they also held its descriptor, so the lock outlived its owner. And Whoosh's
+# cancel() only flags its own copies of the task objects, so a build that failed (a full disk)
+# left them waiting too, and the parent hung at exit joining them.
+# So each worker closes its copy of the lock descriptor, asks the kernel to kill it when the
+# parent dies (Linux: prctl(PR_SET_PDEATHSIG), through ctypes since the standard library has
+# no binding; elsewhere a thread watches the parent), and the parent kills its workers itself
+# when the build fails. A process group would not do: the parent's kill -9 reaches only it.
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a freshly forked worker: drop the inherited build lock, and die when `parent` does."""
+    for fd in list(_HELD):
+        try:
+            os.close(fd)  # the parent's lock stays held: it has its own descriptor
+        except OSError:
+            pass
+    _HELD.clear()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
+    try:
+        armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (AttributeError, OSError):
+        armed = False
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the kernel was told
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+class _Worker(SubWriterTask):
+    """A Whoosh sub-writer process that dies with the build that forked it."""
+
+    def __init__(self, *args, parent: int):
+        super().__init__(*args)
+        self.daemon = True  # also terminated by multiprocessing when the parent exits normally
+        self.parent = parent
+
+    def run(self) -> None:
+        _die_with_parent(self.parent)
+        super().run()
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's MpWriter with workers that die with it, and stop when the build fails."""
+
+    def _new_task(self):
+        task = _Worker(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+            parent=os.getpid(),
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _stop_workers(self) -> None:
+        for queue in (self.jobqueue, self.resultqueue):
+            queue.cancel_join_thread()  # never wait at exit to feed a pipe nobody reads
+        for task in self.tasks:
+            if task.is_alive():
+                task.kill()
+        for task in self.tasks:
+            task.join(5)
+
+    def cancel(self) -> None:
+        try:
+            super().cancel()
+        finally:
+            self._stop_workers()
+
+    def commit(self, *args, **kwargs) -> None:
+        try:
+            super().commit(*args, **kwargs)
+        except BaseException:
+            self._stop_workers()
+            raise
+
+
+def _can_fork_workers() -> bool:
+    """Workers are forked children of the build (the lock and parent-death handling rely on it)."""
+    method = multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]
+    return method == "fork"
+
+
 def _writer(ix, procs: int, compound: bool = True):
     """A writer for the index.
 
@@ -326,7 +609,7 @@ def _writer(ix, procs: int, compound: bool = True):
     """
     try:
         if procs > 1:
-            return ix.writer(procs=procs, limitmb=128, multisegment=True, compound=compound)
+            return _ParallelWriter(ix, procs=procs, limitmb=128, multisegment=True, compound=compound)
         return ix.writer(limitmb=128, timeout=LOCK_TIMEOUT, compound=compound)
     except LockError as exc:
         raise IndexLockedError("索引正被另一个进程写入；请等它结束后重试") from exc
@@ -362,8 +645,11 @@ def build_index(
     cue_warnings = [replace(p, severity="warning") for p in (*resources.cue_problems, *resources.query_problems)]
     warnings = tuple([*content.warnings, *law_problems, *cue_warnings])
     index_dir = settings.index_dir
+    # Read before the content: a publish that fails to index after this writes a new marker, which stays.
+    marker = read_repair_marker(index_dir)
     with build_lock(index_dir):
         live = current_dir(index_dir)
+        _drop_abandoned(index_dir, live)
         meta = read_meta(live) if live else {}
         reason = ""
         if live is None:
@@ -374,11 +660,13 @@ def build_index(
             report = _full_build(settings, resources, content, laws, law_hashes, progress, fail_after, parallel)
         else:
             report = _incremental(live, meta, resources, content, laws, law_hashes, progress, fail_after)
+        _clear_repair_marker(index_dir, marker)
+    repaired = "补上索引遗漏的修改" if marker and not full else ""
     return BuildReport(
         **{
             **report.__dict__,
             "seconds": time.perf_counter() - started,
-            "reason": reason or ("全量重建" if full else ""),
+            "reason": reason or ("全量重建" if full else repaired),
             "warnings": warnings,
             "law_counts": tuple(law_counts),
         }
@@ -395,7 +683,8 @@ def _full_build(settings, resources, content, laws, law_hashes, progress, fail_a
     try:
         ix = whoosh_index.create_in(str(gen), make_schema())
         records = [document_fields(d, resources.taxonomy) for d in content.documents] + laws
-        procs = 2 if parallel and len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else 1
+        many = len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+        procs = 2 if parallel and many and _can_fork_workers() else 1
         writer = _writer(ix, procs, compound=False)
         try:
             for n, record in enumerate(records, 1):
@@ -429,6 +718,10 @@ def _incremental(live, meta, resources, content, laws, law_hashes, progress, fai
     law_changes = [r for r in laws if r["path"] in law_paths]
     unchanged = len(new_docs) - len(added) - len(updated)
     if not (added or updated or deleted or law_paths):
+        try:
+            os.utime(live / META_FILE)  # checked against the files' times at start (repair_reason)
+        except OSError:
+            pass
         return BuildReport(False, 0, 0, 0, unchanged, 0, 0.0)
     ix = whoosh_index.open_dir(str(live))
     writer = _writer(ix, 1)
@@ -521,6 +814,10 @@ __all__ = [
     "index_documents",
     "load_resources",
     "make_schema",
+    "mark_needs_repair",
     "open_index",
     "read_meta",
+    "read_repair_marker",
+    "repair_index",
+    "repair_reason",
 ]

@@ -8,12 +8,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlencode
+from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
 
+from kb import markdown_limits
 from kb.citations import Citation, article_label, extract_citations, find_abbreviations
+from kb.validation import is_external_url
 
 # Everything Markdown with tables/toc produces, plus what this module adds itself.
 ALLOWED_TAGS = {
@@ -101,11 +106,11 @@ def render_markdown(
     `highlight` terms are wrapped in <mark> (case-insensitive) outside links, code and headings.
     """
     md = markdown.Markdown(
-        extensions=["tables", "toc", "sane_lists"],
+        extensions=["tables", "toc", "sane_lists", _ImagesAsText()],
         extension_configs={"toc": {"slugify": slugify_unicode}},
         output_format="html",
     )
-    raw = md.convert(text or "")
+    raw = markdown_limits.render(md, text or "")  # bounded link scans; too deep nesting → plain text
     clean = sanitize(raw)
     lookup = _lookup(articles)
     abbreviations = find_abbreviations(text or "") if citations else {}
@@ -119,6 +124,29 @@ def render_markdown(
         for level, anchor, inner in _HEADING.findall(final)
     )
     return RenderedDocument(final, toc, tuple(dict.fromkeys(rewriter.keys)), rewriter.marks)
+
+
+class _ImageNotes(Treeprocessor):
+    """Replaces each Markdown image by its alt text and a note. The app serves no image files, and
+    an image on another machine would be fetched by every reader's browser (the intranet cannot
+    reach it, and the request tells that machine who reads what); `check` warns about those."""
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            for i, child in enumerate(list(parent)):
+                if child.tag != "img":
+                    continue
+                alt = (child.get("alt") or "").strip()
+                note = "外部图片未显示" if is_external_url(child.get("src") or "") else "图片未显示"
+                span = Element("span", {"class": "kb-image-note"})
+                span.text = f"［{note}：{alt}］" if alt else f"［{note}］"
+                span.tail = child.tail
+                parent[i] = span
+
+
+class _ImagesAsText(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_ImageNotes(md), "kb_image_notes", 15)  # after inline parsing (20)
 
 
 def _lookup(articles: ArticleSource | None) -> Callable[[str], ArticleText | None]:

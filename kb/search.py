@@ -360,11 +360,25 @@ def _expand_synonyms(q: Q.Query, resources: Resources, schema) -> Q.Query:
     return q.apply(lambda sub: _expand_synonyms(sub, resources, schema))
 
 
+def _phrases_as_words(q: Q.Query, schema) -> Q.Query:
+    """A quoted phrase in a field that keeps no positions (charges, a comma-separated list: "盗窃,抢劫"
+    is two of its words) as all of its words; Whoosh raises on such a phrase when it searches."""
+    if isinstance(q, Q.Phrase) and q.fieldname in schema and not schema[q.fieldname].supports("positions"):
+        return Q.And([Q.Term(q.fieldname, w, boost=q.boost) for w in q.words])
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _phrases_as_words(sub, schema))
+
+
 def _check_wildcards(q: Q.Query, searcher) -> None:
     for sub in q.leaves() if not q.is_leaf() else [q]:
         if isinstance(sub, Q.Every):
             raise QueryError(f"通配符“*”范围过大；请在 * 或 ? 前至少写 {MIN_WILDCARD_PREFIX} 个字")
         if isinstance(sub, (Q.Wildcard, Q.Prefix)):
+            try:  # Whoosh encodes the pattern to look it up; lone surrogates (undecodable bytes) cannot be
+                sub.text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise QueryError("通配符检索词中有无法识别的字符（不完整的编码）；请删除后重新输入") from None
             stem = re.split(r"[*?]", sub.text, maxsplit=1)[0]
             if len(stem) < MIN_WILDCARD_PREFIX:
                 raise QueryError(f"通配符“{sub.text}”范围过大；请在 * 或 ? 前至少写 {MIN_WILDCARD_PREFIX} 个字")
@@ -413,7 +427,7 @@ def parse_query(text: str, schema, resources: Resources, understanding: Understa
             parsed = _plain_terms_query(rest, schema)
             notice = notice or "检索式无法解析，已按普通词语检索"
         if parsed is not None:
-            parsed = _expand_synonyms(parsed, resources, schema)
+            parsed = _expand_synonyms(_phrases_as_words(parsed, schema), resources, schema)
     clauses: list[Q.Query] = [_citation_clause(key) for key in keys]
     if parsed is not None and parsed is not Q.NullQuery:
         clauses.append(parsed)

@@ -26,8 +26,11 @@ class Settings:
     search_log: bool = True
     require_login: bool = False
     session_timeout_minutes: int = 30  # idle minutes before a logged-in user is logged out
-    lockout_failures: int = 5  # wrong passwords in a row that lock an account
-    lockout_minutes: int = 15  # how long the lock lasts
+    lockout_failures: int = 5  # failed logins in a row for a name before its answers are delayed
+    lockout_minutes: int = 15  # minutes after a name's last failure that its count is forgotten
+    # who sees the search log (统计 page) and the 常用检索 taken from it (roles, or EVERYONE)
+    search_log_roles: tuple[str, ...] = ("审核", "管理员")
+    popular_min_sessions: int = 3  # different sessions a logged query needs to become a 常用检索 button
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the non-None keyword arguments applied."""
@@ -35,6 +38,8 @@ class Settings:
 
 
 _DEFAULTS = {f.name: f.default for f in fields(Settings)}
+EVERYONE = "所有人"  # in search_log_roles: anyone, logged in or not
+_LIST_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def _config(root: Path) -> dict:
@@ -94,6 +99,23 @@ def load_settings(
             )
         return number
 
+    def roles(env: str, key: str) -> tuple[str, ...]:
+        from kb.accounts import ROLES  # accounts imports this module: the role names are read here
+
+        default = _DEFAULTS[key]
+        value = pick(None, env, key, default)
+        names = _LIST_SEPARATORS.split(value.strip()) if isinstance(value, str) else value
+        if not isinstance(names, list | tuple):
+            names = [names]
+        names = tuple(dict.fromkeys(str(n).strip() for n in names if str(n).strip()))
+        unknown = [n for n in names if n not in (*ROLES, EVERYONE)]
+        if unknown:
+            raise ConfigError(
+                f"设置 {key}（环境变量 {env} 或 casekb.toml）中的“{unknown[0]}”不是角色；"
+                f"可选：{'、'.join((*ROLES, EVERYONE))}；请改正，或删去该项以使用默认值 {'、'.join(default)}"
+            )
+        return names
+
     return Settings(
         content_dir=content_dir,
         index_dir=index_dir,
@@ -105,4 +127,6 @@ def load_settings(
         session_timeout_minutes=bounded("KB_SESSION_TIMEOUT_MINUTES", "session_timeout_minutes", 24 * 60),
         lockout_failures=bounded("KB_LOCKOUT_FAILURES", "lockout_failures", 100),
         lockout_minutes=bounded("KB_LOCKOUT_MINUTES", "lockout_minutes", 24 * 60),
+        search_log_roles=roles("KB_SEARCH_LOG_ROLES", "search_log_roles"),
+        popular_min_sessions=bounded("KB_POPULAR_MIN_SESSIONS", "popular_min_sessions", 1000),
     )

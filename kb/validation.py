@@ -25,21 +25,29 @@ from kb.documents import (
     split_front_matter,
 )
 from kb.errors import Problem
+from kb.frontmatter import FrontMatterLoader, FrontMatterRefused, load_front_matter
 from kb.taxonomy import Taxonomy
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TAGS = 7
-ID_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
+MAX_ID_LENGTH = 64  # a file name: ids like G-2024-001 are ten characters
+ID_PATTERN = re.compile(rf"^[A-Za-z0-9-]{{1,{MAX_ID_LENGTH}}}$")
 # HTML that could run in a reader's browser. The renderer strips it too; refusing it here
 # tells the author at once instead of silently publishing a document that lost its markup.
 UNSAFE_HTML_MESSAGE = "含有不允许的 HTML"
-UNSAFE_HTML = re.compile(
-    r"<\s*(script|iframe|object|embed|style|form|input|link|meta|base|svg)\b"
-    r"|<[^>]*\son[a-z]+\s*="
-    r"|javascript\s*:",
+# Tokens of that HTML: a forbidden tag, a javascript: address, an event handler, and the brackets
+# that tell whether a handler is inside a tag. unsafe_html walks them once and finds what the
+# pattern <[^>]*\son[a-z]+\s*= found, which read the rest of the text again from every "<" with
+# no ">" after it (quadratic: 8 s for 40 KB of "<").
+_UNSAFE_TAGS = "script|iframe|object|embed|style|form|input|link|meta|base|svg"
+_HTML_TOKENS = re.compile(
+    rf"<\s*({_UNSAFE_TAGS})\b"
+    r"|javascript\s*:"
+    r"|(\son[a-z]+\s*=)"
+    rf"|<+(?!\s*(?:{_UNSAFE_TAGS})\b)"  # a run of "<" is one token: only its first can start a tag here
+    r"|>+",
     re.I,
 )
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,7 @@ def _guess_encoding(data: bytes) -> str:
 
 def _field_lines(front_matter: str, first_line: int) -> dict[str, int]:
     try:
-        node = yaml.compose(front_matter, Loader=_SafeLoader)
+        node = yaml.compose(front_matter, Loader=FrontMatterLoader)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -216,7 +224,10 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
         report(1, "", "缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束")
         return None, problems
     try:
-        meta = yaml.load(source.front_matter, Loader=_SafeLoader)
+        meta = load_front_matter(source.front_matter)
+    except FrontMatterRefused as exc:
+        report(source.front_matter_line + exc.line, "", str(exc))
+        return None, problems
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = source.front_matter_line + (mark.line if mark else 0)
@@ -272,6 +283,7 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
                     f"缺少案例章节“## {section}”；案例正文须包含：{'、'.join('## ' + s for s in CASE_SECTIONS)}",
                 )
     problems.extend(unsafe_html(text, rel))
+    problems.extend(external_images(text, rel))
     if any(p.severity == "error" for p in problems):
         return None, problems
     doc = Document(
@@ -312,12 +324,102 @@ def unsafe_html(text: str, rel: str, severity: str = "warning") -> list[Problem]
     keeps serving); publishing escalates it to an error.
     """
     problems = []
-    for m in UNSAFE_HTML.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        what = m.group(1) and f"<{m.group(1).lower()}>" or m.group(0).strip()[:20]
+    line, counted = 1, 0
+    for start, what in _unsafe_html(text):
+        line += text.count("\n", counted, start)  # counted on from the last one: linear
+        counted = start
         problems.append(
             Problem(rel, line, "", f"含有不允许的 HTML“{what}”；文档中不能嵌入脚本、框架或事件代码，请删除", severity)
         )
+    return problems
+
+
+def _unsafe_html(text: str) -> list[tuple[int, str]]:
+    """(offset, what) of each forbidden tag, javascript: address, and tag with event handlers: from
+    its "<" to its last handler before the next ">" (reported once, what it spans not again)."""
+    tokens = list(_HTML_TOKENS.finditer(text))
+    last_handler: list[int | None] = [None] * len(tokens)  # in the same tag, at or after each token
+    last = None
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].group(0)[0] == ">":
+            last = None
+        elif tokens[i].group(2) and last is None:
+            last = i
+        last_handler[i] = last
+    found: list[tuple[int, str]] = []
+    skip_to = -1
+    for i, m in enumerate(tokens):
+        token = m.group(0)
+        if i <= skip_to or token[0] == ">" or m.group(2):
+            continue
+        if m.group(1):
+            found.append((m.start(), f"<{m.group(1).lower()}>"))
+        elif token[0] == "<":
+            end = last_handler[i]
+            if end is not None:
+                found.append((m.start(), text[m.start() : tokens[end].end()].strip()[:20]))
+                skip_to = end
+        else:
+            found.append((m.start(), token.strip()[:20]))
+    return found
+
+
+# A scheme (http:, ftp:, file: …) or a host (//host, \\host) makes an address another machine's;
+# browsers drop tabs and line breaks inside an address and leading controls and spaces first.
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+# Images in Markdown (inline, or by reference to a definition) and in HTML; bounded repeats
+# keep a line full of "![" linear to scan.
+_MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\(\s{0,20}<?([^\s)>]{1,2000})")
+_MD_IMAGE_REF = re.compile(r"!\[([^\[\]\n]{0,500})\](?:\[([^\[\]\n]{0,500})\])?")
+_MD_DEFINITION = re.compile(r"^ {0,3}\[([^\[\]\n]{1,500})\]:[ \t]{0,20}<?([^\s>]{1,2000})", re.M)
+_HTML_TAG = re.compile(r"<img\b[^<>]*", re.I)  # up to the next < or >: each character read once
+_HTML_SRC = re.compile(r"\ssrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+EXTERNAL_IMAGE_MESSAGE = "外部图片链接"
+
+
+def is_external_url(url: str) -> bool:
+    """True for an address a browser would fetch from another machine (data: is not one)."""
+    url = _URL_IGNORED.sub("", url).lstrip("".join(map(chr, range(0x21))))
+    if url.startswith(("//", "\\\\", "/\\", "\\/")):
+        return True
+    return bool(_URL_SCHEME.match(url)) and not url.lower().startswith("data:")
+
+
+def external_images(text: str, rel: str) -> list[Problem]:
+    """Warnings for images whose address is on another machine: the intranet cannot reach it, and
+    fetching it would tell that machine who reads the document (the app shows no such image)."""
+    if "![" not in text and "<img" not in text.lower():
+        return []
+    found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in _MD_IMAGE.finditer(text)]
+    for tag in _HTML_TAG.finditer(text):
+        src = _HTML_SRC.search(tag.group(0))
+        if src:
+            found.append((tag.start(), src.group(1)))
+    targets = {label.strip().lower(): url for label, url in _MD_DEFINITION.findall(text)}
+    if targets:
+        for m in _MD_IMAGE_REF.finditer(text):
+            if text.startswith("(", m.end()) and m.group(2) is None:
+                continue  # an inline image, found above
+            url = targets.get((m.group(2) or m.group(1)).strip().lower())
+            if url is not None:
+                found.append((m.start(), url))
+    problems = []
+    line, counted = 1, 0
+    for start, url in sorted(found):
+        if is_external_url(url):
+            line += text.count("\n", counted, start)  # counted on from the last one: linear
+            counted = start
+            shown = url if len(url) <= 80 else url[:80] + "…"
+            problems.append(
+                Problem(
+                    rel,
+                    line,
+                    "",
+                    f"{EXTERNAL_IMAGE_MESSAGE}“{shown}”；内网无法访问，请改用本地图片或删除",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -328,7 +430,14 @@ def _check_values(
         return lines.get(name, default_line)
 
     doc_id = values.get("id")
-    if doc_id is not None and not ID_PATTERN.match(doc_id):
+    if doc_id is not None and len(doc_id) > MAX_ID_LENGTH:
+        report(
+            at("id"),
+            "id",
+            f"id 过长（{len(doc_id)} 个字符，上限 {MAX_ID_LENGTH} 个）；id 也是文件名，请写成 G-2024-001 这样的编号",
+        )
+        values.pop("id")
+    elif doc_id is not None and not ID_PATTERN.match(doc_id):
         report(at("id"), "id", f"id“{doc_id}”不合法；只能使用英文字母、数字和连字符，例如 G-2024-001")
         values.pop("id")
     tags = values.get("tags", ())

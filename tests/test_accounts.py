@@ -1,12 +1,15 @@
-"""Accounts: scrypt hashes with per-user salt, roles re-read from the database, lockout, disable, sessions."""
+"""Accounts: argon2id hashes upgraded at login, roles re-read from the database, a login slow-down
+that locks nobody out, disable, sessions."""
 
 from __future__ import annotations
 
-import time
+import base64
+import hashlib
 
+import argon2
 import pytest
 
-from kb import accounts, audit
+from kb import accounts, audit, passwords
 from kb.accounts import (
     EDIT,
     REVIEW,
@@ -15,7 +18,6 @@ from kb.accounts import (
     authenticate,
     current_user,
     get_user,
-    hash_password,
     list_users,
     require,
     set_disabled,
@@ -27,20 +29,49 @@ from kb.accounts import (
 from kb.errors import AuthError
 
 
-def test_hashes_are_scrypt_salted_per_user_and_verify_only_the_right_password():
-    first, second = hash_password("correct horse"), hash_password("correct horse")
-    assert first.startswith("scrypt$16384$8$1$")
-    assert first != second  # a fresh salt each time
-    assert "correct horse" not in first
-    assert verify_password("correct horse", first) and verify_password("correct horse", second)
-    assert not verify_password("correct hors", first)
-    assert not verify_password("correct horse", "not-a-hash")
+def legacy_scrypt_hash(password: str, n: int = 2**14) -> str:
+    """A hash as earlier versions stored it (scrypt N=2^14, below OWASP's minimum)."""
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32)
+    return f"scrypt${n}$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def stored_hash(settings, name: str) -> str:
+    return audit.connect(settings).execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()[0]
+
+
+def test_an_old_scrypt_hash_still_logs_in_once_and_is_upgraded_to_argon2id(settings):
+    add_user(settings, "zhao", "审核", "password1")
+    old = legacy_scrypt_hash("password1")
+    with audit.transaction(settings) as con:
+        con.execute("UPDATE users SET password_hash = ? WHERE name = 'zhao'", (old,))
+    assert passwords.needs_rehash(old)
+    with pytest.raises(AuthError, match="^用户名或密码错误$"):
+        authenticate(settings, "zhao", "password2")
+    assert stored_hash(settings, "zhao") == old  # a wrong password changes nothing
+    authenticate(settings, "zhao", "password1")
+    new = stored_hash(settings, "zhao")
+    assert new.startswith("$argon2id$") and not passwords.needs_rehash(new)
+    assert verify_password("password1", new)
+    assert audit.read_entries(settings, action="login")[0].detail == "密码哈希已升级"
+    authenticate(settings, "zhao", "password1")  # the next login finds nothing to upgrade
+    assert stored_hash(settings, "zhao") == new
+    assert audit.read_entries(settings, action="login")[0].detail == ""
+
+
+def test_an_argon2_hash_with_weaker_parameters_is_upgraded_at_login(settings):
+    add_user(settings, "zhao", "审核", "password1")
+    weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("password1")
+    with audit.transaction(settings) as con:
+        con.execute("UPDATE users SET password_hash = ? WHERE name = 'zhao'", (weak,))
+    authenticate(settings, "zhao", "password1")
+    assert stored_hash(settings, "zhao").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_the_database_stores_only_the_hash(settings):
     add_user(settings, "林法制", "编辑", "s3cret-pass")
     raw = audit.connect(settings).execute("SELECT password_hash FROM users").fetchone()[0]
-    assert raw.startswith("scrypt$") and "s3cret-pass" not in raw
+    assert raw.startswith("$argon2id$") and "s3cret-pass" not in raw
     assert settings.db_path.read_bytes().find(b"s3cret-pass") == -1
 
 
@@ -59,9 +90,31 @@ def test_add_user_checks_name_role_password_and_duplicates(settings):
 def test_login_succeeds_and_is_audited(settings):
     add_user(settings, "zhao", "审核", "password1")
     user = authenticate(settings, "zhao", "password1")
-    assert (user.name, user.role, user.failures) == ("zhao", "审核", 0)
+    assert (user.name, user.role) == ("zhao", "审核")
     assert user.last_login
     assert [e.action for e in audit.read_entries(settings, actor="zhao")] == ["login"]
+
+
+class Clock:
+    """Stands in for time in authenticate(): `now` to pass in, and the waits it asked for."""
+
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(accounts, "_sleep", fake.sleep)
+    # these tests count attempts, not hashing work: a cheap argon2 keeps dozens of logins quick
+    monkeypatch.setattr(passwords, "HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", None)
+    return fake
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(settings):
@@ -70,52 +123,88 @@ def test_unknown_user_and_wrong_password_get_the_same_message(settings):
         authenticate(settings, "nobody", "password1")
     with pytest.raises(AuthError) as wrong:
         authenticate(settings, "zhao", "wrong-password")
-    assert str(unknown.value) == "用户名或密码错误"
-    assert str(wrong.value) == "用户名或密码错误；再错 4 次将锁定 15 分钟"
+    assert str(unknown.value) == str(wrong.value) == "用户名或密码错误"
     actions = [(e.actor, e.action, e.detail) for e in audit.read_entries(settings, action="login_failed")]
-    assert actions == [("zhao", "login_failed", "密码错误（第 1 次）"), ("nobody", "login_failed", "用户不存在")]
+    assert actions == [
+        ("zhao", "login_failed", "密码错误（连续第 1 次）"),
+        ("nobody", "login_failed", "用户不存在（连续第 1 次）"),
+    ]
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(settings):
+def guess(settings, clock: Clock, name: str, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(AuthError, match="^用户名或密码错误$"):
+            authenticate(settings, name, "bad-password", now=clock.now)
+
+
+def test_failures_never_lock_the_account_they_slow_its_answers_down(settings, clock):
     add_user(settings, "zhao", "审核", "password1")
-    now = 1_000_000.0
-    for _ in range(4):
-        with pytest.raises(AuthError, match="用户名或密码错误"):
-            authenticate(settings, "zhao", "bad-password", now=now)
-    with pytest.raises(AuthError, match="连续 5 次密码错误，账号已锁定 15 分钟"):
-        authenticate(settings, "zhao", "bad-password", now=now)
-    # even the right password is refused while locked
-    with pytest.raises(AuthError, match="账号已锁定；请 15 分钟后重试"):
-        authenticate(settings, "zhao", "password1", now=now + 1)
-    with pytest.raises(AuthError, match="请 1 分钟后重试"):
-        authenticate(settings, "zhao", "password1", now=now + 14 * 60 + 30)
-    assert get_user(settings, "zhao").locked(now + 60)
-    user = authenticate(settings, "zhao", "password1", now=now + 15 * 60 + 1)
-    assert user.failures == 0 and not user.locked(now + 15 * 60 + 1)
-    assert [e.action for e in audit.read_entries(settings, action="lockout")] == ["lockout"]
+    guess(settings, clock, "zhao", 12)  # someone guessing at zhao's password as fast as answers come
+    # from the 5th failure in a row on, every answer waits: 1, 2, 4 … seconds, never more than 30
+    assert clock.waits == [1, 2, 4, 8, 16, 30, 30]
+    clock.waits.clear()
+    user = authenticate(settings, "zhao", "password1", now=clock.now)  # the owner still gets in
+    assert user.name == "zhao" and clock.waits == [30]
+    [lockout] = audit.read_entries(settings, action="lockout")
+    assert (lockout.label, lockout.detail) == (
+        "登录延迟",
+        "连续 5 次登录失败；此后该用户名每次登录延迟应答（最长 30 秒）",
+    )
+    clock.waits.clear()
+    guess(settings, clock, "zhao", 4)  # a success starts the count afresh
+    assert clock.waits == []
 
 
-def test_the_lockout_policy_comes_from_the_settings(settings):
+def test_an_answer_is_never_delayed_beyond_thirty_seconds(settings, clock):
+    add_user(settings, "zhao", "审核", "password1")
+    guess(settings, clock, "zhao", 16)
+    assert max(clock.waits) == 30
+    clock.waits.clear()
+    clock.now += 10  # the owner arrives 10 s after the last failure
+    assert authenticate(settings, "zhao", "password1", now=clock.now).name == "zhao"
+    assert clock.waits == [20]
+
+
+def test_unknown_names_are_slowed_down_alike_so_the_delay_tells_nothing(settings, clock):
+    add_user(settings, "zhao", "审核", "password1")
+    guess(settings, clock, "zhao", 8)
+    known = list(clock.waits)
+    clock.waits.clear()
+    guess(settings, clock, "nobody", 8)
+    assert clock.waits == known == [1, 2, 4]
+
+
+def test_the_delay_policy_comes_from_the_settings(settings, clock):
     strict = settings.with_overrides(lockout_failures=2, lockout_minutes=60)
     add_user(strict, "zhao", "审核", "password1")
-    now = 1_000_000.0
-    with pytest.raises(AuthError, match="^用户名或密码错误；再错 1 次将锁定 60 分钟$"):
-        authenticate(strict, "zhao", "bad-password", now=now)
-    with pytest.raises(AuthError, match="^连续 2 次密码错误，账号已锁定 60 分钟$"):
-        authenticate(strict, "zhao", "bad-password", now=now)
-    with pytest.raises(AuthError, match="请 30 分钟后重试"):
-        authenticate(strict, "zhao", "password1", now=now + 30 * 60)
-    assert authenticate(strict, "zhao", "password1", now=now + 60 * 60 + 1).name == "zhao"
+    guess(strict, clock, "zhao", 4)
+    assert clock.waits == [1, 2]
+    clock.waits.clear()
+    clock.now += 59 * 60  # within the hour the failures are remembered
+    guess(strict, clock, "zhao", 1)
+    assert clock.waits == []  # the delay has passed, but the count goes on
+    guess(strict, clock, "zhao", 1)
+    assert clock.waits == [8]
+    clock.waits.clear()
+    clock.now += 60 * 60 + 1  # an hour after the last failure it is forgotten
+    guess(strict, clock, "zhao", 2)
+    assert clock.waits == []
 
 
-def test_a_success_resets_the_failure_count(settings):
+def test_a_new_password_clears_the_failures(settings, clock):
     add_user(settings, "zhao", "审核", "password1")
-    for _ in range(4):
-        with pytest.raises(AuthError):
-            authenticate(settings, "zhao", "bad-password")
-    authenticate(settings, "zhao", "password1")
-    with pytest.raises(AuthError, match="再错 4 次"):
-        authenticate(settings, "zhao", "bad-password")
+    guess(settings, clock, "zhao", 6)
+    set_password(settings, "zhao", "password2")
+    clock.waits.clear()
+    authenticate(settings, "zhao", "password2", now=clock.now)
+    assert clock.waits == []
+
+
+def test_a_name_with_undecodable_bytes_is_refused_and_logged_not_a_crash(settings):
+    with pytest.raises(AuthError, match="^用户名或密码错误$"):
+        authenticate(settings, "zhao\udcff\x1b[2J", "pass\udcffword")  # as argv decodes invalid UTF-8
+    entry = audit.read_entries(settings, action="login_failed")[0]
+    assert entry.actor == "zhao\ufffd\x1b[2J"
 
 
 def test_a_disabled_account_cannot_log_in_or_act(settings):
@@ -223,9 +312,3 @@ def test_a_session_ends_when_the_account_is_disabled(settings):
     start_session(state, user)
     set_disabled(settings, "lin", actor="admin")
     assert current_user(state, settings) is None
-
-
-def test_hashing_takes_real_work():
-    started = time.perf_counter()
-    hash_password("password1")
-    assert time.perf_counter() - started > 0.005  # scrypt, not a fast hash

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
+import jieba
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
@@ -138,7 +142,7 @@ def test_the_loaded_dictionary_is_cached_for_the_next_process(tmp_path, unloaded
     fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path / "cache")
     built = analysis.segmenter()
     [kept] = (tmp_path / "cache").iterdir()
-    assert kept.name.startswith(f"analyzer-{fingerprint}-") and kept.suffix == ".pickle"
+    assert kept.name.startswith(f"analyzer-{fingerprint}-") and kept.suffix == ".json"
     assert kept.stat().st_mode & 0o777 == 0o644  # readable by the app's user too
 
     analysis._segmenter = None
@@ -155,7 +159,7 @@ def test_the_loaded_dictionary_is_cached_for_the_next_process(tmp_path, unloaded
 def test_a_damaged_cache_is_ignored_and_replaced(tmp_path, unloaded):
     userdict = REPO_ROOT / "data" / "userdict.txt"
     fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path)
-    [cache] = tmp_path.glob(f"analyzer-{fingerprint}-*.pickle")
+    [cache] = tmp_path.glob(f"analyzer-{fingerprint}-*.json")
     good = cache.read_bytes()
     cache.write_bytes(good[: len(good) // 2])
     analysis._segmenter = None
@@ -174,3 +178,56 @@ def test_the_cache_keeps_zero_frequency_words_another_dictionary_already_forced(
     jieba_finalseg.Force_Split_Words.discard("强制分开词")
     analysis.configure([userdict], ["醉驾", "取保候审"], cache_dir=tmp_path / "cache")
     assert "强制分开词" in jieba_finalseg.Force_Split_Words
+
+
+class _Planted:
+    """Unpickling this creates a file: what a pickle put into the index folder could do."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_the_cache_is_json_and_a_planted_pickle_is_never_loaded(tmp_path, unloaded):
+    userdict = REPO_ROOT / "data" / "userdict.txt"
+    fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path)
+    [cache] = tmp_path.glob(f"analyzer-{fingerprint}-*.json")
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    assert sorted(data) == ["counts", "forced", "total", "words"]
+    marker = tmp_path / "ran"
+    planted = pickle.dumps(_Planted(marker))
+    # exactly where the earlier version kept (and unpickled) its cache
+    key = hashlib.sha256(f"1:{jieba.__version__}:{analysis._SURNAMES}:{analysis.WORD_FREQ}".encode()).hexdigest()
+    legacy = tmp_path / f"analyzer-{fingerprint}-{key[:8]}.pickle"
+    legacy.write_bytes(planted)
+    cache.write_bytes(planted)  # and under the cache's own name
+    analysis._segmenter = None
+    assert analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path) == fingerprint
+    assert analysis.words("张某醉驾") == ["张某", "醉驾"]
+    assert not marker.exists()
+    assert not legacy.exists()
+    assert json.loads(cache.read_text(encoding="utf-8")) == data  # rebuilt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"words": ["醉驾"], "counts": [], "total": 1, "forced": []}',
+        '{"words": ["醉驾"], "counts": ["1"], "total": 1, "forced": []}',
+        '{"words": [1], "counts": [1], "total": 1, "forced": []}',
+        '{"words": [], "counts": [], "total": 1.5, "forced": []}',
+        '["醉驾", 1]',
+        "[" * 100_000 + "]" * 100_000,
+    ],
+    ids=["lengths", "count-type", "word-type", "total-type", "not-a-mapping", "deeply-nested"],
+)
+def test_a_cache_of_the_wrong_shape_is_ignored(tmp_path, unloaded, text):
+    userdict = REPO_ROOT / "data" / "userdict.txt"
+    fingerprint = analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path)
+    [cache] = tmp_path.glob(f"analyzer-{fingerprint}-*.json")
+    cache.write_text(text, encoding="utf-8")
+    analysis._segmenter = None
+    assert analysis.configure([userdict], ["醉驾"], cache_dir=tmp_path) == fingerprint
+    assert analysis.words("张某醉驾") == ["张某", "醉驾"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kb import searchlog
+from kb import accounts, searchlog
 from kb.index import build_index, current_dir
 from kb.rendering import ArticleText
 from kb.search import SearchService
@@ -51,9 +52,12 @@ def env(built, monkeypatch):
     return built
 
 
-def open_page(page: str, /, **params: str) -> AppTest:
-    """Run the app once, switch to a page with query parameters and run it."""
+def open_page(page: str, /, as_user: str | None = None, **params: str) -> AppTest:
+    """Run the app once (logged in as `as_user`), switch to a page with query parameters and run it."""
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    if as_user:
+        at.session_state["auth_user"] = as_user
+        at.session_state["auth_seen"] = time.time()
     at.run()
     assert not at.exception, at.exception
     at.switch_page(f"app_pages/{page}.py")
@@ -235,10 +239,17 @@ def test_similar_cases_come_in_three_groups_with_reasons_and_are_not_logged(env)
     assert "similar_text" not in "".join(at.query_params)
 
 
-def similar_page_with(monkeypatch, cases, citations=()):
+def similar_page_with(monkeypatch, cases, citations=(), charges=("盗窃罪",), confidence=1.0):
     """The 类案检索 page after a search that returned exactly these cases."""
     crafted = SimilarResults(
-        cases=tuple(cases), guides=(), laws=(), charges=("盗窃罪",), terms=("电瓶",), citations=citations, took_ms=1.0
+        cases=tuple(cases),
+        guides=(),
+        laws=(),
+        charges=charges,
+        terms=("电瓶",),
+        citations=citations,
+        took_ms=1.0,
+        confidence=confidence,
     )
     monkeypatch.setattr(SearchService, "similar", lambda self, **kwargs: crafted)
     at = open_page("similar")
@@ -280,6 +291,19 @@ def test_when_no_case_shares_anything_nameable_none_is_listed(env, monkeypatch):
 def test_the_articles_read_from_the_facts_name_each_law_once(env, monkeypatch):
     at = similar_page_with(monkeypatch, [], citations=("刑法:264", "刑法:133-1", "治安管理处罚法:58"))
     assert any("法条：刑法第二百六十四条、第一百三十三条之一；治安管理处罚法第五十八条" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("charges", "confidence", "said"),
+    [
+        (("盗窃罪",), 0.95, "罪名/违法行为：盗窃罪"),
+        (("盗窃罪",), 0.6, "可能涉及：盗窃罪（把握 60%）"),
+        ((), 0.04, "罪名：无法从案情判断（按案情相似度排列）"),
+    ],
+)
+def test_the_charge_read_from_the_facts_says_how_sure_it_is(env, monkeypatch, charges, confidence, said):
+    at = similar_page_with(monkeypatch, [], charges=charges, confidence=confidence)
+    assert any(said in c.value.replace("\\", "") for c in at.caption), [c.value for c in at.caption]
 
 
 def test_similar_cases_for_a_document_from_the_url(env):
@@ -425,14 +449,14 @@ def test_learning_paths_file_missing_is_explained(env, tmp_path, monkeypatch):
     assert "办案民警" in LEARNING_PATHS
 
 
-def test_stats_show_counts_and_the_search_log(env):
+def test_stats_show_counts_and_the_search_log(people):
     settings = load_settings()
-    for q, n in [("盗窃", 2), ("盗窃", 2), ("酒驾", 0)]:
-        searchlog.record_search(settings, q, n)
-    at = open_page("stats")
+    for q, n, session in [("盗窃", 2, "a"), ("盗窃", 2, "b"), ("酒驾", 0, "a")]:
+        searchlog.record_search(settings, q, n, session=session)
+    at = open_page("stats", as_user="zhao")  # the log is for 审核 and 管理员 (search_log_roles)
     assert [m.value for m in at.metric] == ["16", "13", "3", "0"]
     top, zero = at.dataframe[0].value, at.dataframe[1].value
-    assert top.to_dict("list") == {"检索词": ["盗窃", "酒驾"], "次数": [2, 1]}
+    assert top.to_dict("list") == {"检索词": ["盗窃", "酒驾"], "次数": [2, 1], "会话数": [2, 1]}
     assert zero["检索词"].tolist() == ["酒驾"]
     at.segmented_control(key="stats_days").set_value(30).run()
     assert at.query_params["days"] == "30"
@@ -445,6 +469,96 @@ def test_stats_say_when_the_search_log_is_off(env, monkeypatch):
     at = open_page("search")
     at.text_input(key="search_q").input("盗窃").run()
     assert searchlog.total_searches(load_settings()) == 0
+
+
+# -- honest search statistics ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(env, tmp_path, monkeypatch):
+    """`env` with a database of its own holding a reviewer (zhao) and an editor (lin)."""
+    monkeypatch.setenv("KB_DB", str(tmp_path / "casekb.sqlite3"))
+    settings = load_settings()
+    accounts.add_user(settings, "zhao", "审核", "zhao-password")
+    accounts.add_user(settings, "lin", "编辑", "lin-password")
+    return settings
+
+
+def logged() -> list[tuple[str, int]]:
+    return [(c.query, c.count) for c in searchlog.top_queries(load_settings())]
+
+
+def popular_buttons(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("search_pop_")]
+
+
+def test_a_typed_query_is_logged_once_not_for_facets_sort_pages_or_reloads(env):
+    at = open_page("search")
+    at.text_input(key="search_q").input("案件").run()
+    assert logged() == [("案件", 1)]
+    at.pills(key="search_f_type").set_value(["case"]).run()
+    at.pills(key="search_f_type").set_value([]).run()
+    at.segmented_control(key="search_sort").set_value("newest").run()
+    at.get("pagination")[0].set_value(2).run()
+    assert at.query_params["page"] == "2"
+    at.run()  # a rerun of the same URL in the same session
+    at.query_params["q"] = "醉驾"  # a link or the back button: the URL changed, nothing was typed
+    at.run()
+    assert "醉驾案件办理工具箱" in links(at)
+    open_page("search", q="案件")  # the URL reloaded, or opened from a bookmark
+    assert logged() == [("案件", 1)]
+    at.text_input(key="search_q").input("盗窃").run()
+    assert logged() == [("案件", 1), ("盗窃", 1)]
+
+
+def test_the_stats_page_asks_a_visitor_to_log_in_and_shows_the_log_to_a_reviewer(people):
+    searchlog.record_search(people, "张三 盗窃", 2, session="a")
+    visitor = open_page("stats")
+    assert [i.value for i in visitor.info] == [
+        "检索日志只对“审核”或“管理员”显示；请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。"
+    ]
+    assert not visitor.dataframe
+    editor = open_page("stats", as_user="lin")
+    assert [i.value for i in editor.info] == ["当前用户“lin”（编辑）无权查看检索日志；需要“审核”或“管理员”角色。"]
+    assert not editor.dataframe and not editor.text_input
+    reviewer = open_page("stats", as_user="zhao")
+    assert reviewer.dataframe[0].value["检索词"].tolist() == ["某某 盗窃"]  # the name was never stored
+
+
+def test_popular_buttons_need_several_sessions_and_the_right_role(people):
+    for session in ("a", "b"):
+        searchlog.record_search(people, "醉驾 抽血", 1, session=session)
+    searchlog.record_search(people, "刑法第264条", 1, session="a")
+    for _ in range(25):
+        searchlog.record_search(people, "广告文字", 1, session="a")  # one session, 25 times
+    assert popular_buttons(open_page("search", as_user="zhao"))[:3] == ["盗窃", "醉驾", "电信网络诈骗"]
+    searchlog.record_search(people, "醉驾 抽血", 1, session="c")
+    assert popular_buttons(open_page("search", as_user="zhao"))[:2] == ["醉驾 抽血", "盗窃"]
+    assert popular_buttons(open_page("search"))[:2] == ["盗窃", "醉驾"]  # a visitor sees no log
+
+
+def test_a_hidden_query_never_shows_and_a_pinned_one_shows_to_everyone(people):
+    for session in ("a", "b", "c", "d"):
+        searchlog.record_search(people, "醉驾 抽血", 1, session=session)
+    at = open_page("stats", as_user="zhao")
+    at.text_input(key="stats_curate_q").input("醉驾 抽血")
+    at.button(key="stats_hide").click().run()
+    assert [s.value for s in at.success] == ["已隐藏“醉驾 抽血”：它不会显示为常用检索按钮。"]
+    at.text_input(key="stats_curate_q").input("危险驾驶")
+    at.button(key="stats_pin").click().run()
+    at.text_input(key="stats_curate_q").input("盗窃")
+    at.button(key="stats_hide").click().run()
+    assert [m.value for m in at.markdown if m.value.startswith(("固定：", "隐藏："))] == [
+        "隐藏：醉驾 抽血", "固定：危险驾驶", "隐藏：盗窃"
+    ]  # fmt: skip
+    for user in ("zhao", None):
+        buttons = popular_buttons(open_page("search", as_user=user))
+        assert buttons[:2] == ["危险驾驶", "醉驾"]
+        assert "醉驾 抽血" not in buttons and "盗窃" not in buttons
+    empty = open_page("search", q="猫咪狗狗", as_user="zhao")  # no results: the 常用检索 below
+    assert "醉驾 抽血" not in popular_buttons(empty) and "盗窃" not in popular_buttons(empty)
+    editor = open_page("stats", as_user="lin")
+    assert not [b for b in editor.button if b.key in ("stats_pin", "stats_hide")]
 
 
 # -- no index, empty index ----------------------------------------------------------------------

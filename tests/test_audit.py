@@ -62,3 +62,14 @@ def test_long_values_are_bounded(settings):
     audit.log(settings, "x" * 500, "login_failed", "y" * 500, "z" * 5000)
     entry = audit.read_entries(settings)[0]
     assert (len(entry.actor), len(entry.target), len(entry.detail)) == (100, 200, 2000)
+
+
+def test_visible_escapes_controls_format_characters_and_line_breaks_only():
+    assert audit.visible("zhao\x1b[31m\u202e\r\n\t\x00\x9b\u2028") == "zhao\\x1b[31m\\u202e\\r\\n\\t\\x00\\x9b\\u2028"
+    assert audit.visible("林法制 王　某 a-b_c “引号”") == "林法制 王　某 a-b_c “引号”"
+
+
+def test_a_lone_surrogate_is_stored_as_a_replacement_character_not_an_error(settings):
+    audit.log(settings, "zhao\udcff", "login_failed", "zhao\udcff", "密码\udcff错误")
+    entry = audit.read_entries(settings)[0]
+    assert (entry.actor, entry.target, entry.detail) == ("zhao\ufffd", "zhao\ufffd", "密码\ufffd错误")

@@ -258,3 +258,13 @@ def test_help_is_in_chinese(run):
     assert "Usage" not in result.output and "Options" not in result.output and "TEXT" not in result.output
     top = run("--help")
     assert "命令：" in top.output and "Commands" not in top.output
+
+
+def test_check_warns_about_an_external_image_and_still_passes(content, settings, run):
+    content.guide("G-1", body="示意图：![示意图](https://203.0.113.9/map.png)")
+    result = run("check", "--content", str(settings.content_dir))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "guides/G-1.md:16: 外部图片链接“https://203.0.113.9/map.png”；内网无法访问，请改用本地图片或删除（警告）",
+        "检查通过：1 篇文档（指引 1 篇，案例 0 篇）；1 条警告",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from conftest import guide_text as shared_guide_text
 from indexer import cli
 from kb import audit
 from kb.accounts import authenticate, get_user
+from kb.errors import KBError
 from kb.index import build_index
 from kb.search import SearchService
 from kb.settings import REPO_ROOT
@@ -132,7 +134,7 @@ def test_publish_with_a_wrong_password_is_refused(run, env, people, tmp_path):
     source.write_text(guide_text("G-9"), encoding="utf-8")
     result = run("publish", str(source), "--as", "zhao", "--password-stdin", input="wrong-password\n")
     assert result.exit_code == 1
-    assert result.output.strip() == "错误：用户名或密码错误；再错 4 次将锁定 15 分钟"
+    assert result.output.strip() == "错误：用户名或密码错误"
 
 
 def test_publish_reports_every_validation_problem(run, env, people, tmp_path):
@@ -169,3 +171,167 @@ def test_the_entry_point_exits_1_for_a_non_reviewer(env, people, tmp_path):
     )
     assert proc.returncode == 1
     assert "没有审核发布权限" in proc.stderr
+
+
+def test_audit_shows_control_characters_typed_at_a_failed_login_as_escapes(run, env, people):
+    typed = "zhao\x1b[2J\x1b[31m\u202e\r\n伪造的一行"
+    with pytest.raises(KBError):
+        authenticate(env, typed, "wrong-password")
+    output = run("audit", "--action", "login_failed").output
+    assert "\x1b" not in output and "\u202e" not in output and "\r" not in output
+    assert output.splitlines()[0].split("  ")[1:] == [
+        "zhao\\x1b[2J\\x1b[31m\\u202e\\r\\n伪造的一行",
+        "登录失败",
+        "zhao\\x1b[2J\\x1b[31m\\u202e\\r\\n伪造的一行",
+        "用户不存在（连续第 1 次）",
+    ]
+    data = json.loads(run("audit", "--json", "--action", "login_failed").output)
+    assert data["entries"][0]["actor"] == typed  # the JSON keeps the exact text, escaped by JSON itself
+
+
+def publish_as_zhao(run, path, *extra):
+    return run("publish", str(path), "--as", "zhao", "--password-stdin", *extra, input="pw-zhao-123\n")
+
+
+def edited_copy(env, path, words: str, version: int | None = None):
+    """The published G-1 as a reviewer saved it to edit, with their change (and another `version:`)."""
+    text = (env.content_dir / "guides/G-1.md").read_text(encoding="utf-8") + words
+    if version is not None:
+        text = text.replace("version: 1\n", f"version: {version}\n")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+STALE = (
+    "错误：G-1 在此草稿创建后已发布了第 2 版（草稿基于第 1 版）；"
+    "为免覆盖他人的修改，请退回作者，让其对照最新版本合并后重新提交"
+)
+
+
+def test_publish_refuses_a_file_edited_from_an_older_version_unless_forced(run, env, people, tmp_path):
+    first = edited_copy(env, tmp_path / "first.md", "甲的修改。\n")
+    second = edited_copy(env, tmp_path / "second.md", "乙的修改。\n")
+    assert publish_as_zhao(run, first).exit_code == 0
+    refused = publish_as_zhao(run, second)
+    assert refused.exit_code == 1
+    assert refused.output.splitlines() == [
+        STALE,
+        "如确认要用此文件覆盖已发布的第 2 版，请加 --force 重新发布（记入审计日志）",
+    ]
+    assert (env.content_dir / "guides/G-1.md").read_text(encoding="utf-8").endswith("甲的修改。\n")
+    assert audit.read_entries(env, action="publish_failed")[0].detail == f"{second}：{STALE[3:]}"
+    forced = publish_as_zhao(run, second, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert forced.output.splitlines() == ["已发布 G-1 第 3 版：guides/G-1.md"]
+    entry = audit.read_entries(env, action="publish")[0]
+    assert entry.detail == "第 3 版，guides/G-1.md，草稿#2；强制发布：文件基于第 1 版，覆盖已发布的第 2 版"
+
+
+def test_publish_refuses_a_version_that_was_never_published(run, env, people, tmp_path):
+    result = publish_as_zhao(run, edited_copy(env, tmp_path / "G-1.md", "修改。\n", version=2))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "错误：G-1 已发布的最新版本是第 1 版，文件中的 version 却是 2；version 应写所依据的已发布版本（发布时自动加一）"
+    )
+
+
+def test_concurrent_cli_publishes_from_the_same_version_never_revert_each_other(env, people, tmp_path):
+    files = [edited_copy(env, tmp_path / f"{n}.md", f"第{n}位审核人的修改。\n") for n in range(4)]
+    command = [sys.executable, str(REPO_ROOT / "indexer.py"), "publish", "--as", "zhao", "--password-stdin"]
+    procs = [
+        subprocess.Popen(
+            [*command, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+        )
+        for path in files
+    ]
+    outputs = [proc.communicate("pw-zhao-123\n", timeout=180) for proc in procs]
+    codes = [proc.returncode for proc in procs]
+    assert sorted(codes) == [0, 1, 1, 1], outputs
+    winner = codes.index(0)
+    for code, (_, err) in zip(codes, outputs, strict=True):
+        if code:
+            assert err.splitlines()[0] in (STALE, "错误：G-1 刚刚已由他人发布了新版本；请刷新后重试"), err
+    text = (env.content_dir / "guides/G-1.md").read_text(encoding="utf-8")
+    assert text.endswith(f"第{winner}位审核人的修改。\n") and "version: 2\n" in text
+    assert [e.detail.split("，")[0] for e in audit.read_entries(env, action="publish")] == ["第 2 版"]
+
+
+def test_publish_names_a_version_too_large_instead_of_an_overflow(run, env, people, tmp_path):
+    source = tmp_path / "G-9.md"
+    source.write_text(guide_text("G-9").replace("version: 1", "version: 99999999999999999999999"), encoding="utf-8")
+    result = publish_as_zhao(run, source)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "guides/G-9.md:12: version: 版本号过大，实际为 99999999999999999999999；应为不超过 999999999 的正整数",
+        "共 1 处错误，涉及 1 个文件",
+    ]
+    revision = edited_copy(env, tmp_path / "G-1.md", "修改。\n")
+    published = env.content_dir / "guides/G-1.md"  # then edited by hand
+    published.write_text(
+        published.read_text(encoding="utf-8").replace("version: 1", "version: 99999999999999999999999")
+    )
+    result = publish_as_zhao(run, revision)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "guides/G-1.md:12: version: 版本号过大，实际为 99999999999999999999999；应为不超过 999999999 的正整数，"
+        "请先改正已发布的文件"
+    )
+
+
+def _hold_build_lock(index_dir, ready, release):
+    from kb.index import build_lock
+
+    with build_lock(index_dir):
+        ready.set()
+        release.wait(30)
+
+
+def test_a_publish_that_cannot_update_the_index_exits_1_and_the_next_build_repairs_it(
+    run, env, people, tmp_path, monkeypatch
+):
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_build_lock, args=(env.index_dir, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        monkeypatch.setattr("kb.index.LOCK_TIMEOUT", 0.2)
+        source = tmp_path / "G-9.md"
+        source.write_text(guide_text("G-9"), encoding="utf-8")
+        result = publish_as_zhao(run, source)
+    finally:
+        release.set()
+        holder.join(10)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "已发布 G-9 第 1 版：guides/G-9.md"
+    assert lines[1].startswith(f"错误：文件已发布，但检索索引未更新（另一个构建或发布正在写入索引（进程 {holder.pid}，")
+    assert lines[1].endswith("；已记下待修复，下次启动应用或运行 python indexer.py build 时自动补上")
+    assert not SearchService(env).search('"第一时间调取监控"').hits
+    build = run("build")
+    assert build.exit_code == 0, build.output
+    assert build.output.startswith("增量更新（补上索引遗漏的修改）完成：新增 1，更新 0，删除 0，未变 1；")
+    assert [h.id for h in SearchService(env).search('"第一时间调取监控"').hits] == ["G-9"]
+
+
+def test_build_first_settles_what_an_interrupted_publish_left(run, env):
+    guide = env.content_dir / "guides/G-1.md"
+    old = guide.read_text(encoding="utf-8")
+    (env.content_dir / "guides/.G-1.md.1a2b3c4d.bak").write_text(old, encoding="utf-8")
+    guide.write_text(old.replace("version: 1", "version: 2") + "未记入历史的修改。\n", encoding="utf-8")
+    (env.content_dir / "guides/.G-7.md.0badf00d.tmp").write_text("staged", encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "启动恢复：guides/G-1.md 的新内容没有历史记录（发布未完成），已恢复为原文件",
+        "启动恢复：删除中断的发布留下的临时文件 guides/.G-7.md.0badf00d.tmp",
+        "增量更新（补上索引遗漏的修改）完成：新增 0，更新 0，删除 0，未变 1；法条 0 条；用时 "
+        + result.output.splitlines()[2].rsplit("用时 ", 1)[1],
+    ]
+    assert guide.read_text(encoding="utf-8") == old
+    assert [e.action for e in audit.read_entries(env, action="recover")] == ["recover", "recover"]

@@ -9,9 +9,12 @@ from conftest import guide_text
 
 from kb import audit
 from kb.drafts import (
+    STATE_DISCARDED,
+    STATE_SUBMITTED,
     StaleDraftError,
     check_text,
     create_draft,
+    discard_draft,
     get_draft,
     import_upload,
     list_drafts,
@@ -23,23 +26,23 @@ from kb.errors import ContentError, PublishError
 # -- nothing an author writes is lost ----------------------------------------------------------
 
 
-def test_two_editors_saving_the_same_draft_the_later_save_is_refused(kb):
+def test_the_author_and_a_reviewer_saving_the_same_draft_the_later_save_is_refused(kb):
     draft = create_draft(kb, "lin", guide_text("G-9"))
-    lin_text, wang_text = draft.text + "林的补充。", draft.text + "王的补充。"
+    lin_text, zhao_text = draft.text + "林的补充。", draft.text + "赵的补充。"
     save_draft(kb, "lin", draft.id, lin_text, draft.rev)
     with pytest.raises(StaleDraftError) as err:
-        save_draft(kb, "wang", draft.id, wang_text, draft.rev)
+        save_draft(kb, "zhao", draft.id, zhao_text, draft.rev)
     message = str(err.value)
     assert message.startswith(f"保存被拒绝：草稿 #{draft.id} 已被“lin”于 ")
     assert "（当前第 2 稿，你基于第 1 稿）。你的文本没有丢失，仍在编辑框中；" in message
-    assert err.value.text == wang_text  # the refused text travels with the error
+    assert err.value.text == zhao_text  # the refused text travels with the error
     assert err.value.current.text == lin_text
-    assert get_draft(kb, "wang", draft.id).text == lin_text
+    assert get_draft(kb, "zhao", draft.id).text == lin_text
     refused = audit.read_entries(kb, action="save_refused")[0]
-    assert (refused.actor, refused.detail) == ("wang", "基于第 1 稿，当前第 2 稿")
-    # wang keeps his work as a draft of his own
-    copy = create_draft(kb, "wang", err.value.text)
-    assert copy.text == wang_text
+    assert (refused.actor, refused.detail) == ("zhao", "基于第 1 稿，当前第 2 稿")
+    # zhao keeps his work as a draft of his own
+    copy = create_draft(kb, "zhao", err.value.text)
+    assert copy.text == zhao_text
 
 
 def test_simultaneous_saves_from_threads_let_exactly_one_win(kb):
@@ -50,7 +53,7 @@ def test_simultaneous_saves_from_threads_let_exactly_one_win(kb):
     def save(n: int) -> None:
         barrier.wait()
         try:
-            save_draft(kb, "lin" if n % 2 else "wang", draft.id, draft.text + f"第{n}稿", draft.rev)
+            save_draft(kb, "lin" if n % 2 else "zhao", draft.id, draft.text + f"第{n}稿", draft.rev)
             outcomes.append("saved")
         except StaleDraftError:
             outcomes.append("refused")
@@ -62,6 +65,46 @@ def test_simultaneous_saves_from_threads_let_exactly_one_win(kb):
         t.join()
     assert sorted(outcomes) == ["refused"] * 5 + ["saved"]
     assert get_draft(kb, "lin", draft.id).rev == 2
+
+
+# -- a draft belongs to its author -------------------------------------------------------------
+
+
+def test_another_editor_cannot_save_over_discard_or_submit_a_draft(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    refused = f"草稿 #{draft.id} 是“lin”的草稿，只有作者本人或审核人员可以{{}}；如需在此基础上修改，请把内容复制到自己的新草稿"
+    with pytest.raises(PublishError) as err:
+        save_draft(kb, "wang", draft.id, draft.text + "王的改动。", draft.rev)
+    assert str(err.value) == refused.format("修改")
+    with pytest.raises(PublishError) as err:
+        import_upload(kb, "wang", "wang.md", guide_text("G-8").encode(), draft_id=draft.id, expected_rev=draft.rev)
+    assert str(err.value) == refused.format("修改")
+    with pytest.raises(PublishError) as err:
+        discard_draft(kb, "wang", draft.id)
+    assert str(err.value) == refused.format("作废")
+    with pytest.raises(PublishError) as err:
+        submit(kb, "wang", draft.id)
+    assert str(err.value) == refused.format("提交")
+    kept = get_draft(kb, "wang", draft.id)  # reading it is fine
+    assert (kept.text, kept.rev, kept.state) == (draft.text, 1, "草稿")
+    denied = [(e.actor, e.target, e.detail) for e in audit.read_entries(kb, action="denied")]
+    assert denied == [
+        ("wang", f"草稿#{draft.id}", "试图提交“lin”的草稿"),
+        ("wang", f"草稿#{draft.id}", "试图作废“lin”的草稿"),
+        ("wang", f"草稿#{draft.id}", "试图修改“lin”的草稿"),
+        ("wang", f"草稿#{draft.id}", "试图修改“lin”的草稿"),
+    ]
+
+
+def test_the_author_and_a_reviewer_may_save_submit_and_discard(kb):
+    draft = create_draft(kb, "lin", guide_text("G-9"))
+    draft = save_draft(kb, "lin", draft.id, draft.text + "林的补充。", draft.rev)
+    draft = save_draft(kb, "zhao", draft.id, draft.text + "赵的补充。", draft.rev)
+    assert submit(kb, "zhao", draft.id).state == STATE_SUBMITTED
+    other = create_draft(kb, "wang", guide_text("G-8"))
+    assert discard_draft(kb, "zhao", other.id).state == STATE_DISCARDED
+    mine = create_draft(kb, "lin", guide_text("G-7"))
+    assert discard_draft(kb, "lin", mine.id).state == STATE_DISCARDED
 
 
 @pytest.mark.parametrize(

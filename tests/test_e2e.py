@@ -6,6 +6,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from kb import accounts
 from kb.index import build_index, current_dir
 from kb.settings import load_settings
 
@@ -50,8 +51,10 @@ def server(tmp_path_factory):
     """The fixture content and statutes, indexed (with the hostile document smuggled in), served."""
     root = tmp_path_factory.mktemp("e2e")
     content, laws = make_content(root), make_laws(root)
-    build_index(load_settings(content=content, index=root / "index", laws=laws))
+    settings = load_settings(content=content, index=root / "index", laws=laws)
+    build_index(settings)
     add_hostile(content, root / "index")
+    accounts.add_user(settings.with_overrides(db_path=root / "casekb.sqlite3"), "zhao", "审核", "zhao-password")
     with streamlit_server(root, content, laws) as url:
         yield url
 
@@ -271,7 +274,7 @@ def test_similar_cases_from_pasted_facts(server, page):
         ("/casebook?cat=" + quote("盗窃") + "&ctype=" + quote("刑事"), "刑事 · 盗窃（1 件）", "06-casebook-category"),
         ("/guides", "调查取证（2）", "07-guides"),
         ("/learning", "已学习 0 / 3 篇", "08-learning"),
-        ("/stats", "检索最多", "09-stats"),
+        ("/stats", "检索情况", "09-stats"),
     ],
 )
 def test_every_page_renders_in_chinese(server, page, path, expect, name):
@@ -282,9 +285,17 @@ def test_every_page_renders_in_chinese(server, page, path, expect, name):
 
 
 def test_stats_page_lists_logged_searches(server, page):
-    page.goto(server + "/?q=" + quote("不存在的词语组合"))
+    page.goto(server + "/")
+    box = page.locator(".st-key-search_q input")
+    box.fill("不存在的词语组合")
+    box.press("Enter")  # typed: logged (a link such as /?q=… is not)
     page.get_by_text("没有找到与", exact=False).wait_for()
-    page.goto(server + "/stats")
+    page.goto(server + "/login")  # the search log is for 审核 and 管理员
+    page.get_by_label("用户名").fill("zhao")
+    page.get_by_label("密码").fill("zhao-password")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("当前用户：zhao", exact=False).first.wait_for()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="统计", exact=True).click()
     page.get_by_text("没有结果的检索").wait_for()
     page.locator('[data-testid="stDataFrame"]').nth(1).wait_for()
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 import time
@@ -23,7 +24,8 @@ from kb.drafts import (
     save_draft,
     submit,
 )
-from kb.errors import AuthError, ContentError, PublishError
+from kb.errors import AuthError, ContentError, PublishError, StaleVersionError
+from kb.index import build_index, read_repair_marker
 from kb.publish import supersede, withdraw
 from kb.search import SearchService
 from kb.versions import history, version_text
@@ -252,11 +254,12 @@ def test_a_failure_after_the_rename_puts_the_old_file_back(kb, monkeypatch):
     calls = []
 
     def fail_once(folder):
-        calls.append(folder)
-        if len(calls) == 1:
-            raise OSError(5, "Input/output error")
+        if folder.name == "guides":  # the content folder's, right after the rename, before COMMIT
+            calls.append(folder)
+            if len(calls) == 1:
+                raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(filechange, "_fsync_dir", fail_once)  # runs right after the rename, before COMMIT
+    monkeypatch.setattr(filechange, "_fsync_dir", fail_once)
     with pytest.raises(PublishError, match="原文件未改动"):
         publish.publish(kb, "zhao", draft.id)
     assert (kb.content_dir / "guides/G-2.md").read_bytes() == before
@@ -356,3 +359,106 @@ def test_withdraw_is_audited(kb):
     withdraw(kb, "zhao", "G-1", "过时")
     entry = audit.read_entries(kb, action="withdraw")[0]
     assert (entry.actor, entry.target, entry.detail) == ("zhao", "G-1", "过时")
+
+
+# -- the base version of a revision ------------------------------------------------------------
+
+
+def test_a_file_published_from_an_old_version_is_refused_with_the_web_flows_message(kb, tmp_path):
+    base = (kb.content_dir / "guides/G-2.md").read_text(encoding="utf-8")
+    first, second = tmp_path / "first.md", tmp_path / "second.md"
+    first.write_text(base + "甲的修改。\n", encoding="utf-8")
+    second.write_text(base + "乙的修改。\n", encoding="utf-8")
+    assert publish.publish_file(kb, "zhao", first).version == 2
+    with pytest.raises(StaleVersionError) as err:
+        publish.publish_file(kb, "zhao", second)
+    assert str(err.value) == (
+        "G-2 在此草稿创建后已发布了第 2 版（草稿基于第 1 版）；为免覆盖他人的修改，请退回作者，让其对照最新版本合并后重新提交"
+    )
+    assert (kb.content_dir / "guides/G-2.md").read_text(encoding="utf-8").endswith("甲的修改。\n")
+    assert [v.version for v in history(kb, "G-2")] == [1, 2]
+    forced = publish.publish_file(kb, "zhao", second, force=True)
+    assert forced.version == 3
+    entry = audit.read_entries(kb, action="publish")[0]
+    assert entry.detail.endswith("；强制发布：文件基于第 1 版，覆盖已发布的第 2 版")
+
+
+def test_concurrent_publishes_of_files_from_the_same_version_let_exactly_one_through(kb, tmp_path):
+    base = (kb.content_dir / "guides/G-2.md").read_text(encoding="utf-8")
+    outcomes: list[object] = [None] * 6
+    start = threading.Barrier(6)
+
+    def publishing(n: int) -> None:
+        path = tmp_path / f"{n}.md"
+        path.write_text(base + f"第{n}位审核人的修改。\n", encoding="utf-8")
+        start.wait()
+        try:
+            outcomes[n] = publish.publish_file(kb, "zhao", path).version
+        except PublishError as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=publishing, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    winners = [n for n, outcome in enumerate(outcomes) if outcome == 2]
+    assert len(winners) == 1, outcomes
+    refused = [str(o) for o in outcomes if isinstance(o, PublishError)]
+    assert len(refused) == 5 and all("已发布了第 2 版（草稿基于第 1 版）" in r for r in refused), refused
+    text = (kb.content_dir / "guides/G-2.md").read_text(encoding="utf-8")
+    assert text.endswith(f"第{winners[0]}位审核人的修改。\n")
+    assert [v.version for v in history(kb, "G-2")] == [1, 2]
+
+
+def test_a_published_file_with_a_version_too_large_is_named_not_an_overflow(kb):
+    path = kb.content_dir / "guides/G-2.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 1", "version: 99999999999999999999999"))
+    with pytest.raises(ContentError) as err:
+        create_draft(kb, "lin", target_id="G-2")
+    assert [str(p) for p in err.value.problems] == [
+        "guides/G-2.md:12: version: 版本号过大，实际为 99999999999999999999999；应为不超过 999999999 的正整数，"
+        "请先改正已发布的文件"
+    ]
+
+
+# -- a publish that cannot update the index ----------------------------------------------------
+
+
+def _hold_build_lock(index_dir, ready, release):
+    from kb.index import build_lock
+
+    with build_lock(index_dir):
+        ready.set()
+        release.wait(30)
+
+
+@pytest.fixture
+def index_locked(kb, monkeypatch):
+    """Another process holds the index lock; waiting for it gives up at once."""
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_hold_build_lock, args=(kb.index_dir, ready, release))
+    proc.start()
+    assert ready.wait(10)
+    monkeypatch.setattr("kb.index.LOCK_TIMEOUT", 0.2)
+    yield release
+    release.set()
+    proc.join(10)
+
+
+def test_a_publish_that_cannot_update_the_index_says_so_and_the_next_build_repairs_it(kb, index_locked):
+    draft = create_draft(kb, "lin", guide_text("G-9", body="夜间巡逻发现可疑人员应当当场盘查。"))
+    submit(kb, "lin", draft.id)
+    result = publish.publish(kb, "zhao", draft.id)
+    assert (result.indexed, result.version) == (False, 1)
+    assert result.warning.startswith("文件已发布，但检索索引未更新（另一个构建或发布正在写入索引（进程 ")
+    assert result.warning.endswith("；已记下待修复，下次启动应用或运行 python indexer.py build 时自动补上")
+    marker = read_repair_marker(kb.index_dir)
+    assert marker["reasons"][0].startswith("G-9 未写入索引（另一个构建或发布正在写入索引")
+    assert oct((kb.index_dir / "NEEDS_REPAIR").stat().st_mode & 0o777) == "0o600"
+    index_locked.set()
+    report = build_index(kb)
+    assert (report.added, report.reason) == (1, "补上索引遗漏的修改")
+    assert read_repair_marker(kb.index_dir) == {}
+    assert search_ids(SearchService(kb), '"当场盘查"') == ["G-9"]

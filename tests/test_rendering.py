@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from kb.rendering import ArticleText, render_markdown, sanitize
 
 THEFT = ArticleText(
@@ -88,3 +92,62 @@ def test_sanitize_is_idempotent_on_its_own_output():
     once = sanitize('<p onclick="x()">a<script>b</script><mark class="kb-term">c</mark></p>')
     assert once == '<p>a<mark class="kb-term">c</mark></p>'
     assert sanitize(once) == once
+
+
+def test_images_become_their_alt_text_with_a_note_and_nothing_is_fetched():
+    doc = render_markdown(
+        "照片 ![嫌疑人照片](http://203.0.113.9/a.png) 与 ![](//cdn.example/b.png)，"
+        "本地 ![现场图](images/c.png)，引用 ![示意][r]\n\n[r]: https://e.example/d.png\n\n"
+        "<img src='http://203.0.113.9/e.png' alt='原始 HTML'>"
+    )
+    assert "<img" not in doc.html and "203.0.113.9" not in doc.html and "example" not in doc.html
+    assert doc.html.count('<span class="kb-image-note">') == 4
+    assert '<span class="kb-image-note">［外部图片未显示：嫌疑人照片］</span>' in doc.html
+    assert '<span class="kb-image-note">［外部图片未显示］</span>' in doc.html
+    assert '<span class="kb-image-note">［图片未显示：现场图］</span>' in doc.html
+    assert '<span class="kb-image-note">［外部图片未显示：示意］</span>' in doc.html
+
+
+def test_an_image_note_keeps_the_text_around_it():
+    doc = render_markdown("前![a](http://e.example/1.png)中![b](http://e.example/2.png)后")
+    assert doc.html == (
+        '<p>前<span class="kb-image-note">［外部图片未显示：a］</span>中'
+        '<span class="kb-image-note">［外部图片未显示：b］</span>后</p>'
+    )
+
+
+def test_markup_nested_too_deep_is_shown_as_escaped_text_under_a_notice():
+    # 3,000 nested "*" raised RecursionError on the document page
+    text = "*" * 3000 + "<b>深</b>" + "*" * 3000
+    doc = render_markdown(text)
+    assert doc.html.startswith(
+        '<p class="kb-notice">正文的 Markdown 标记嵌套过深（例如成百上千层的“*”或“&gt;”），无法排版；'
+        '以下按原文显示，请修改原文。</p><pre class="kb-plain">***'
+    )
+    assert "&lt;b&gt;深&lt;/b&gt;" in doc.html and "<b>" not in doc.html
+
+
+def test_links_still_render_with_parentheses_titles_and_angle_brackets():
+    doc = render_markdown('[甲](http://e/(a) "说明") [乙](<u v> "标题") [丙](/d) [[丁]](e) [戊]: 无')
+    assert doc.html == (
+        '<p><a href="http://e/(a)" title="说明" rel="noopener noreferrer">甲</a> '
+        '<a href="u v" title="标题" rel="noopener noreferrer">乙</a> '
+        '<a href="/d" rel="noopener noreferrer">丙</a> <a href="e" rel="noopener noreferrer">[丁]</a> [戊]: 无</p>'
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[a](" * 10_000, "![a](" * 8_000, "[" * 150_000, "[a](b)" * 3_000, ("[a](" * 60 + ")") * 200],
+    ids=["open links", "open images", "brackets", "many links in a paragraph", "unclosed parentheses"],
+)
+def test_link_scans_are_bounded(text):
+    # Python-Markdown scanned every unclosed "](" to the end of the paragraph (17 s for the first),
+    # and rebuilt its bracket table for every link found (3,000 links: about 60 s)
+    started = time.perf_counter()
+    render_markdown(text)
+    assert time.perf_counter() - started < 2
+
+
+def test_lone_surrogates_render_as_replacement_characters():
+    assert render_markdown("甲\ud800乙").html == "<p>甲\ufffd乙</p>"

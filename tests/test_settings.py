@@ -14,7 +14,8 @@ def config(tmp_path, monkeypatch):
     path = tmp_path / "casekb.toml"
     monkeypatch.setenv("KB_CONFIG", str(path))
     for name in ("KB_CONTENT", "KB_INDEX", "KB_LAWS", "KB_DB", "KB_SEARCH_LOG", "KB_REQUIRE_LOGIN",
-                 "KB_SESSION_TIMEOUT_MINUTES", "KB_LOCKOUT_FAILURES", "KB_LOCKOUT_MINUTES"):  # fmt: skip
+                 "KB_SESSION_TIMEOUT_MINUTES", "KB_LOCKOUT_FAILURES", "KB_LOCKOUT_MINUTES",
+                 "KB_SEARCH_LOG_ROLES", "KB_POPULAR_MIN_SESSIONS"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     return path
 
@@ -65,4 +66,36 @@ def test_a_config_file_that_is_not_toml_names_the_line(config):
         load_settings()
     assert str(err.value) == (
         f"配置文件 {config} 第 2 行第 9 列附近有语法错误；请按 TOML 格式改正（如 require_login = true，文字值加引号）"
+    )
+
+
+def test_who_sees_the_search_log_and_how_many_sessions_make_a_popular_search(config, monkeypatch):
+    s = load_settings()
+    assert (s.search_log_roles, s.popular_min_sessions) == (("审核", "管理员"), 3)
+    config.write_text('search_log_roles = ["读者", "审核"]\npopular_min_sessions = 5\n', encoding="utf-8")
+    assert (load_settings().search_log_roles, load_settings().popular_min_sessions) == (("读者", "审核"), 5)
+    monkeypatch.setenv("KB_SEARCH_LOG_ROLES", "管理员、所有人")
+    assert load_settings().search_log_roles == ("管理员", "所有人")
+    config.write_text("search_log_roles = []\n", encoding="utf-8")
+    monkeypatch.delenv("KB_SEARCH_LOG_ROLES")
+    assert load_settings().search_log_roles == ()  # nobody sees it in the app
+
+
+def test_an_unknown_role_for_the_search_log_is_refused(config, monkeypatch):
+    monkeypatch.setenv("KB_SEARCH_LOG_ROLES", "审核,法制大队")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        "设置 search_log_roles（环境变量 KB_SEARCH_LOG_ROLES 或 casekb.toml）中的“法制大队”不是角色；"
+        "可选：读者、编辑、审核、管理员、所有人；请改正，或删去该项以使用默认值 审核、管理员"
+    )
+
+
+def test_popular_min_sessions_is_checked(config):
+    config.write_text("popular_min_sessions = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        "设置 popular_min_sessions（环境变量 KB_POPULAR_MIN_SESSIONS 或 casekb.toml）须为 1 到 1000 之间的整数，"
+        "当前为“0”；请改正，或删去该项以使用默认值 3"
     )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+from conftest import guide_text
+
 from kb.index import load_resources
-from kb.validation import MAX_FILE_BYTES, load_content
+from kb.validation import MAX_FILE_BYTES, external_images, is_external_url, load_content, read_document
 
 
 def problems(settings):
@@ -173,3 +177,89 @@ def test_scripts_frames_and_event_handlers_are_flagged(content, settings):
     ]
     # On disk it is a warning (the renderer strips it and the rest keeps serving); publishing refuses it.
     assert result.errors == []
+
+
+def test_external_image_links_are_warned_about_with_their_line(content, settings):
+    content.guide(
+        "G-1",
+        body=(
+            "现场照片：![照片](http://203.0.113.9/a.png)\n\n"
+            "本地图片：![现场图](images/a.png)，内嵌：![点](data:image/png;base64,AAAA)\n\n"
+            "<img alt='x' SRC=\"https://e.example/b.png\">\n\n"
+            "![示意][r]\n\n[r]: //cdn.example/c.png"
+        ),
+    )
+    fix = "；内网无法访问，请改用本地图片或删除"
+    assert problems(settings) == [
+        f"guides/G-1.md:16: 外部图片链接“http://203.0.113.9/a.png”{fix}",
+        f"guides/G-1.md:20: 外部图片链接“https://e.example/b.png”{fix}",
+        f"guides/G-1.md:22: 外部图片链接“//cdn.example/c.png”{fix}",
+    ]
+    taxonomy = load_resources(settings).taxonomy
+    assert [p.severity for p in load_content(settings.content_dir, taxonomy).problems] == ["warning"] * 3
+    assert len(load_content(settings.content_dir, taxonomy).documents) == 1  # still published and indexed
+
+
+def test_looking_for_external_images_is_linear_in_the_text():
+    for text in ("![" * 200_000, "<img " * 100_000, "![x]" * 100_000 + "\n[y]: http://e/", "![a](" * 100_000):
+        started = time.perf_counter()
+        assert external_images(text, "guides/G-1.md") == []
+        assert time.perf_counter() - started < 1.0
+
+
+def test_what_counts_as_an_address_on_another_machine():
+    external = [
+        "http://e.example/a.png",
+        "HTTPS://e",
+        "//e/a.png",
+        "\\\\host\\a.png",
+        " http://e",
+        "ftp://e",
+        "file:///c",
+    ]
+    local = ["a.png", "images/a.png", "/static/a.png", "./a:b.png", "data:image/png;base64,AAAA", ""]
+    assert [u for u in external if not is_external_url(u)] == []
+    assert [u for u in local if is_external_url(u)] == []
+
+
+def test_anchors_and_aliases_in_a_content_file_are_one_problem_line(content, settings):
+    lines = ["l0: &l0 [哈哈, 哈哈, 哈哈]"] + [f"l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}]" for i in range(1, 30)]
+    path = content.guide("G-1", extra="\n".join(lines) + "\nsummary: *l29\n")
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: 规范取保候审的适用。\n", ""), "utf-8")
+    started = time.perf_counter()
+    assert problems(settings) == ["guides/G-1.md:13: front matter 中不能使用 YAML 锚点和别名（& 与 *）；请直接写出取值"]
+    assert time.perf_counter() - started < 2  # printing the summary would take 3^30 strings
+
+
+def test_an_overlong_front_matter_is_one_problem_line(content, settings):
+    content.guide("G-1", extra="# 注释\n" * 3000)
+    assert problems(settings) == [
+        "guides/G-1.md:2: front matter 过长（15178 个字符，上限 10000 个）；front matter 只写字段，正文写在结束的“---”行之后"
+    ]
+
+
+def test_an_impossible_date_is_a_problem_not_a_crash(content, settings):
+    content.guide("G-1", issued="2024-02-30")
+    assert problems(settings) == [
+        "guides/G-1.md:11: issued: 应为日期（YYYY-MM-DD），实际为文本“2024-02-30”；例如 issued: 2024-03-01"
+    ]
+
+
+def test_an_overlong_id_is_a_problem_line_and_a_draft_with_it_can_be_checked(content, settings):
+    from kb.drafts import check_text
+
+    long_id = "G-" + "1" * 300
+    content.write("guides/G-1.md", guide_text(long_id))
+    message = "id: id 过长（302 个字符，上限 64 个）；id 也是文件名，请写成 G-2024-001 这样的编号"
+    assert problems(settings) == [f"guides/G-1.md:2: {message}"]
+    # the editor's check wrote the draft to a file named after the id: OSError, File name too long
+    assert [str(p) for p in check_text(settings, guide_text(long_id))] == [f"guides/草稿.md:2: {message}"]
+
+
+def test_a_body_full_of_brackets_angle_brackets_or_blank_lines_is_checked_in_linear_time(content, settings):
+    taxonomy = load_resources(settings).taxonomy
+    for body in ("[" * 150_000, "[a](" * 40_000, "<" * 150_000, "< a" * 50_000, "\n" * 150_000, " " * 150_000 + "x"):
+        path = content.guide("G-1", body=body)
+        started = time.perf_counter()
+        read_document(path, "guides/G-1.md", taxonomy)
+        assert time.perf_counter() - started < 1, body[:5]

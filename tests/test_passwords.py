@@ -1,0 +1,49 @@
+"""Password hashes: argon2id salted per hash, checked two at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from kb import passwords
+from kb.passwords import hash_password, needs_rehash, verify_password
+
+
+def test_hashes_are_argon2id_salted_per_user_and_verify_only_the_right_password():
+    first, second = hash_password("correct horse"), hash_password("correct horse")
+    assert first.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # RFC 9106 low-memory profile
+    assert first != second  # a fresh salt each time
+    assert "correct horse" not in first
+    assert verify_password("correct horse", first) and verify_password("correct horse", second)
+    assert not verify_password("correct hors", first)
+    assert not verify_password("correct horse", "not-a-hash")
+    assert not needs_rehash(first)
+
+
+def test_no_more_than_two_password_checks_run_at_once(monkeypatch):
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    class SlowHasher:
+        def verify(self, stored, password):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+            return True
+
+    monkeypatch.setattr(passwords, "HASHER", SlowHasher())
+    threads = [threading.Thread(target=verify_password, args=("x", "$argon2id$…")) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 2
+
+
+def test_hashing_takes_real_work():
+    started = time.perf_counter()
+    hash_password("password1")
+    assert time.perf_counter() - started > 0.005  # argon2id, not a fast hash
