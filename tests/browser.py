@@ -106,6 +106,14 @@ def wait_app(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')")
 
 
-def after_text(locator) -> str:
-    """What CSS draws after an element (how the app writes over Streamlit's English labels)."""
-    return locator.evaluate("e => getComputedStyle(e, '::after').content")
+def after_text(locator, expected: str | None = None, timeout_ms: int = 10_000) -> str:
+    """What CSS draws after an element (how the app writes over Streamlit's English labels).
+
+    With `expected`, polls until it is drawn (the app's style element can land a moment after
+    the element it styles while a rerun streams in) and returns what is drawn at the end."""
+    read = "e => getComputedStyle(e, '::after').content"
+    if expected is not None:
+        deadline = time.monotonic() + timeout_ms / 1000
+        while locator.evaluate(read) != expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return locator.evaluate(read)

@@ -104,7 +104,7 @@ def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
         assert current_dir(tmp_path / "index") is not None
         sync_api.expect(page.locator(".kb-meta").first).to_contain_text("全部文档：共 14 条结果")
         wait_app(page)
-        assert after_text(page.locator('[data-testid="stSkipToContent"]')) == '"跳到正文"'
+        assert after_text(page.locator('[data-testid="stSkipToContent"]'), '"跳到正文"') == '"跳到正文"'
         # Copies of Streamlit's Stop button (drawn during a run of more than half a second) and
         # of its connection status while reconnecting (dotted icon) and after giving up, in one
         # probe element of our own: removing nodes React manages would break its later dialogs.
@@ -116,7 +116,7 @@ def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
             + '<label>Connecting</label></div>').join('') + '</div>')"""
         )
         probe = page.locator("#kb-probe")
-        assert after_text(probe.locator('[data-testid="stBaseButton-header"]')) == '"停止"'
+        assert after_text(probe.locator('[data-testid="stBaseButton-header"]'), '"停止"') == '"停止"'
         labels = probe.locator('[data-testid="stConnectionStatus"] label')
         assert [after_text(labels.nth(i)) for i in range(2)] == ['"正在连接"', '"连接中断"']
         page.evaluate("() => document.getElementById('kb-probe').remove()")
@@ -124,7 +124,7 @@ def test_a_fresh_checkout_builds_the_index_on_first_start(tmp_path, page):
     # the internet"; the page says in Chinese what happened.
     dialog = page.get_by_role("dialog")
     dialog.wait_for(timeout=90_000)
-    assert after_text(dialog.locator("h2")) == '"与服务器的连接已中断"'
+    assert after_text(dialog.locator("h2"), '"与服务器的连接已中断"') == '"与服务器的连接已中断"'
     assert after_text(dialog.locator("h2 + div")).startswith('"案例指引库服务暂时没有响应')
     assert dialog.locator("h2 + div > *").first.evaluate("e => getComputedStyle(e).display") == "none"
     shot(page, "00-connection-lost")
@@ -137,7 +137,7 @@ def test_typing_a_query_and_pressing_enter_shows_highlighted_results(server, pag
     box.fill("多次盗窃")
     hint = page.locator('.st-key-search_q [data-testid="InputInstructions"] > span').first
     hint.wait_for(state="attached")
-    assert after_text(hint) == '"按回车键检索"'  # drawn over Streamlit's "Press Enter to apply"
+    assert after_text(hint, '"按回车键检索"') == '"按回车键检索"'  # over Streamlit's "Press Enter to apply"
     box.press("Enter")
     page.wait_for_function("() => location.search.includes('q=')")
     marks = page.locator(".kb-snippet mark")
@@ -259,7 +259,9 @@ def test_similar_cases_from_pasted_facts(server, page):
     area.fill("2023年张某在小区内三次盗窃电动车电瓶，民警调取视频监控后将其抓获。")
     hint = page.locator('.st-key-similar_text [data-testid="InputInstructions"] > span')
     hint.first.wait_for(state="attached")
-    assert after_text(hint.first) == '"按 Ctrl+Enter 检索"'  # drawn over "Press Ctrl+Enter to submit form"
+    assert (
+        after_text(hint.first, '"按 Ctrl+Enter 检索"') == '"按 Ctrl+Enter 检索"'
+    )  # drawn over "Press Ctrl+Enter to submit form"
     page.get_by_role("button", name="检索类案").click()
     page.get_by_role("heading", name="相似案例").wait_for()
     page.get_by_role("link", name="张某多次盗窃电动车电瓶案").first.wait_for()

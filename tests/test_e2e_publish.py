@@ -99,7 +99,7 @@ def log_in(page, url: str, name: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     hint = page.locator('[data-testid="stForm"] [data-testid="InputInstructions"] > span').first
     hint.wait_for(state="attached")  # Streamlit's "Press Enter to submit form", in Chinese
-    assert after_text(hint) == '"按回车键提交"'
+    assert after_text(hint, '"按回车键提交"') == '"按回车键提交"'
     page.get_by_role("button", name="登录").click()
     page.get_by_text(f"当前用户：{name}", exact=False).first.wait_for()
     wait_app(page)
@@ -116,7 +116,7 @@ def test_draft_submit_publish_search_supersede_and_audit(site, browser):
     area.fill(NEW_GUIDE)
     hint = editor.locator('[data-testid="stTextArea"] [data-testid="InputInstructions"] > span').first
     hint.wait_for(state="attached")  # Streamlit's "Press Ctrl+Enter to apply", in Chinese
-    assert after_text(hint) == '"按 Ctrl+Enter 确认"'
+    assert after_text(hint, '"按 Ctrl+Enter 确认"') == '"按 Ctrl+Enter 确认"'
     area.press("Control+Enter")  # commit the text: autosave and live preview
     editor.locator("h1.kb-doc-title", has_text="盗窃电动车案件快速处置指引").wait_for()
     wait_app(editor)
@@ -217,7 +217,7 @@ def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_pa
     drawn = after_text(instructions)
     assert drawn == '"或把文件拖到此处 · 单个文件不超过 1 MB"'
     button = page.locator('[data-testid="stFileUploaderDropzone"] button p').first
-    assert after_text(button) == '"选择文件"'
+    assert after_text(button, '"选择文件"') == '"选择文件"'
     source = tmp_path / "旧指引.md"
     source.write_bytes(NEW_GUIDE.replace("G-2025-950", "G-2025-951").encode("gb18030"))
     choose_file(page, source)
