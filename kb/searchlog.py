@@ -12,6 +12,7 @@ Switched off with `search_log = false` in casekb.toml (or KB_SEARCH_LOG=0).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import sqlite3
@@ -160,7 +161,11 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    audit.private_dir(path.parent)
+    if not path.exists():
+        # Created here for its mode, as the workflow database is (kb.audit.connect): the log is
+        # for the server's user only.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     conn = sqlite3.connect(path, timeout=5.0)
     if conn.execute("PRAGMA user_version").fetchone()[0] < len(_MIGRATIONS):
         _migrate(conn)

@@ -217,3 +217,21 @@ def test_only_reviewers_and_admins_curate(people):
     with pytest.raises(KBError, match="^请填写检索词$"):
         searchlog.curate(people, "   ", searchlog.PIN, "zhao")
     assert searchlog.curated_queries(people) == []
+
+
+def test_the_log_file_is_for_the_servers_user_only(tmp_path):
+    import stat
+
+    from kb.settings import Settings
+
+    settings = Settings(
+        content_dir=tmp_path,
+        index_dir=tmp_path / "index",
+        laws_dir=None,
+        data_dir=tmp_path / "data",
+        db_path=tmp_path / "var" / "casekb.sqlite3",
+        search_log=True,
+    )
+    searchlog.record_search(settings, "盗窃", 3)
+    path = searchlog.log_path(settings)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
