@@ -757,7 +757,7 @@ class SearchService:
                 found = self._search_concepts(searcher, und, allowed, limit, sortedby)
                 if und.corrections:
                     # Keep the correction only when it finds more than the words as typed.
-                    typed = self.understand(query, searcher, literal=True)
+                    typed = self.understand(query)  # as typed: no correction, the word lists still apply
                     plain = self._search_concepts(searcher, typed, allowed, limit, sortedby)
                     corrected = _better(found, len(und.concepts), plain, len(typed.concepts))
                     if not corrected:

@@ -405,3 +405,19 @@ def test_articles_cited_by_the_best_matching_cases_rank_with_them(content, tmp_p
     finally:
         kb.search.GRAPH_VOTERS = before
     svc.close()
+
+
+def test_a_correction_that_finds_less_is_dropped_and_the_words_as_typed_keep_their_reading(understood, monkeypatch):
+    from kb.spelling import Correction
+
+    class Wrong:
+        """A corrector that turns 电瓶 into 猫咪, which no document has."""
+
+        def correct_text(self, text, known):
+            return text.replace("电瓶", "猫咪"), (Correction("电瓶", "猫咪", "同音"),)
+
+    monkeypatch.setattr(SearchService, "_speller", lambda self, searcher: (Wrong(), {}))
+    results = understood.search("小偷 电瓶")
+    assert not results.corrected
+    assert ids(results)[0] == "C-1" and results.hits[0].missing == ()
+    assert results.mapped_line == "按“盗窃”检索了“小偷”"
