@@ -35,7 +35,11 @@ from kb.scoring import segment_cache as _cache
 MAX_TEXT_CHARS = 20000
 KEY_TERMS = 120  # words of the description kept for the first pass, best tf-idf first
 POOL = 100  # first-pass cases re-ranked
-CHARGE_WEIGHT = 0.5  # the probability of sharing the conduct read (0–1), beside the text score (best = 1)
+CHARGE_WEIGHT = 1.0  # the probability of sharing the conduct read (0–1) scales the text score (best = 1) by up to 1 + this
+# "mult": text × (1 + CHARGE_WEIGHT × agreement), so a shared charge lifts a case in proportion to its
+# facts and a weak match of the right charge does not jump over strong matches deeper in the list;
+# "add" (text + CHARGE_WEIGHT × agreement, CHARGE_WEIGHT 0.5) was the rule before (RESULTS.md 1.4).
+COMBINE = "mult"
 CITATION_WEIGHT = 0.2  # share of the description's cited articles a document also cites
 TITLE_FACTOR = 1.0  # a word in the title, beside the same word in the body (the schema boosts titles too)
 SHOWN_TERMS = 12
@@ -446,7 +450,12 @@ def find_similar(service, searcher, text: str | None = None, doc_id: str | None 
         laws = _column(leaf, "laws")[local]
         shared_cites = sum(1 for k in laws if k in cite_keys) / len(cite_keys) if cite_keys else 0.0
         agreement = charge_agreement(profile, _column(leaf, "charges")[local])
-        ranked.append((score / best + CHARGE_WEIGHT * agreement + CITATION_WEIGHT * shared_cites, docnum, laws))
+        text_score = score / best
+        if COMBINE == "mult":
+            combined = text_score * (1 + CHARGE_WEIGHT * agreement)
+        else:
+            combined = text_score + CHARGE_WEIGHT * agreement
+        ranked.append((combined + CITATION_WEIGHT * shared_cites, docnum, laws))
     ranked.sort(key=lambda x: -x[0])
     read_charges = charges_read(profile, {**reading.as_dict(), **dict.fromkeys(own_charges, 1.0)})
     top = [(s, searcher.stored_fields(d)) for s, d, _ in ranked[:limit]]

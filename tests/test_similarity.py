@@ -323,3 +323,17 @@ def test_the_articles_follow_the_reading(tmp_path_factory):
     assert not any("诈骗罪" in h.title for h in cards.laws)
     # the closest case by wording is a theft that shares nothing nameable: none of its articles
     assert passenger.laws == ()
+
+
+def test_a_shared_charge_scales_the_facts_score_rather_than_adding_to_it(service, monkeypatch):
+    # A case sharing the conduct read gets its facts score times 1 + CHARGE_WEIGHT × agreement, so a
+    # weak match of the facts is lifted little and never jumps over strong matches by a fixed amount.
+    monkeypatch.setattr(similarity, "CITATION_WEIGHT", 0.0)
+    monkeypatch.setattr(similarity, "CHARGE_WEIGHT", 0.0)
+    facts_only = {h.id: h.score for h in service.similar(text=DUI_FACTS).cases}
+    assert 0 < facts_only["C-THEFT"] < 1  # a weak match: the best case scores 1
+    monkeypatch.setattr(similarity, "CHARGE_WEIGHT", 1.0)
+    monkeypatch.setattr(similarity, "charge_agreement", lambda profile, charges: float("盗窃罪" in charges))
+    scaled = {h.id: h.score for h in service.similar(text=DUI_FACTS).cases}
+    assert scaled["C-THEFT"] == pytest.approx(2 * facts_only["C-THEFT"])
+    assert scaled["C-DUI"] == pytest.approx(facts_only["C-DUI"])
