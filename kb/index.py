@@ -36,7 +36,7 @@ from kb.taxonomy import Taxonomy, load_taxonomy
 from kb.thesaurus import QueryWords, Thesaurus, load_query_words, load_thesaurus
 from kb.validation import ContentSet, load_content
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
 LOCK_FILE = "build.lock"
@@ -78,7 +78,8 @@ def make_schema() -> Schema:
         article_key=ID(stored=True),
         law=ID(stored=True),
         law_version=ID(stored=True),
-        chapter=STORED(),
+        # An article's chapter and section (第十章 治安调解): officers ask by the topic a chapter names.
+        chapter=TEXT(analyzer=text, stored=True),
         unit=STORED(),
         version=STORED(),
         superseded_by=STORED(),

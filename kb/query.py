@@ -111,7 +111,17 @@ def understand(
     fillers: list[str] = []
     intents: list[str] = []
     steer: list[str] = []
-    for word in _words(rest):
+    words = _words(rest)
+    while words:
+        word = words.pop(0)
+        glued = (
+            None
+            if query_words.is_filler(word) or query_words.intent_of(word) or thesaurus.lookup(word)
+            else query_words.pieces(word, analysis.STOP_WORDS)
+        )
+        if glued and (known is None or not known(word)):
+            words[:0] = glued  # 最多能 → 最多 能: each part read on its own
+            continue
         if query_words.is_filler(word) or word in analysis.STOP_WORDS:
             fillers.append(word)
             continue

@@ -52,7 +52,8 @@ SYNONYM_BOOST = 0.6
 CITATION_BOOST = 8.0
 SUPERSEDED_FACTOR = 0.35
 # Ranked, forgiving matching of plain queries (see _search_concepts).
-CONCEPT_FIELDS = {"title": 4.0, "summary": 2.0, "tags": 2.0, "body": 1.0}
+CHAPTER_WEIGHT = 0.5  # an article's chapter heading (第十章 治安调解), below its own text
+CONCEPT_FIELDS = {"title": 4.0, "summary": 2.0, "tags": 2.0, "body": 1.0, "chapter": CHAPTER_WEIGHT}
 LEGAL_BOOST = 0.8  # a colloquial word's legal term (偷 → 盗窃), beside the word typed
 BIGRAM_BOOST = 0.3  # the bigram safety net, below whole words
 STEER_WEIGHT = 0.4
@@ -80,7 +81,7 @@ SNIPPET_CHARS = 160
 # Queries of plain words, synonyms and citations over these fields are scored by kb.scoring
 # instead of Whoosh's matchers (same scores, about ten times faster); False forces Whoosh.
 FAST_PATH = True
-FAST_FIELDS = frozenset((*TEXT_FIELDS, "laws", "article_key", "bigrams"))
+FAST_FIELDS = frozenset((*TEXT_FIELDS, "chapter", "laws", "article_key", "bigrams"))
 # sort="newest" (and every empty query): latest issue date first.
 NEWEST = [sorting.FieldFacet("issued", reverse=True)]
 
@@ -335,7 +336,7 @@ def _parser(schema) -> MultifieldParser:
     parser = MultifieldParser(
         list(TEXT_FIELDS),
         schema,
-        fieldboosts={"title": 4.0, "summary": 2.0, "tags": 2.0, "charges": 2.0, "body": 1.0},
+        fieldboosts={"title": 4.0, "summary": 2.0, "tags": 2.0, "charges": 2.0, "body": 1.0, "chapter": CHAPTER_WEIGHT},
     )
     parser.add_plugin(PlusMinusPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))

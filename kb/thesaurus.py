@@ -83,6 +83,28 @@ class QueryWords:
         """Whether the word is removed from a query without a trace."""
         return fold(word) in self.fillers
 
+    @cached_property
+    def _longest(self) -> int:
+        return max((len(w) for w in (*self.fillers, *self._steer)), default=0)
+
+    def pieces(self, word: str, extra: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+        """The filler and intent words (and `extra` words) a word glues together, longest first
+        from the left (jieba reads 最多能 or 能不能调 as one word); None when some part is none
+        of them. Hand-rolled: a greedy match over a few hundred listed words is all it needs."""
+        word = fold(word)
+        out: list[str] = []
+        pos = 0
+        while pos < len(word):
+            for end in range(min(len(word), pos + self._longest), pos, -1):
+                part = word[pos:end]
+                if part in self.fillers or part in self._steer or part in extra:
+                    out.append(part)
+                    pos = end
+                    break
+            else:
+                return None
+        return tuple(out) if len(out) > 1 else None
+
     def words(self) -> list[str]:
         """Every filler and intent word, in file order."""
         return [word for word, _ in self.lines]

@@ -122,3 +122,25 @@ def test_an_overlong_query_is_refused():
     with pytest.raises(QueryError) as exc:
         read("盗" * 301)
     assert str(exc.value) == "检索词过长（301 字，上限 300 字）；请精简检索词，或到“类案检索”粘贴案情"
+
+
+def test_filler_and_intent_words_glued_into_one_word_are_read_apart():
+    analysis.configure(
+        [REPO_ROOT / "data" / "userdict.txt"],
+        [*SYNONYMS.terms(), "能拘几天"],
+        query_words=[*THESAURUS.words(), *WORDS.words()],
+    )
+    assert "能拘几天" in analysis.words("打人能拘几天", drop_stops=False)  # jieba reads them as one word
+    und = read("打人能拘几天")
+    assert words(und) == ["打人"]
+    assert und.fillers == ("能",)
+    assert und.intents == ("拘几天",)
+    # a word the index knows is a word, not glued filler
+    assert "能拘几天" in words(read("打人能拘几天", known=lambda w: w == "能拘几天"))
+
+
+def test_only_a_word_made_wholly_of_listed_words_comes_apart():
+    assert WORDS.pieces("能拘几天") == ("能", "拘几天")
+    assert WORDS.pieces("怎么办吗") == ("怎么办", "吗")
+    assert WORDS.pieces("能偷") is None  # 偷 is no filler or intent: the word stays
+    assert WORDS.pieces("怎么") is None  # one listed word is not glued

@@ -421,3 +421,22 @@ def test_a_correction_that_finds_less_is_dropped_and_the_words_as_typed_keep_the
     assert not results.corrected
     assert ids(results)[0] == "C-1" and results.hits[0].missing == ()
     assert results.mapped_line == "按“盗窃”检索了“小偷”"
+
+
+def test_an_article_is_found_by_the_chapter_it_sits_in(content, tmp_path):
+    """Officers ask by the topic a chapter names (治安调解); the article itself need not say it."""
+    laws = tmp_path / "laws"
+    (laws / "地方性法规").mkdir(parents=True)
+    (laws / "地方性法规" / "某某市养犬管理条例(2020-01-01).md").write_text(
+        "# 某某市养犬管理条例\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了规范养犬行为，制定本条例。\n\n"
+        "## 第二章 治安调解\n\n第二条 调解一般为一次。\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(content.root, tmp_path, laws)
+    content.guide("G-1", title="养犬纠纷调处指引", body="邻里之间因养犬发生纠纷的，先行劝解。")
+    build_index(settings)
+    svc = SearchService(settings)
+    hits = svc.search("治安调解").hits
+    assert [h.id for h in hits] == ["某某市养犬管理条例@2020-01-01#2"]
+    assert hits[0].matched == ("治安调解",)
+    svc.close()
