@@ -35,7 +35,9 @@ from kb.scoring import segment_cache as _cache
 MAX_TEXT_CHARS = 20000
 KEY_TERMS = 120  # words of the description kept for the first pass, best tf-idf first
 POOL = 100  # first-pass cases re-ranked
-CHARGE_WEIGHT = 1.0  # the probability of sharing the conduct read (0–1) scales the text score (best = 1) by up to 1 + this
+CHARGE_WEIGHT = (
+    1.0  # the probability of sharing the conduct read (0–1) scales the text score (best = 1) by up to 1 + this
+)
 # "mult": text × (1 + CHARGE_WEIGHT × agreement), so a shared charge lifts a case in proportion to its
 # facts and a weak match of the right charge does not jump over strong matches deeper in the list;
 # "add" (text + CHARGE_WEIGHT × agreement, CHARGE_WEIGHT 0.5) was the rule before (RESULTS.md 1.4).
