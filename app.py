@@ -2,7 +2,8 @@
 
 Streamlit runs this file as a script for every page view (`__name__ == "__main__"`). Before
 that, `streamlit run app.py` imports it to find the server (`app`, an st.App) whose start-up
-warms the search index and the Chinese dictionary, so the first page view does not wait.
+warms the search index and the Chinese dictionary, so the first page view does not wait, and
+whose routes set and clear the login cookie (app_pages/auth_cookie.py).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import streamlit as st
 
 
 def main() -> None:
-    from app_pages import menu, shared
-    from kb.accounts import current_user
+    from app_pages import auth_cookie, menu, shared
     from kb.errors import KBError
+    from kb.logins import MUST_CHANGE_NOTICE, NOTICE, RELOGIN, current_user
 
     st.set_page_config(page_title="案例指引库", page_icon=shared.FAVICON, layout="wide")
     try:
@@ -22,7 +23,8 @@ def main() -> None:
         shared.show_error(exc)
         st.stop()
 
-    user = current_user(st.session_state, settings)
+    # the login cookie counts where this tab has no live login of its own (its first view, after idling)
+    user = current_user(st.session_state, settings, token=auth_cookie.token())
     locked = user is None and settings.require_login
     pages = {
         section: [
@@ -47,17 +49,31 @@ def main() -> None:
         st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
     shared.pin_url()
     page = st.navigation(pages)
-    if locked and page is not login:  # logged out while login is required: log in first
-        if page.url_path:  # a bookmarked page, not the front page
-            st.session_state["auth_notice"] = f"请先登录后再使用“{page.title}”。"
-        st.switch_page(login)
+    relogin = st.session_state.pop(RELOGIN, False)  # the login timed out or was ended meanwhile
+    if page is not login:
+        st.session_state[auth_cookie.NEXT] = auth_cookie.here(page.url_path)  # logging in returns here
+        if user is not None and user.must_change:  # a password the 管理员 set: nothing else until changed
+            st.session_state[NOTICE] = MUST_CHANGE_NOTICE
+            st.switch_page(login)
+        if locked or relogin:  # logged out while login is required, or the login ended: log in first
+            if page.url_path and not relogin:  # a bookmarked page, not the front page
+                st.session_state[NOTICE] = f"请先登录后再使用“{page.title}”。"
+            st.switch_page(login)
     shared.run(page)
 
 
 if __name__ == "__main__":
     main()
 else:
+    from streamlit import config
+
+    from app_pages.auth_cookie import routes
     from app_pages.shared import report_unexpected
     from app_pages.startup import lifespan
 
-    app = st.App(__file__, lifespan=lifespan, on_script_error=report_unexpected)
+    app = st.App(
+        __file__,
+        lifespan=lifespan,
+        on_script_error=report_unexpected,
+        routes=routes(config.get_option("server.baseUrlPath") or ""),  # set and clear the login cookie
+    )

@@ -233,18 +233,15 @@ def cli() -> None:
 @laws_option
 @handles_errors
 def check(content, laws) -> None:
+    from kb.checks import check_content
     from kb.index import load_resources
     from kb.thesaurus import check_search_words
-    from kb.validation import load_content
 
     settings = _settings(content, None, laws)
     resources = load_resources(settings)
-    result = load_content(settings.content_dir, resources.taxonomy)
+    # each file through the same check as the editor, upload, review and publish; then duplicate ids
+    result = check_content(settings)
     problems = list(result.problems)
-    if settings.laws_dir is not None:
-        from kb.statutes import check_citations
-
-        problems.extend(check_citations(settings, result.documents))
     problems.extend(resources.cue_problems)
     problems.extend(check_search_words(settings, result.documents, resources.synonyms))
     if (settings.data_dir / "learning_paths.yaml").is_file():
@@ -329,7 +326,10 @@ def _service(index_dir, laws=None):
     return service
 
 
-@cli.command(help='检索。空格表示“并且”，支持 OR、-排除、"短语"、标题: 类别: 等字段前缀和法条引用。')
+@cli.command(
+    help="检索。按口语、问句和错别字理解检索词，包含全部词语的排在前面；"
+    '使用 OR、-排除、"短语"、标题: 类别: 等字段前缀时按检索语法严格检索；可直接输入法条引用。'
+)
 @click.argument("query")
 @index_option
 @click.option("--type", "doc_type", type=click.Choice(["guide", "case", "law"]), help="只看某类文档")
@@ -530,20 +530,28 @@ def user() -> None:
     pass
 
 
-@user.command("add", help="新增账号。密码在终端输入两次，或用 --password-stdin 从标准输入读取。")
+@user.command(
+    "add",
+    help="新增账号。密码（至少 10 个字符，不能是常用密码）在终端输入两次，或用 --password-stdin 从标准输入读取；"
+    "该用户首次登录网页后须先修改密码。",
+)
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["读者", "编辑", "审核", "管理员"]), help="角色")
+@click.option(
+    "--role", default="读者", show_default=True, type=click.Choice(["读者", "编辑", "审核", "管理员"]), help="角色"
+)
 @password_stdin_option
 @handles_errors
 def user_add(name, role, password_stdin) -> None:
     from kb.accounts import add_user
 
     settings = _settings()
-    created = add_user(settings, name, role, _password(password_stdin, confirm=True))
+    created = add_user(settings, name, role, _password(password_stdin, confirm=True), must_change=True)
     click.echo(f"已新增用户“{created.name}”（{created.role}）；数据库：{settings.db_path}")
 
 
-@user.command("passwd", help="重设账号的密码（同时清除该账号的登录失败计数）。")
+@user.command(
+    "passwd", help="重设账号的密码（同时清除该账号的登录失败计数、结束其全部登录）；该用户下次登录后须先修改密码。"
+)
 @click.argument("name")
 @password_stdin_option
 @handles_errors
@@ -551,7 +559,7 @@ def user_passwd(name, password_stdin) -> None:
     from kb.accounts import set_password
 
     set_password(_settings(), name, _password(password_stdin, confirm=True, prompt="新密码"))
-    click.echo(f"已修改用户“{name}”的密码")
+    click.echo(f"已修改用户“{name}”的密码；其登录已全部失效，下次登录后须修改密码")
 
 
 @user.command("disable", help="停用账号：不能再登录或操作，记录保留。")
@@ -590,7 +598,8 @@ def user_list(as_json) -> None:
     for u in users:
         state = "已停用" if u.disabled else "正常"
         last = u.last_login[:16].replace("T", " ") if u.last_login else "从未登录"
-        click.echo(f"{u.name}\t{u.role}\t{state}\t最近登录：{last}")
+        must = "\t须修改密码" if u.must_change else ""
+        click.echo(f"{u.name}\t{u.role}\t{state}\t最近登录：{last}{must}")
 
 
 @cli.command(
@@ -607,10 +616,11 @@ def user_list(as_json) -> None:
 @index_option
 @handles_errors
 def publish(file, as_user, password_stdin, force, content, index_dir) -> None:
-    from kb.accounts import REVIEW, authenticate, require
+    from kb.accounts import authenticate, require
     from kb.errors import StaleVersionError
     from kb.index import repair_index
     from kb.publish import publish_file
+    from kb.roles import REVIEW
 
     settings = _settings(content, index_dir)
     account = authenticate(settings, as_user, _password(password_stdin, confirm=False))

@@ -8,9 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import streamlit as st
 
 from app_pages import shared
+from kb import audit, logins, roles
 from kb.citations import article_label
 from kb.errors import KBError
 from kb.rendering import render_markdown
+from kb.versions import Retirement, superseded_on, withdrawal
 
 META_FIELDS = (
     ("type", "类型"),
@@ -80,18 +82,68 @@ def metadata_panel(doc) -> None:
         st.caption("打印：使用浏览器的打印功能（Ctrl+P），侧栏、链接和相关文档不会打印。")
 
 
+def from_history(read, doc_id: str) -> Retirement | None:
+    """What the version history says about a document; nothing when the database cannot be read."""
+    try:
+        return read(shared.settings(), doc_id)
+    except KBError:
+        return None
+
+
 def superseded_banner(doc) -> None:
     if doc["status"] in (None, "", "现行"):
         return
     newer = doc.get("superseded_by")
     with st.container(border=True):
         if newer:
+            marked = from_history(superseded_on, doc["id"])
+            replacing = shared.document(newer)
+            # Marked through review: that day; written into the files by hand: the day the new one was issued.
+            since = marked.day if marked else (replacing.get("issued") if replacing else "")
+            when = f"（自 {since} 起）" if since else ""
             st.warning(
-                f"本文已{shared.md(doc['status'])}，请以新版为准：{shared.md(title_of(newer))}", icon=":material/block:"
+                f"本文已{shared.md(doc['status'])}{when}，请以新版为准：{shared.md(title_of(newer))}",
+                icon=":material/block:",
             )
             link(newer, f"查看新版：{title_of(newer)}", icon=":material/arrow_forward:")
         else:
             st.warning(f"本文状态为“{shared.md(doc['status'])}”，仅供查阅历史。", icon=":material/block:")
+
+
+def instead_of(gone: Retirement) -> str | None:
+    """The document in force that replaces a withdrawn one, if any."""
+    if gone.replaced_by and shared.document(gone.replaced_by) is not None:
+        return gone.replaced_by
+    for other in shared.catalog():
+        if gone.doc_id in shared.split(other.get("supersedes")) and other.get("status") == "现行":
+            return other["id"]
+    return None
+
+
+def withdrawn_page(gone: Retirement) -> None:
+    """A withdrawn document's old link: when, by whom and why it was withdrawn, and what to read instead."""
+    title = gone.title or gone.doc_id
+    st.title(shared.md(title))
+    who = gone.role
+    viewer = logins.current_user(st.session_state, shared.settings())
+    if gone.actor and viewer is not None and viewer.can(roles.AUDIT):  # names only for who may read the log
+        who += f"（{shared.md(audit.visible(gone.actor))}）"
+    reason = shared.md(gone.reason) if gone.reason else "未记录"
+    st.warning(
+        f"本文（{shared.md(gone.doc_id)}）已于 {gone.day} 撤回，停止使用。\n\n撤回人：{who}\n\n撤回理由：{reason}",
+        icon=":material/block:",
+    )
+    newer = instead_of(gone)
+    if newer:
+        st.markdown("**请改读：**")
+        link(newer, title_of(newer), icon=":material/arrow_forward:")
+    else:
+        st.page_link(
+            "app_pages/search.py",
+            label=f"检索与“{shared.md(title)}”相关的现行文档",
+            query_params={"q": title},
+            icon=":material/search:",
+        )
 
 
 def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
@@ -212,6 +264,10 @@ def main() -> None:
         return
     shared.require_service()
     doc = shared.document(doc_id)
+    gone = from_history(withdrawal, doc_id) if doc is None else None
+    if gone is not None:
+        withdrawn_page(gone)
+        return
     if doc is None:
         st.title("文档")
         st.error(f"找不到编号为“{shared.md(doc_id)}”的文档。它可能已被删除或编号有误。")

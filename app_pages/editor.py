@@ -6,8 +6,8 @@ import zlib
 
 import streamlit as st
 
-from app_pages import shared, workflow
-from kb import accounts
+from app_pages import editor_form, shared, workflow
+from kb import accounts, logins, roles
 from kb.catalog import published_documents
 from kb.diff import DIFF_CSS, sentence_diff, to_html
 from kb.documents import TYPE_CASE, TYPE_GUIDE, TYPE_LABELS
@@ -29,6 +29,7 @@ from kb.drafts import (
     submit,
 )
 from kb.errors import ContentError, KBError
+from kb.forms import FormError, next_id, read_form, write_form
 from kb.templates import draft_template
 
 TYPES = {TYPE_GUIDE: "办案指引", TYPE_CASE: "精品案例"}
@@ -36,6 +37,7 @@ TYPES = {TYPE_GUIDE: "办案指引", TYPE_CASE: "精品案例"}
 # with markup, so longer drafts are checked but not previewed; the longest bundled document has
 # about 4,000 characters.
 PREVIEW_MAX_CHARS = 50_000
+MODE_FORM, MODE_SOURCE = "表单", "源码"
 
 
 def open_draft(draft_id: int | None) -> None:
@@ -46,16 +48,82 @@ def open_draft(draft_id: int | None) -> None:
 
 
 def keys(draft_id: int) -> tuple[str, str, str]:
-    """Session keys: the text area, the revision it is based on, the text last saved or loaded."""
+    """Session keys: the source text area, the revision it is based on, the text last saved or loaded."""
     return f"editor_text_{draft_id}", f"editor_rev_{draft_id}", f"editor_base_{draft_id}"
 
 
+def mode_key(draft_id: int) -> str:
+    return f"editor_mode_{draft_id}"
+
+
+def shown_key(draft_id: int) -> str:
+    """The text the editor made of the last text saved or loaded: autosave saves only what differs from it."""
+    return f"editor_shown_{draft_id}"
+
+
+def mode(draft_id: int) -> str:
+    return st.session_state.get(mode_key(draft_id), MODE_FORM)
+
+
+def is_shown(draft_id: int) -> bool:
+    """Whether this draft's widgets hold it (they are dropped when another draft or page was shown)."""
+    if mode(draft_id) == MODE_FORM:
+        return editor_form.is_filled(draft_id)
+    return keys(draft_id)[0] in st.session_state
+
+
+def current_text(draft: Draft) -> str:
+    """The Markdown the editor holds now: written from the form, or the source as typed."""
+    if mode(draft.id) == MODE_FORM:
+        return write_form(editor_form.current(draft.id, draft.doc_type))
+    return st.session_state.get(keys(draft.id)[0], "")
+
+
+def show(draft_id: int, doc_type: str, text: str) -> None:
+    """Put a text into the editor: into the form when it can hold all of it, else into 源码 saying why."""
+    text_key, _, _ = keys(draft_id)
+    if mode(draft_id) == MODE_FORM:
+        try:
+            form = read_form(text, doc_type)
+        except FormError as exc:
+            st.session_state[mode_key(draft_id)] = MODE_SOURCE
+            st.session_state[f"editor_form_error_{draft_id}"] = str(exc)
+        else:
+            editor_form.fill(draft_id, form)
+            st.session_state[shown_key(draft_id)] = write_form(form)
+            return
+    st.session_state[text_key] = text
+    st.session_state[shown_key(draft_id)] = text
+
+
 def load(draft: Draft) -> None:
-    text_key, rev_key, base_key = keys(draft.id)
-    st.session_state[text_key] = draft.text
+    _, rev_key, base_key = keys(draft.id)
     st.session_state[rev_key] = draft.rev
     st.session_state[base_key] = draft.text
     st.session_state.pop(f"editor_conflict_{draft.id}", None)
+    show(draft.id, draft.doc_type, draft.text)
+
+
+def switch_mode(draft_id: int, doc_type: str) -> None:
+    """Mode callback: carry the text over to the other mode; a text the form cannot hold stays in 源码."""
+    text_key, _, base_key = keys(draft_id)
+    base, shown = st.session_state[base_key], st.session_state.get(shown_key(draft_id), "")
+    st.session_state.pop(f"editor_form_error_{draft_id}", None)
+    if mode(draft_id) == MODE_SOURCE:  # from the form: unchanged, it shows the text as saved
+        written = write_form(editor_form.current(draft_id, doc_type))
+        st.session_state[text_key] = base if written == shown else written
+        st.session_state[shown_key(draft_id)] = base
+        return
+    text = st.session_state.get(text_key, base)
+    try:
+        form = read_form(text, doc_type)
+    except FormError as exc:
+        st.session_state[mode_key(draft_id)] = MODE_SOURCE
+        st.session_state[f"editor_form_error_{draft_id}"] = str(exc)
+        return
+    editor_form.fill(draft_id, form)
+    # Unchanged, the form's own writing of the text is not a change to save.
+    st.session_state[shown_key(draft_id)] = write_form(form) if text == shown else base
 
 
 # -- starting a draft --------------------------------------------------------------------------
@@ -66,9 +134,10 @@ def new_draft(user: accounts.User) -> None:
     blank, revise, upload = st.tabs(["新建", "修订已发布文档", "上传 Markdown 文件"])
     with blank:
         kind = st.radio("文档类型", list(TYPES), format_func=TYPES.get, horizontal=True, key="editor_new_type")
-        st.caption("新建的草稿带有全部必填字段的模板，请逐项修改。")
+        doc_id = next_id(s, user, kind)
+        st.caption(f"新建的草稿带有全部必填字段的模板，编号为 {doc_id}（今年的下一个编号），请逐项修改。")
         if st.button("新建草稿", type="primary", icon=":material/note_add:", key="editor_new"):
-            draft = create_draft(s, user, draft_template(kind), kind)
+            draft = create_draft(s, user, draft_template(kind, doc_id=next_id(s, user, kind)), kind)
             open_draft(draft.id)
             st.rerun()
     with revise:
@@ -109,7 +178,7 @@ def replace_from_upload(draft_id: int, user_name: str) -> None:
     file = st.session_state.get(f"editor_upload_{draft_id}")
     # Callbacks run before the page checks the session: an idle-timed-out click does nothing
     # (the page then asks to log in again).
-    if file is None or accounts.current_user(st.session_state, shared.settings()) is None:
+    if file is None or logins.current_user(st.session_state, shared.settings()) is None:
         return
     text_key, rev_key, _ = keys(draft_id)
     s = shared.settings()
@@ -129,13 +198,12 @@ def replace_from_upload(draft_id: int, user_name: str) -> None:
 
 def take_theirs(draft_id: int) -> None:
     """Button callback: drop my unsaved text and load the latest saved draft."""
-    load(get_draft(shared.settings(), st.session_state[accounts.SESSION_USER], draft_id))
+    load(get_draft(shared.settings(), st.session_state[logins.SESSION_USER], draft_id))
 
 
 def conflict_panel(draft: Draft, user: accounts.User) -> None:
     message, theirs, who = st.session_state[f"editor_conflict_{draft.id}"]
-    text_key, _, _ = keys(draft.id)
-    mine = st.session_state[text_key]
+    mine = current_text(draft)
     st.error(shared.md(message), icon=":material/sync_problem:")
     with st.expander(f"对比：“{shared.md(who)}”保存的版本 → 你的版本", expanded=True):
         st.html(DIFF_CSS + to_html(sentence_diff(theirs, mine)))
@@ -148,28 +216,47 @@ def conflict_panel(draft: Draft, user: accounts.User) -> None:
     right.button("放弃我的修改，载入最新稿", key=f"editor_theirs_{draft.id}", on_click=take_theirs, args=(draft.id,))
 
 
+def rerun(draft_id: int) -> None:
+    """Rerun the page, sending the form's pick lists again in the next run (editor_form.resend)."""
+    st.session_state[f"editor_resend_{draft_id}"] = True
+    st.rerun()
+
+
 def autosave(draft: Draft, user: accounts.User, text: str) -> None:
-    """Save when the text differs from what was last saved; a stale save is refused and reported."""
+    """Save when the text differs from what was last saved or loaded; a stale save is refused and reported."""
     _, rev_key, base_key = keys(draft.id)
-    if text == st.session_state[base_key] or f"editor_conflict_{draft.id}" in st.session_state:
+    if text == st.session_state[shown_key(draft.id)] or f"editor_conflict_{draft.id}" in st.session_state:
         return
     try:
         saved = save_draft(shared.settings(), user, draft.id, text, st.session_state[rev_key])
     except StaleDraftError as exc:
         st.session_state[f"editor_conflict_{draft.id}"] = (str(exc), exc.current.text, exc.current.updated_by)
-        st.rerun()
+        rerun(draft.id)
     st.session_state[rev_key] = saved.rev
     st.session_state[base_key] = saved.text
+    st.session_state[shown_key(draft.id)] = saved.text
     if (saved.doc_id, saved.title, saved.updated_by) != (draft.doc_id, draft.title, draft.updated_by):
-        st.rerun()  # the draft picker above shows these: draw it afresh
+        rerun(draft.id)  # the draft picker above shows these: draw it afresh
+
+
+def source_editor(draft: Draft, editable: bool) -> None:
+    """源码: the whole Markdown as typed; the numbered view is the 全文（带行号） tab beside it."""
+    st.text_area(
+        "Markdown 全文（含 front matter）",
+        key=keys(draft.id)[0],
+        height=560,
+        disabled=not editable,
+        help="离开输入框或按 Ctrl+Enter 后自动保存并刷新预览",
+    )
+    st.caption("校验提示中的“第 N 行”指此处的第 N 行：行号见右侧“全文（带行号）”页签。")
 
 
 def edit(draft: Draft, user: accounts.User) -> None:
     s = shared.settings()
-    text_key, rev_key, base_key = keys(draft.id)
-    if text_key not in st.session_state:
+    _, rev_key, _ = keys(draft.id)
+    if not is_shown(draft.id) or shown_key(draft.id) not in st.session_state:
         load(draft)
-    elif draft.rev != st.session_state[rev_key] and st.session_state[text_key] == st.session_state[base_key]:
+    elif draft.rev != st.session_state[rev_key] and current_text(draft) == st.session_state[shown_key(draft.id)]:
         load(draft)  # someone else saved and I changed nothing: just show their text
     editable = draft.state in EDITABLE and may_change(user, draft)
     kind = TYPE_LABELS.get(draft.doc_type, draft.doc_type)
@@ -201,13 +288,29 @@ def edit(draft: Draft, user: accounts.User) -> None:
         conflict_panel(draft, user)
     write, view = st.columns(2, gap="medium")
     with write:
-        text = st.text_area(
-            "Markdown 全文（含 front matter）",
-            key=text_key,
-            height=560,
-            disabled=not editable,
-            help="离开输入框或按 Ctrl+Enter 后自动保存并刷新预览",
+        st.radio(
+            "编辑方式",
+            [MODE_FORM, MODE_SOURCE],
+            key=mode_key(draft.id),
+            horizontal=True,
+            on_change=switch_mode,
+            args=(draft.id, draft.doc_type),
+            help="表单：逐项填写，不用写 YAML；源码：直接编辑 Markdown 全文（含 front matter）",
         )
+        form_error = st.session_state.get(f"editor_form_error_{draft.id}")
+        if form_error and mode(draft.id) == MODE_SOURCE:
+            st.error(
+                f"表单无法显示此稿，已留在源码模式。{shared.md(form_error)}。改正后再切换到表单；文本已保存，不会丢失。",
+                icon=":material/edit_note:",
+            )
+        resend = st.session_state.pop(f"editor_resend_{draft.id}", False)
+        if mode(draft.id) == MODE_FORM:
+            if resend:
+                editor_form.resend(draft.id, draft.doc_type)
+            editor_form.render(draft.id, draft.doc_type, not editable)
+        else:
+            source_editor(draft, editable)
+        text = current_text(draft)
         if editable:
             autosave(draft, user, text)
             st.caption(f"已自动保存（第 {st.session_state[rev_key]} 稿）")
@@ -221,7 +324,7 @@ def edit(draft: Draft, user: accounts.User) -> None:
                 shared.show_error(exc)
             else:
                 st.session_state["editor_flash"] = f"草稿 #{draft.id} 已提交审核"
-                st.rerun()
+                rerun(draft.id)
         if buttons[1].button("作废此稿", disabled=not editable, key="editor_discard"):
             discard_draft(s, user, draft.id)
             st.session_state["editor_flash"] = f"草稿 #{draft.id} 已作废（内容仍保存在数据库中）"
@@ -244,7 +347,7 @@ def edit(draft: Draft, user: accounts.User) -> None:
         )
     )
     with view:
-        preview_tab, check_tab = st.tabs(["预览", "校验"])
+        preview_tab, check_tab, numbered_tab = st.tabs(["预览", "校验", "全文（带行号）"])
         problems = check_text(s, text, draft.doc_type)
         with check_tab:
             workflow.show_problems(problems)
@@ -260,10 +363,13 @@ def edit(draft: Draft, user: accounts.User) -> None:
                 )
             else:
                 workflow.preview(text, draft.doc_type)
+        with numbered_tab:
+            st.caption("草稿保存和发布时的 Markdown 全文；校验提示中的“第 N 行”即这里的行号。")
+            st.code(text, language="markdown", line_numbers=True, wrap_lines=True)
 
 
 def main() -> None:
-    user = workflow.user_or_stop(accounts.EDIT, "编写")
+    user = workflow.user_or_stop(roles.EDIT, "编写")
     s = shared.settings()
     st.title("编写")
     flash = st.session_state.pop("editor_flash", "")

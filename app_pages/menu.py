@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.accounts import AUDIT, EDIT, REVIEW, USERS, User
+from kb.accounts import User
+from kb.roles import AUDIT, EDIT, REVIEW, USERS
 
 
 @dataclass(frozen=True)

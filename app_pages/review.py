@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared, workflow
-from kb import accounts
+from kb import accounts, roles
 from kb.catalog import find_published, published_documents
 from kb.diff import unified
 from kb.documents import STATUS_CURRENT, TYPE_LABELS
@@ -65,7 +65,7 @@ def queue(user: accounts.User) -> None:
         if current is None:
             st.caption("这是新文档，没有已发布的版本可对比。")
         else:
-            workflow.diff_view(current.text, draft.text, "review_diff", f"已发布第 {current.version} 版", "本稿")
+            workflow.diff_view(current.text, draft.text, f"已发布第 {current.version} 版", "本稿")
             with st.expander("逐行差异（统一格式）"):
                 st.code(unified(current.text, draft.text, f"已发布第 {current.version} 版", "本稿"), language="diff")
     with look:
@@ -125,7 +125,11 @@ def retire(user: accounts.User) -> None:
     target = st.selectbox(
         "要撤回的文档", [d.id for d in docs], index=None, format_func=titles.get, key="review_wd", placeholder="选择"
     )
-    reason = st.text_input("撤回理由（必填）", key="review_wd_reason")
+    reason = st.text_input(
+        "撤回理由（必填）",
+        key="review_wd_reason",
+        help="理由连同撤回日期显示在该文档原来的链接上，告诉读者为何停止使用。",
+    )
     sure = st.checkbox("我确认撤回此文档", key="review_wd_sure")
     if st.button("撤回", disabled=not (target and sure), key="review_withdraw"):
         try:
@@ -194,19 +198,22 @@ def versions() -> None:
         st.caption("只有一个版本，无可对比。")
         return
     left, right = st.columns(2)
-    a = left.selectbox("旧版本", numbers, index=len(numbers) - 2, format_func=lambda n: f"第 {n} 版", key="review_va")
-    b = right.selectbox("新版本", numbers, index=len(numbers) - 1, format_func=lambda n: f"第 {n} 版", key="review_vb")
-    workflow.diff_view(
-        version_text(s, doc_id, a),
-        version_text(s, doc_id, b),
-        "review_hist",
-        f"第 {a} 版",
-        f"第 {b} 版",
+    # Keyed by document: a choice made for one document never carries over to the next, which starts
+    # at previous → latest (Streamlit drops a widget's state when a run does not draw it).
+    a = left.selectbox(
+        "旧版本", numbers, index=len(numbers) - 2, format_func=lambda n: f"第 {n} 版", key=f"review_va_{doc_id}"
     )
+    b = right.selectbox(
+        "新版本", numbers, index=len(numbers) - 1, format_func=lambda n: f"第 {n} 版", key=f"review_vb_{doc_id}"
+    )
+    if a == b:
+        st.caption("请选择两个不同的版本进行对比。")
+        return
+    workflow.diff_view(version_text(s, doc_id, a), version_text(s, doc_id, b), f"第 {a} 版", f"第 {b} 版")
 
 
 def main() -> None:
-    user = workflow.user_or_stop(accounts.REVIEW, "审核发布")
+    user = workflow.user_or_stop(roles.REVIEW, "审核发布")
     st.title("审核发布")
     flash()
     warning, indexed = st.session_state.pop("review_warning", ("", True))

@@ -7,7 +7,7 @@ import html
 import streamlit as st
 
 from app_pages import shared
-from kb import accounts, searchlog
+from kb import logins, searchlog
 from kb.citations import articles_label
 from kb.errors import KBError
 
@@ -204,7 +204,7 @@ def render_hit(hit, q: str) -> None:
 def popular() -> list[str]:
     """The 常用检索 buttons: pinned by the legal section, from the log for those who may see it, the defaults."""
     s = shared.settings()
-    return searchlog.popular_queries(s, accounts.current_user(st.session_state, s), FALLBACK_POPULAR)
+    return searchlog.popular_queries(s, logins.current_user(st.session_state, s), FALLBACK_POPULAR)
 
 
 def log_search(state: dict, total: int) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared
-from kb import accounts, searchlog
+from kb import accounts, logins, searchlog
 from kb.errors import KBError
 from kb.settings import EVERYONE
 
@@ -55,7 +55,7 @@ def main() -> None:
 
     st.divider()
     s = shared.settings()
-    user = accounts.current_user(st.session_state, s)
+    user = logins.current_user(st.session_state, s)
     search_log(s, user)
     if user is not None and user.role in searchlog.CURATOR_ROLES:
         curation(s, user)

@@ -1,14 +1,14 @@
-"""账号管理 (管理员): list accounts, add one, change role, disable or enable, reset a password."""
+"""账号管理 (管理员): list accounts, add one (a 读者 unless chosen), change role, disable, reset a password."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app_pages import shared, workflow
-from kb import accounts
+from kb import accounts, roles
 from kb.errors import KBError
 
-admin = workflow.user_or_stop(accounts.USERS, "账号管理")
+admin = workflow.user_or_stop(roles.USERS, "账号管理")
 s = shared.settings()
 st.title("账号管理")
 message = st.session_state.pop("users_flash", "")
@@ -21,7 +21,7 @@ st.dataframe(
         {
             "用户名": u.name,
             "角色": u.role,
-            "状态": "已停用" if u.disabled else "正常",
+            "状态": "已停用" if u.disabled else ("须修改密码" if u.must_change else "正常"),
             "最近登录": u.last_login[:16].replace("T", " ") or "从未登录",
             "创建时间": u.created_at[:16].replace("T", " "),
         }
@@ -42,8 +42,10 @@ with add:
     st.subheader("新增账号")
     with st.form("users_add", clear_on_submit=True):
         name = st.text_input("用户名")
-        role = st.selectbox("角色", accounts.ROLES, index=1)
-        password = st.text_input("初始密码（至少 8 个字符）", type="password")
+        role = st.selectbox("角色", roles.ROLES, index=roles.ROLES.index(roles.DEFAULT_ROLE))
+        password = st.text_input(
+            f"初始密码（至少 {accounts.MIN_PASSWORD_CHARS} 个字符；首次登录后须修改）", type="password"
+        )
         again = st.text_input("再次输入密码", type="password")
         submitted = st.form_submit_button("新增", type="primary")
     if submitted:
@@ -51,7 +53,7 @@ with add:
             st.error("两次输入的密码不一致")
         else:
             try:
-                accounts.add_user(s, name, role, password, actor=admin)
+                accounts.add_user(s, name, role, password, actor=admin, must_change=True)
             except KBError as exc:
                 st.error(shared.md(exc))
             else:
@@ -63,7 +65,7 @@ with change:
     who = st.selectbox("账号", names, index=None, key="users_pick", placeholder="选择账号")
     if who:
         target = next(u for u in people if u.name == who)
-        role = st.selectbox("角色", accounts.ROLES, index=accounts.ROLES.index(target.role), key=f"users_role_{who}")
+        role = st.selectbox("角色", roles.ROLES, index=roles.ROLES.index(target.role), key=f"users_role_{who}")
         if st.button("保存角色", disabled=role == target.role, key="users_set_role"):
             try:
                 accounts.set_role(s, who, role, actor=admin)
@@ -79,13 +81,18 @@ with change:
                 st.error(shared.md(exc))
             else:
                 done(f"已{label[:2]}“{who}”")
-        with st.form("users_passwd", clear_on_submit=True):
-            new = st.text_input("新密码（至少 8 个字符）", type="password")
-            submitted = st.form_submit_button("重设密码")
-        if submitted:
-            try:
-                accounts.set_password(s, who, new, actor=admin)
-            except KBError as exc:
-                st.error(shared.md(exc))
-            else:
-                done(f"已重设“{who}”的密码")
+        if who == admin.name:
+            st.caption("修改自己的密码请到“账号”页。")
+        else:
+            with st.form("users_passwd", clear_on_submit=True):
+                new = st.text_input(
+                    f"新密码（至少 {accounts.MIN_PASSWORD_CHARS} 个字符；该用户下次登录后须修改）", type="password"
+                )
+                submitted = st.form_submit_button("重设密码")
+            if submitted:
+                try:
+                    accounts.set_password(s, who, new, actor=admin)
+                except KBError as exc:
+                    st.error(shared.md(exc))
+                else:
+                    done(f"已重设“{who}”的密码；其登录已全部失效，下次登录后须修改密码")

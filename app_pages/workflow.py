@@ -7,8 +7,8 @@ import html
 import streamlit as st
 
 from app_pages import shared
-from kb import accounts
-from kb.diff import DIFF_CSS, line_diff, sentence_diff, to_html
+from kb import accounts, logins, roles
+from kb.diff import DIFF_CSS, document_diff, document_html
 from kb.errors import Problem
 from kb.frontmatter import draft_view
 from kb.rendering import render_markdown
@@ -16,15 +16,15 @@ from kb.rendering import render_markdown
 
 def user_or_stop(permission: str, what: str) -> accounts.User:
     """The logged-in user if their role allows `permission`; otherwise explain and stop the page."""
-    user = accounts.current_user(st.session_state, shared.settings())
+    user = logins.current_user(st.session_state, shared.settings())
     if user is None:
         st.title(what)
         st.warning("请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。", icon=":material/lock:")
         st.stop()
     if not user.can(permission):
         st.title(what)
-        roles = "或".join(f"“{r}”" for r in accounts.ROLES if permission in accounts.PERMISSIONS[r])
-        st.error(f"当前用户“{shared.md(user.name)}”（{user.role}）无权使用本页；需要{roles}角色。")
+        allowed = "或".join(f"“{r}”" for r in roles.ROLES if permission in roles.PERMISSIONS[r])
+        st.error(f"当前用户“{shared.md(user.name)}”（{user.role}）无权使用本页；需要{allowed}角色。")
         st.stop()
     return user
 
@@ -58,13 +58,11 @@ def show_problems(problems: list[Problem], ok_text: str = "校验通过，可以
     return not errors
 
 
-def diff_view(old: str, new: str, key: str, old_label: str = "旧版", new_label: str = "新版") -> None:
-    """Two texts compared by sentence (default, readable for Chinese) or by line."""
-    unit = st.radio("对比方式", ["按句", "按行"], horizontal=True, key=f"{key}_unit")
-    diff = sentence_diff(old, new) if unit == "按句" else line_diff(old, new)
-    unit_name = "句" if unit == "按句" else "行"
-    st.caption(f"{old_label} → {new_label}：新增 {diff.added} {unit_name}，删除 {diff.removed} {unit_name}")
-    st.html(DIFF_CSS + to_html(diff))
+def diff_view(old: str, new: str, old_label: str = "旧版", new_label: str = "新版") -> None:
+    """Two versions compared: changed front-matter fields as a table, the body by paragraph then by sentence."""
+    diff = document_diff(old, new)
+    st.caption(f"{old_label} → {new_label}：{diff.summary}")
+    st.html(DIFF_CSS + document_html(diff))
 
 
 def clear_caches() -> None:

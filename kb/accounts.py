@@ -1,39 +1,25 @@
-"""Users and roles (读者 / 编辑 / 审核 / 管理员): argon2id password hashes, login slow-down, sessions, permission checks."""
+"""Users and roles (读者 / 编辑 / 审核 / 管理员): password rules and hashes, login slow-down, sessions, permission checks."""
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import MutableMapping
 from contextlib import closing
 from dataclasses import dataclass
 
-from kb import audit
+from kb import audit, sessions
 from kb.errors import AuthError
-from kb.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from kb.passwords import dummy_hash, hash_password, is_common, needs_rehash, verify_password
+from kb.roles import (  # the role names live below settings, which validates role lists
+    PERMISSION_NAMES,
+    PERMISSIONS,
+    ROLE_ADMIN,
+    ROLES,
+    USERS,
+)
 from kb.settings import Settings
 
-ROLE_READER, ROLE_EDITOR, ROLE_REVIEWER, ROLE_ADMIN = "读者", "编辑", "审核", "管理员"
-ROLES = (ROLE_READER, ROLE_EDITOR, ROLE_REVIEWER, ROLE_ADMIN)
-
-# What each role may do. 审核 (法制大队) also writes drafts; 管理员 manages users but does not publish,
-# so publishing always needs a reviewer's account.
-READ, EDIT, REVIEW, AUDIT, USERS = "read", "edit", "review", "audit", "users"
-PERMISSIONS: dict[str, frozenset[str]] = {
-    ROLE_READER: frozenset({READ}),
-    ROLE_EDITOR: frozenset({READ, EDIT}),
-    ROLE_REVIEWER: frozenset({READ, EDIT, REVIEW, AUDIT}),
-    ROLE_ADMIN: frozenset({READ, AUDIT, USERS}),
-}
-PERMISSION_NAMES = {
-    READ: "查阅",
-    EDIT: "编写草稿",
-    REVIEW: "审核发布",
-    AUDIT: "查看审计日志",
-    USERS: "管理用户",
-}
-
-MIN_PASSWORD_CHARS = 8
+MIN_PASSWORD_CHARS = 10
 NAME_PATTERN = re.compile(r"^[^\s/\\:*?\"<>|]{1,32}$")
 COMMAND_LINE = "命令行"  # actor recorded when the local operator manages users from the shell
 
@@ -64,6 +50,17 @@ CREATE TABLE IF NOT EXISTS users (
 """
 )
 # users.failures and users.locked_until are left from the account lockout and no longer used.
+# An account whose password was set by someone else (the 管理员, or the operator at the command line)
+# has a row here until its owner changes the password; until then the app lets them do nothing else.
+audit.register_schema(
+    """
+CREATE TABLE IF NOT EXISTS password_must_change (
+    name TEXT PRIMARY KEY,
+    set_by TEXT NOT NULL,
+    set_at TEXT NOT NULL
+);
+"""
+)
 audit.register_schema(
     """
 CREATE TABLE IF NOT EXISTS login_failures (
@@ -85,6 +82,7 @@ class User:
     disabled: bool = False
     created_at: str = ""
     last_login: str = ""
+    must_change: bool = False  # the password was set by someone else and must be changed first
 
     def can(self, permission: str) -> bool:
         """True when the account is enabled and its role grants the permission."""
@@ -97,6 +95,7 @@ class User:
             "disabled": self.disabled,
             "created_at": self.created_at,
             "last_login": self.last_login,
+            "must_change": self.must_change,
         }
 
 
@@ -117,9 +116,16 @@ def check_role(role: str) -> str:
     return role
 
 
+COMMON_PASSWORD = "密码过于常见，容易被猜中；请换一个不在常用密码表中的密码"
+SAME_PASSWORD = "新密码不能与原密码相同"
+
+
 def check_password(password: str) -> None:
+    """Raise AuthError unless the password is long enough and not a common one."""
     if len(password or "") < MIN_PASSWORD_CHARS:
         raise AuthError(f"密码太短；至少 {MIN_PASSWORD_CHARS} 个字符")
+    if is_common(password):
+        raise AuthError(COMMON_PASSWORD)
 
 
 def _user(row) -> User:
@@ -129,20 +135,27 @@ def _user(row) -> User:
         disabled=bool(row["disabled"]),
         created_at=row["created_at"],
         last_login=row["last_login"],
+        must_change=bool(row["must_change"]),
     )
+
+
+_SELECT_USERS = (
+    "SELECT users.*, password_must_change.name IS NOT NULL AS must_change FROM users "
+    "LEFT JOIN password_must_change ON password_must_change.name = users.name"
+)
 
 
 def get_user(settings: Settings, name: str) -> User | None:
     """Return the account, or None when there is none by that name."""
     with closing(audit.connect(settings)) as con:
-        row = con.execute("SELECT * FROM users WHERE name = ?", ((name or "").strip(),)).fetchone()
+        row = con.execute(f"{_SELECT_USERS} WHERE users.name = ?", ((name or "").strip(),)).fetchone()
     return _user(row) if row else None
 
 
 def list_users(settings: Settings) -> list[User]:
     """Every account, by role then name."""
     with closing(audit.connect(settings)) as con:
-        users = [_user(r) for r in con.execute("SELECT * FROM users")]
+        users = [_user(r) for r in con.execute(_SELECT_USERS)]
     return sorted(users, key=lambda u: (ROLES.index(u.role) if u.role in ROLES else len(ROLES), u.name))
 
 
@@ -178,8 +191,19 @@ def _operator(settings: Settings, actor: User | str | None) -> str:
 # -- user management ---------------------------------------------------------------------------
 
 
-def add_user(settings: Settings, name: str, role: str, password: str, actor: User | str | None = None) -> User:
-    """Create an account; `actor` None means the local operator (the command line creates the first admin)."""
+def add_user(
+    settings: Settings,
+    name: str,
+    role: str,
+    password: str,
+    actor: User | str | None = None,
+    must_change: bool = False,
+) -> User:
+    """Create an account; `actor` None means the local operator (the command line creates the first admin).
+
+    `must_change`: the password is one the 管理员 chose, to be changed at first login (the command
+    line and the 账号管理 page set it; scripts that seed accounts choose).
+    """
     name, role = check_name(name), check_role(role)
     check_password(password)
     by = _operator(settings, actor)
@@ -191,18 +215,34 @@ def add_user(settings: Settings, name: str, role: str, password: str, actor: Use
             "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
             (name, role, hashed, audit.now_text()),
         )
+        if must_change:
+            _must_change(con, name, by)
         audit.record(con, by, "user_add", name, f"角色：{role}")
     return get_user(settings, name)  # type: ignore[return-value]
+
+
+def _must_change(con, name: str, by: str) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO password_must_change (name, set_by, set_at) VALUES (?, ?, ?)",
+        (name, by, audit.now_text()),
+    )
 
 
 def set_password(
     settings: Settings, name: str, password: str, actor: User | str | None = None, old_password: str | None = None
 ) -> None:
-    """Change a password: an admin or the operator for anyone, a user for themselves with the old password."""
+    """Change a password: an admin or the operator for anyone, a user for themselves with the old password.
+
+    Every session of the account ends. A password set by someone else must be changed by its owner
+    at the next login; one the owner chose clears that.
+    """
     check_password(password)
     actor_name = actor.name if isinstance(actor, User) else actor
-    if actor_name is not None and actor_name == name and old_password is not None:
+    own = actor_name is not None and actor_name == name and old_password is not None
+    if own:
         authenticate(settings, name, old_password, record_login=False)
+        if password == old_password:
+            raise AuthError(SAME_PASSWORD)
         by = name
     else:
         by = _operator(settings, actor)
@@ -212,6 +252,11 @@ def set_password(
         if not changed:
             raise AuthError(f"用户“{name}”不存在")
         con.execute("DELETE FROM login_failures WHERE name = ?", (name,))  # a new password starts afresh
+        if own:
+            con.execute("DELETE FROM password_must_change WHERE name = ?", (name,))
+        else:
+            _must_change(con, name, by)
+        sessions.revoke_user(con, name)
         audit.record(con, by, "user_passwd", name)
 
 
@@ -224,11 +269,13 @@ def set_disabled(settings: Settings, name: str, disabled: bool = True, actor: Us
         changed = con.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name)).rowcount
         if not changed:
             raise AuthError(f"用户“{name}”不存在")
+        if disabled:
+            sessions.revoke_user(con, name)
         audit.record(con, by, "user_disable" if disabled else "user_enable", name)
 
 
 def set_role(settings: Settings, name: str, role: str, actor: User | str | None = None) -> None:
-    """Change an account's role."""
+    """Change an account's role; its sessions end (the user logs in again with the new role)."""
     role = check_role(role)
     by = _operator(settings, actor)
     if by == name and role != ROLE_ADMIN:
@@ -238,6 +285,8 @@ def set_role(settings: Settings, name: str, role: str, actor: User | str | None 
         if row is None:
             raise AuthError(f"用户“{name}”不存在")
         con.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+        if role != row["role"]:
+            sessions.revoke_user(con, name)
         audit.record(con, by, "user_role", name, f"{row['role']} → {role}")
 
 
@@ -304,7 +353,7 @@ def authenticate(
         _sleep(wait)
         now += wait
     with closing(audit.connect(settings)) as con:
-        row = con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        row = con.execute(f"{_SELECT_USERS} WHERE users.name = ?", (name,)).fetchone()
     if row is None:
         verify_password(password, dummy_hash())  # as long as a real check: timing tells nothing
         _record_failure(settings, name, now, "用户不存在")
@@ -329,49 +378,3 @@ def authenticate(
         if record_login:
             audit.record(con, name, "login", name, "密码哈希已升级" if upgraded else "")
     return get_user(settings, name)  # type: ignore[return-value]
-
-
-# -- sessions (a mapping such as st.session_state; no UI imports here) -------------------------
-
-SESSION_USER, SESSION_SEEN = "auth_user", "auth_seen"
-
-
-def start_session(state: MutableMapping, user: User, now: float | None = None) -> None:
-    """Remember a logged-in user in a session mapping."""
-    state[SESSION_USER] = user.name
-    state[SESSION_SEEN] = time.time() if now is None else now
-
-
-def end_session(state: MutableMapping, settings: Settings | None = None, reason: str = "") -> None:
-    """Forget the session's user (and log it when settings are given)."""
-    name = state.pop(SESSION_USER, None)
-    state.pop(SESSION_SEEN, None)
-    if name and settings is not None:
-        audit.log(settings, name, "logout", name, reason)
-
-
-def session_expired(last_seen: float, timeout: float, now: float | None = None) -> bool:
-    """True when a session has been idle longer than `timeout` seconds."""
-    return (time.time() if now is None else now) - last_seen > timeout
-
-
-def current_user(
-    state: MutableMapping, settings: Settings, now: float | None = None, timeout: float | None = None
-) -> User | None:
-    """The session's user, re-read from the database; None (and logged out) when idle longer than
-    `timeout` seconds (default: the settings' session_timeout_minutes) or disabled."""
-    name = state.get(SESSION_USER)
-    if not name:
-        return None
-    now = time.time() if now is None else now
-    timeout = settings.session_timeout_minutes * 60 if timeout is None else timeout
-    if session_expired(state.get(SESSION_SEEN, 0.0), timeout, now):
-        end_session(state, settings, "会话超时")
-        state["auth_notice"] = f"超过 {int(timeout // 60)} 分钟未操作，已自动退出；请重新登录"
-        return None
-    user = get_user(settings, name)
-    if user is None or user.disabled:
-        end_session(state, settings, "账号已停用")
-        return None
-    state[SESSION_SEEN] = now
-    return user

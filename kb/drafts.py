@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
 from kb import audit
-from kb.accounts import EDIT, REVIEW, User, require
-from kb.catalog import choose_path, find_published, load_content_taxonomy
-from kb.documents import TYPE_CASE, TYPE_GUIDE, TYPE_LABELS, Document, document_type
+from kb.accounts import User, require
+from kb.catalog import choose_path, find_published
+from kb.checks import MAX_VERSION, check_document, load_context
+from kb.documents import TYPE_CASE, TYPE_GUIDE, TYPE_LABELS, document_type
 from kb.errors import ContentError, Problem, PublishError
 from kb.frontmatter import guess_type, read_meta_leniently
+from kb.roles import EDIT, REVIEW
 from kb.settings import Settings
-from kb.taxonomy import Taxonomy
-from kb.validation import UNSAFE_HTML_MESSAGE, read_document
 
 STATE_DRAFT, STATE_SUBMITTED, STATE_RETURNED, STATE_PUBLISHED, STATE_DISCARDED = (
     "草稿",
@@ -29,7 +26,6 @@ STATE_DRAFT, STATE_SUBMITTED, STATE_RETURNED, STATE_PUBLISHED, STATE_DISCARDED =
     "已作废",
 )
 EDITABLE = (STATE_DRAFT, STATE_RETURNED)
-MAX_VERSION = 999_999_999  # far above any real document; the database stores 64-bit integers
 
 audit.register_schema(
     """
@@ -94,20 +90,6 @@ class Draft:
 # -- validation --------------------------------------------------------------------------------
 
 
-def validate_for_publishing(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | None, list[Problem]]:
-    """Validate as `check` does, but refuse scripts and event handlers outright."""
-    doc, problems = read_document(path, rel, taxonomy)
-    problems = [
-        dataclasses.replace(p, severity="error") if p.message.startswith(UNSAFE_HTML_MESSAGE) else p for p in problems
-    ]
-    if doc is not None and doc.version > MAX_VERSION:
-        line = doc.field_lines.get("version", 1)
-        problems.append(
-            Problem(rel, line, "version", f"版本号过大，实际为 {doc.version}；应为不超过 {MAX_VERSION} 的正整数")
-        )
-    return (None if any(p.severity == "error" for p in problems) else doc), problems
-
-
 def published_version_problem(rel: str, text: str, version: int) -> ContentError | None:
     """The error for a published file whose `version:` is too large to store (edited by hand), or None."""
     if version <= MAX_VERSION:
@@ -118,17 +100,14 @@ def published_version_problem(rel: str, text: str, version: int) -> ContentError
 
 
 def check_text(settings: Settings, text: str | bytes, doc_type: str = TYPE_GUIDE) -> list[Problem]:
-    """Validate a draft exactly as publishing will (in a scratch folder); return every problem."""
-    taxonomy = load_content_taxonomy(settings)
-    raw = text if isinstance(text, bytes) else text.encode("utf-8")
-    meta = read_meta_leniently(raw.decode("utf-8", errors="replace"))
-    rel = choose_path(doc_type, meta, taxonomy, "草稿")
-    with tempfile.TemporaryDirectory(prefix="casekb-check-") as tmp:
-        path = Path(tmp) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(raw)
-        _, problems = validate_for_publishing(path, rel, taxonomy)
-    return problems
+    """Every problem `indexer.py check` would find in this text as the file it will be published as."""
+    try:
+        context = load_context(settings)
+    except ContentError as exc:  # the taxonomy itself is broken: that is the problem to show
+        return exc.problems
+    decoded = text if isinstance(text, str) else text.decode("utf-8", errors="replace")
+    rel = choose_path(doc_type, read_meta_leniently(decoded), context.taxonomy, "草稿")
+    return list(check_document(text, rel, context).problems)
 
 
 def decode_upload(data: bytes) -> tuple[str, str]:
@@ -423,5 +402,4 @@ __all__ = [
     "return_draft",
     "save_draft",
     "submit",
-    "validate_for_publishing",
 ]

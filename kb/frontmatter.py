@@ -95,6 +95,36 @@ def load_front_matter(source: str) -> Any:
     return yaml.load(source, Loader=FrontMatterLoader)
 
 
+# PyYAML's reasons for a syntax error, in Chinese (the first pattern found in the reason wins);
+# PyYAML has no translations, and its English must not reach the author.
+_YAML_PROBLEMS = (
+    ("expected ',' or ']'", "列表缺少“,”或“]”，方括号可能没有闭合"),
+    ("expected ',' or '}'", "缺少“,”或“}”，花括号可能没有闭合"),
+    ("mapping values are not allowed", "一行中出现了第二个“: ”；值里含有冒号时，请给整个值加引号"),
+    ("unexpected end of stream", "内容意外结束，引号或括号可能没有闭合"),
+    ("cannot start any token", "有不能出现在此处的字符：缩进请用空格而不是制表符，以 @、`、% 开头的值请加引号"),
+    ("expected '-' indicator", "列表项的缩进不一致；每一项都以“- ”开头并对齐"),
+    ("could not find expected ':'", "缺少冒号；每个字段写成“键: 值”"),
+    ("unknown escape character", "双引号中有无法识别的反斜杠转义；请改用单引号，或删去反斜杠"),
+    ("unhashable key", "键不能是列表或映射"),
+    ("characters are not allowed", "含有不允许的控制字符；请删除"),
+    ("expected <block end>", "缩进不一致；同一层的字段应从同一列开始"),
+    ("did not find expected key", "缩进不一致，找不到应有的“键: 值”"),
+    ("found a tab", "含有制表符；缩进请用空格"),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError, source: str) -> tuple[int, str]:
+    """Where in `source` PyYAML's syntax error is (its line, counted from 0) and why, in Chinese."""
+    reason = getattr(exc, "problem", None) or str(exc)
+    what = next((chinese for english, chinese in _YAML_PROBLEMS if english in reason), "语法错误")
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return mark.line, what
+    position = getattr(exc, "position", None)  # a ReaderError (a control character) has an offset only
+    return (source.count("\n", 0, position) if isinstance(position, int) else 0), what
+
+
 def read_meta_leniently(text: str) -> dict:
     """Front matter as a dict; when the YAML is broken or refused, the simple `key: value` lines still found."""
     source = split_front_matter(text.replace("\r\n", "\n"))

@@ -1,4 +1,5 @@
-"""Password hashes: argon2id with the current parameters, earlier scrypt hashes accepted to upgrade them."""
+"""Password hashes (argon2id with the current parameters, earlier scrypt hashes accepted to upgrade
+them) and the list of common passwords a new password must not be on."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+from functools import cache
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -80,3 +82,17 @@ def dummy_hash() -> str:
     if _DUMMY_HASH is None:
         _DUMMY_HASH = hash_password(secrets.token_hex(8))
     return _DUMMY_HASH
+
+
+@cache
+def _common() -> frozenset[str]:
+    # zxcvbn's list of the 30,000 most used passwords (from leaked password sets), shipped inside the
+    # package: maintained by others and read offline. Imported on first use (0.8 MB of Python).
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def is_common(password: str) -> bool:
+    """True when the password, ignoring case, is on the list of common passwords."""
+    return password.lower() in _common()

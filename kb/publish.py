@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb import audit
-from kb.accounts import REVIEW, User, require
+from kb.accounts import User, require
 from kb.catalog import Published, choose_path, find_published, load_content_taxonomy, published_documents
+from kb.checks import check_document, load_context
 from kb.documents import FOLDER_TYPES, STATUS_CURRENT, STATUS_SUPERSEDED, Document, document_type
 from kb.drafts import (
     STATE_SUBMITTED,
@@ -28,11 +29,11 @@ from kb.drafts import (
     published_version_problem,
     read_draft,
     submit,
-    validate_for_publishing,
 )
 from kb.errors import ContentError, KBError, Problem, PublishError, StaleVersionError
 from kb.filechange import FileChanges, journals, private_dir, remove_file, settle_journal, stage_file
 from kb.frontmatter import guess_type, read_meta_leniently, set_front_matter
+from kb.roles import REVIEW
 from kb.settings import Settings
 from kb.validation import load_content
 from kb.versions import add_version, keep_baseline, read_latest_version
@@ -168,11 +169,10 @@ def _version_on_disk(settings: Settings, rel: str) -> int:
 
 
 def _prepare(settings: Settings, draft: Draft, base: int | None) -> _Prepared:
-    """Validate the draft as the file it will become (a temp file in the target folder); bump its version.
+    """Check the draft's text as the file it will become, bump its version, and stage the file.
 
     `base` is the published version a revision starts from: any other version published now is refused.
     """
-    taxonomy = load_content_taxonomy(settings)
     meta = read_meta_leniently(draft.text)
     doc_id = str(meta.get("id") or "").strip()
     # History first, files second: a publish writes its file before it commits, so whichever of
@@ -181,8 +181,9 @@ def _prepare(settings: Settings, draft: Draft, base: int | None) -> _Prepared:
         stored = read_latest_version(con, doc_id) if doc_id else 0
     catalog = published_documents(settings)
     current = catalog.get(doc_id)
+    context = load_context(settings, known_ids=catalog)
     doc_type = document_type(current.path) if current else draft.doc_type
-    rel = choose_path(doc_type or draft.doc_type, meta, taxonomy, f"草稿-{draft.id}")
+    rel = choose_path(doc_type or draft.doc_type, meta, context.taxonomy, f"草稿-{draft.id}")
     problems: list[Problem] = []
     if draft.target_id and doc_id != draft.target_id:
         problems.append(Problem(rel, 2, "id", f"这是 {draft.target_id} 的修订稿，id 不能改为“{doc_id}”"))
@@ -206,28 +207,13 @@ def _prepare(settings: Settings, draft: Draft, base: int | None) -> _Prepared:
         text = set_front_matter(draft.text, {"version": version})
     except PublishError:
         text = draft.text  # validation below reports the missing front matter precisely
+    result = check_document(text, rel, context)  # the text as published: checked before any file is written
+    problems += result.problems
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or result.document is None:
+        raise ContentError(errors or problems)
+    doc = result.document
     tmp = stage_file(settings, rel, text)
-    try:
-        doc, found = validate_for_publishing(tmp, rel, taxonomy)
-        problems += found
-        if doc is not None:
-            known = set(catalog) | {doc.id}
-            for name, targets in (
-                ("supersedes", doc.supersedes),
-                ("superseded_by", (doc.superseded_by,) if doc.superseded_by else ()),
-                ("guides", doc.guides),
-            ):
-                problems += [
-                    Problem(rel, doc.field_lines.get(name, 1), name, f"找不到 id 为“{t}”的文档；请检查 id 是否写错")
-                    for t in targets
-                    if t not in known
-                ]
-        errors = [p for p in problems if p.severity == "error"]
-        if errors or doc is None:
-            raise ContentError(errors or problems)
-    except BaseException:
-        remove_file(tmp)
-        raise
     moved = current.path if current and current.path != rel else None
     return _Prepared(rel, tmp, doc, text, version, current, moved, base if current and draft.target_id else None)
 
@@ -377,15 +363,16 @@ def _supersede_in(
     con: sqlite3.Connection, changes: FileChanges, settings: Settings, user: User, old: Published, new_id: str
 ) -> Document:
     """Mark `old` 不再参照 inside the caller's transaction (its file renamed last, journaled in `changes`)."""
-    taxonomy = load_content_taxonomy(settings)
     version = max(old.version, read_latest_version(con, old.id)) + 1
     updates = {"status": STATUS_SUPERSEDED, "superseded_by": new_id, "version": version}
     text = set_front_matter(old.text, updates)
+    context = load_context(settings, known_ids={*published_documents(settings), new_id})
+    result = check_document(text, old.path, context)
+    if result.errors or result.document is None:
+        raise ContentError(result.errors or list(result.problems))
+    doc = result.document
     tmp = stage_file(settings, old.path, text)
     try:
-        doc, problems = validate_for_publishing(tmp, old.path, taxonomy)
-        if doc is None:
-            raise ContentError([p for p in problems if p.severity == "error"] or problems)
         keep_baseline(con, old)
         add_version(con, old.id, version, old.path, text, "supersede", user.name, note=f"由 {new_id} 替代")
         audit.record(con, user.name, "supersede", old.id, f"由 {new_id} 替代，第 {version} 版")

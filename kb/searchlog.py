@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from kb import accounts, audit
+from kb import accounts, audit, roles
 from kb.errors import AuthError, KBError
 from kb.settings import EVERYONE, Settings
 
@@ -276,7 +276,7 @@ def total_searches(settings: Settings) -> int:
 
 # -- who sees it, and the 常用检索 buttons ---------------------------------------------------------
 
-CURATOR_ROLES = (accounts.ROLE_REVIEWER, accounts.ROLE_ADMIN)  # the legal section pins and hides 常用检索
+CURATOR_ROLES = (roles.ROLE_REVIEWER, roles.ROLE_ADMIN)  # the legal section pins and hides 常用检索
 
 
 def may_view(settings: Settings, user: accounts.User | None) -> bool:

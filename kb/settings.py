@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from kb.errors import ConfigError
+from kb.roles import ROLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_NAME = "casekb.toml"
@@ -100,8 +101,6 @@ def load_settings(
         return number
 
     def roles(env: str, key: str) -> tuple[str, ...]:
-        from kb.accounts import ROLES  # accounts imports this module: the role names are read here
-
         default = _DEFAULTS[key]
         value = pick(None, env, key, default)
         names = _LIST_SEPARATORS.split(value.strip()) if isinstance(value, str) else value

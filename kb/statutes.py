@@ -541,15 +541,23 @@ def load_law_records(
     return records, hashes, problems, counts
 
 
-def check_citations(settings: Settings, documents: Iterable[Document], *, today: date | None = None) -> list[Problem]:
-    """Check every citation against the statute library at the document's issue date.
+def check_citations(
+    settings: Settings,
+    documents: Iterable[Document],
+    *,
+    today: date | None = None,
+    library: StatuteLibrary | None = None,
+) -> list[Problem]:
+    """Check every citation against the statute library (`library`, else the settings' folder) at the
+    document's issue date.
 
     A front-matter citation of a missing article of a law the library holds is an error; a body
     citation, a law the library lacks, or an article changed since (in documents still 现行) warns.
     """
-    if settings.laws_dir is None:
-        return []
-    library = StatuteLibrary.load(settings.laws_dir)
+    if library is None:
+        if settings.laws_dir is None:
+            return []
+        library = StatuteLibrary.load(settings.laws_dir)
     known = set(library.laws())
     problems: list[Problem] = []
     for doc in documents:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from kb.documents import (
     split_front_matter,
 )
 from kb.errors import Problem
-from kb.frontmatter import FrontMatterLoader, FrontMatterRefused, load_front_matter
+from kb.frontmatter import FrontMatterLoader, FrontMatterRefused, load_front_matter, yaml_problem
 from kb.taxonomy import Taxonomy
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -146,13 +147,44 @@ def _guess_encoding(data: bytes) -> str:
 
 
 def _field_lines(front_matter: str, first_line: int) -> dict[str, int]:
+    """The line of each top-level key (its first occurrence)."""
+    lines: dict[str, int] = {}
+    for key, line in _key_lines(front_matter, first_line):
+        lines.setdefault(key, line)
+    return lines
+
+
+def _key_lines(front_matter: str, first_line: int) -> list[tuple[str, int]]:
     try:
         node = yaml.compose(front_matter, Loader=FrontMatterLoader)
     except yaml.YAMLError:
-        return {}
+        return []
     if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): first_line + k.start_mark.line for k, _ in node.value}
+        return []
+    return [(str(k.value), first_line + k.start_mark.line) for k, _ in node.value]
+
+
+_DATE_LIKE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def impossible_date(name: str, raw: object, example: str = "2024-03-01") -> str:
+    """The problem message for a YYYY-MM-DD that is no day of the calendar (2026-13-45, 2026-02-30);
+    "" for anything else (a real date, or text that is no date at all)."""
+    m = _DATE_LIKE.fullmatch(raw) if isinstance(raw, str) else None
+    if m is None:
+        return ""
+    year, month, day = (int(g) for g in m.groups())
+    what = f"日期“{raw.strip()}”不存在："
+    if year < 1:
+        return f"{what}没有公元 0 年；请改正，例如 {name}: {example}"
+    if not 1 <= month <= 12:
+        return f"{what}没有 {month} 月（月份为 1 至 12）；请改正，例如 {name}: {example}"
+    last = calendar.monthrange(year, month)[1]
+    if 1 <= day <= last:
+        return ""
+    if day < 1:
+        return f"{what}没有 {day} 日；请改正，例如 {name}: {year:04d}-{month:02d}-01"
+    return f"{what}{year} 年 {month} 月只有 {last} 天；请改正，例如 {name}: {year:04d}-{month:02d}-{last:02d}"
 
 
 def _coerce(value: Any, rule: FieldRule) -> tuple[Any, bool]:
@@ -186,23 +218,22 @@ def _coerce(value: Any, rule: FieldRule) -> tuple[Any, bool]:
 
 def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | None, list[Problem]]:
     """Read and check one file; return the document (None if unusable) and its problems."""
-    problems: list[Problem] = []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, 1, "", f"无法读取文件（{exc.strerror or exc}）；请检查文件权限后重试")]
+    return parse_document(data, rel, taxonomy)
 
-    def report(line: int, fld: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(rel, line, fld, message, severity))
 
-    doc_type = document_type(rel)
-    if doc_type is None:
-        report(1, "", "文档须放在 guides/ 或 casebook/ 目录下")
-        return None, problems
-    data = path.read_bytes()
+def _decode(data: bytes, report: Callable[..., None]) -> str | None:
+    """The text of a file's bytes (BOM dropped, CRLF as LF); None, with the problem reported, when unreadable."""
     if len(data) > MAX_FILE_BYTES:
         report(
             1,
             "",
             f"文件过大（按 UTF-8 编码 {len(data) / 1024:.0f} KB，上限 {MAX_FILE_BYTES // 1024} KB）；请拆分为多篇文档",
         )
-        return None, problems
+        return None
     if data.startswith(b"\xef\xbb\xbf"):
         report(1, "", "文件以 BOM（字节顺序标记）开头；请在编辑器中另存为“UTF-8 无 BOM”")
         data = data[3:]
@@ -217,8 +248,29 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
             f"文件不是 UTF-8 编码（看起来是 {enc}）；请转换为 UTF-8 后再保存，"
             f"例如：iconv -f {enc.split('/')[0]} -t UTF-8 原文件 > 新文件",
         )
+        return None
+    return text.replace("\r\n", "\n")
+
+
+def parse_document(data: bytes | str, rel: str, taxonomy: Taxonomy) -> tuple[Document | None, list[Problem]]:
+    """Check one document's bytes (a file) or text (a draft) against the schema and taxonomy; return
+    the document (None if unusable) and its problems."""
+    problems: list[Problem] = []
+
+    def report(line: int, fld: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(rel, line, fld, message, severity))
+
+    doc_type = document_type(rel)
+    if doc_type is None:
+        report(1, "", "文档须放在 guides/ 或 casebook/ 目录下")
         return None, problems
-    text = text.replace("\r\n", "\n")
+    if isinstance(data, str):
+        encoded = data.encode("utf-8", "surrogatepass")
+        text: str | None = _decode(encoded, report) if len(encoded) > MAX_FILE_BYTES else data.replace("\r\n", "\n")
+    else:
+        encoded, text = data, _decode(data, report)
+    if text is None:
+        return None, problems
     source = split_front_matter(text)
     if source.front_matter is None:
         report(1, "", "缺少 front matter；文件须以“---”行开始，写完 YAML 字段后再以“---”行结束")
@@ -229,15 +281,22 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
         report(source.front_matter_line + exc.line, "", str(exc))
         return None, problems
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = source.front_matter_line + (mark.line if mark else 0)
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        report(line, "", f"front matter 不是合法的 YAML（{what}）；请检查冒号后的空格、引号和缩进")
+        line, what = yaml_problem(exc, source.front_matter)
+        report(
+            source.front_matter_line + line,
+            "",
+            f"front matter 不是合法的 YAML（{what}）；请检查冒号后的空格、引号和缩进",
+        )
         return None, problems
     if not isinstance(meta, dict):
         report(source.front_matter_line, "", "front matter 应为“键: 值”形式的 YAML 映射")
         return None, problems
-    lines = _field_lines(source.front_matter, source.front_matter_line)
+    lines: dict[str, int] = {}
+    for key, line in _key_lines(source.front_matter, source.front_matter_line):
+        if key in lines:
+            report(line, key, f"字段重复：第 {lines[key]} 行已有 {key}；请删去其中一行（否则以后写的为准）")
+        else:
+            lines[key] = line
     rules = rules_for(doc_type)
     values: dict[str, Any] = {}
     for key in meta:
@@ -256,8 +315,12 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
             continue
         value, ok = _coerce(raw, rule)
         if not ok:
+            impossible = impossible_date(name, raw, rule.example) if rule.kind == "date" else ""
             report(
-                line, name, f"应为{KIND_NAMES[rule.kind]}，实际为{_describe(raw)}“{raw}”；例如 {name}: {rule.example}"
+                line,
+                name,
+                impossible
+                or f"应为{KIND_NAMES[rule.kind]}，实际为{_describe(raw)}“{raw}”；例如 {name}: {rule.example}",
             )
             continue
         if rule.choices:
@@ -310,7 +373,7 @@ def read_document(path: Path, rel: str, taxonomy: Taxonomy) -> tuple[Document | 
         year=values.get("year"),
         unit=values.get("unit"),
         guides=values.get("guides", ()),
-        hash=content_hash(data),
+        hash=content_hash(encoded),
         body_line=source.body_line,
         field_lines=lines,
     )
@@ -362,6 +425,33 @@ def _unsafe_html(text: str) -> list[tuple[int, str]]:
         else:
             found.append((m.start(), token.strip()[:20]))
     return found
+
+
+# Characters no text file has: C0 controls other than tab and line breaks, DEL, and lone surrogates
+# (which cannot be saved as UTF-8). They come from binary files uploaded as text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def control_characters(text: str, rel: str) -> list[Problem]:
+    """One error for control characters or lone surrogates in a text, at the first one's line."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return []
+    count = len(_CONTROL.findall(text))
+    char = found.group(0)
+    line = text.count("\n", 0, found.start()) + 1
+    if "\ud800" <= char <= "\udfff":
+        what = "无法编码的字符（孤立的代理字符）"
+    else:
+        what = f"控制字符 U+{ord(char):04X}"
+    return [
+        Problem(
+            rel,
+            line,
+            "",
+            f"含有{what}（共 {count} 处，第一处在本行）；这通常来自二进制文件或编码错误，请删除这些字符，或重新上传纯文本文件",
+        )
+    ]
 
 
 # A scheme (http:, ftp:, file: …) or a host (//host, \\host) makes an address another machine's;
@@ -465,12 +555,11 @@ def _check_values(
         report(at("year"), "year", f"年份“{year}”不合理；请填写办结年份，例如 2023")
 
 
-def check_links(documents: Iterable[Document]) -> list[Problem]:
-    """Check cross-document rules: unique ids and ids that must point somewhere."""
+def duplicate_ids(documents: Iterable[Document]) -> list[Problem]:
+    """Documents whose id an earlier one already has (each id must name one document)."""
     problems: list[Problem] = []
     first: dict[str, Document] = {}
-    docs = list(documents)
-    for doc in docs:
+    for doc in documents:
         if doc.id in first:
             other = first[doc.id]
             problems.append(
@@ -483,23 +572,35 @@ def check_links(documents: Iterable[Document]) -> list[Problem]:
             )
         else:
             first[doc.id] = doc
-    for doc in docs:
-        for name, targets in (
-            ("supersedes", doc.supersedes),
-            ("superseded_by", (doc.superseded_by,) if doc.superseded_by else ()),
-            ("guides", doc.guides),
-        ):
-            for target in targets:
-                if target not in first:
-                    problems.append(
-                        Problem(
-                            doc.path,
-                            doc.field_lines.get(name, 1),
-                            name,
-                            f"找不到 id 为“{target}”的文档；请检查 id 是否写错",
-                        )
-                    )
     return problems
+
+
+def broken_links(doc: Document, known: Collection[str]) -> list[Problem]:
+    """Problems for the ids in `supersedes`, `superseded_by` and `guides` that name no known document."""
+    problems: list[Problem] = []
+    for name, targets in (
+        ("supersedes", doc.supersedes),
+        ("superseded_by", (doc.superseded_by,) if doc.superseded_by else ()),
+        ("guides", doc.guides),
+    ):
+        for target in targets:
+            if target not in known and target != doc.id:
+                problems.append(
+                    Problem(
+                        doc.path,
+                        doc.field_lines.get(name, 1),
+                        name,
+                        f"找不到 id 为“{target}”的文档；请检查 id 是否写错",
+                    )
+                )
+    return problems
+
+
+def check_links(documents: Iterable[Document]) -> list[Problem]:
+    """Check cross-document rules: unique ids and ids that must point somewhere."""
+    docs = list(documents)
+    known = {doc.id for doc in docs}
+    return duplicate_ids(docs) + [p for doc in docs for p in broken_links(doc, known)]
 
 
 def load_content(content_dir: Path, taxonomy: Taxonomy) -> ContentSet:

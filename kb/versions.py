@@ -11,6 +11,8 @@ from kb import audit
 from kb.catalog import Published, find_published, load_content_taxonomy
 from kb.documents import STATUS_CURRENT
 from kb.errors import PublishError
+from kb.frontmatter import read_meta_leniently
+from kb.roles import PERMISSIONS, REVIEW, ROLES
 from kb.settings import Settings
 from kb.validation import load_content
 
@@ -67,6 +69,30 @@ class ReviewItem:
     @property
     def overdue(self) -> bool:
         return self.days_left < 0
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """How a document went out of use: withdrawn (撤回) or marked 不再参照, when, by whom and why."""
+
+    doc_id: str
+    action: str  # "withdraw" or "supersede"
+    at: str
+    actor: str
+    reason: str  # the reason given when withdrawing; for a supersede, the note ("由 … 替代")
+    title: str  # the document's title in its last text
+    replaced_by: str  # its superseded_by, "" when none
+
+    @property
+    def day(self) -> str:
+        """The date, YYYY-MM-DD."""
+        return self.at[:10]
+
+    @property
+    def role(self) -> str:
+        """The role that did it: withdrawing and superseding need the review permission, which only
+        this role holds (history keeps the account's name, not its role at the time, which may have changed)."""
+        return "或".join(r for r in ROLES if REVIEW in PERMISSIONS[r])
 
 
 # -- writing history, inside the caller's transaction ------------------------------------------
@@ -137,6 +163,43 @@ def version_text(settings: Settings, doc_id: str, version: int) -> str:
     return row[0]
 
 
+def _retirement(row) -> Retirement:
+    meta = read_meta_leniently(row["text"])
+    title = meta.get("title")
+    replaced_by = meta.get("superseded_by")
+    return Retirement(
+        row["doc_id"],
+        row["action"],
+        row["at"],
+        row["actor"],
+        row["note"],
+        title.strip() if isinstance(title, str) else "",
+        replaced_by.strip() if isinstance(replaced_by, str) else "",
+    )
+
+
+def _last_row(settings: Settings, where: str, doc_id: str) -> sqlite3.Row | None:
+    """The newest history row of a document matching `where`; PublishError when the database cannot be read."""
+    sql = f"SELECT doc_id, action, at, actor, note, text FROM versions WHERE doc_id = ?{where} ORDER BY id DESC LIMIT 1"
+    try:
+        with closing(audit.connect(settings)) as con:
+            return con.execute(sql, (doc_id,)).fetchone()
+    except (sqlite3.Error, OSError) as exc:
+        raise PublishError(f"无法读取版本记录（{settings.db_path}）：{exc}") from exc
+
+
+def withdrawal(settings: Settings, doc_id: str) -> Retirement | None:
+    """The withdrawal of a document whose last recorded state is withdrawn; None otherwise."""
+    row = _last_row(settings, "", doc_id)
+    return _retirement(row) if row is not None and row["action"] == "withdraw" else None
+
+
+def superseded_on(settings: Settings, doc_id: str) -> Retirement | None:
+    """The last time a document was marked 不再参照 through this system; None when never."""
+    row = _last_row(settings, " AND action = 'supersede'", doc_id)
+    return _retirement(row) if row is not None else None
+
+
 def documents_with_history(settings: Settings) -> list[str]:
     """Ids that have stored versions, sorted."""
     with closing(audit.connect(settings)) as con:
@@ -159,6 +222,7 @@ def due_for_review(
 
 
 __all__ = [
+    "Retirement",
     "ReviewItem",
     "Version",
     "add_version",
@@ -167,5 +231,7 @@ __all__ = [
     "history",
     "keep_baseline",
     "read_latest_version",
+    "superseded_on",
     "version_text",
+    "withdrawal",
 ]

@@ -106,6 +106,12 @@ def wait_app(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')")
 
 
+def source_mode(page) -> None:
+    """Switch the editor from its form (the default) to 源码, the whole Markdown in one text area."""
+    page.locator('[data-testid="stRadio"]').get_by_text("源码", exact=True).click()
+    wait_app(page)
+
+
 def after_text(locator, expected: str | None = None, timeout_ms: int = 10_000) -> str:
     """What CSS draws after an element (how the app writes over Streamlit's English labels).
 

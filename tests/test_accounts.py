@@ -5,28 +5,26 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 
 import argon2
 import pytest
 
-from kb import accounts, audit, passwords
+from kb import accounts, audit, passwords, roles, sessions
 from kb.accounts import (
-    EDIT,
-    REVIEW,
-    USERS,
     add_user,
     authenticate,
-    current_user,
     get_user,
     list_users,
     require,
     set_disabled,
     set_password,
     set_role,
-    start_session,
     verify_password,
 )
 from kb.errors import AuthError
+from kb.logins import current_user, start_session
+from kb.roles import EDIT, REVIEW, USERS
 
 
 def legacy_scrypt_hash(password: str, n: int = 2**14) -> str:
@@ -41,30 +39,30 @@ def stored_hash(settings, name: str) -> str:
 
 
 def test_an_old_scrypt_hash_still_logs_in_once_and_is_upgraded_to_argon2id(settings):
-    add_user(settings, "zhao", "审核", "password1")
-    old = legacy_scrypt_hash("password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
+    old = legacy_scrypt_hash("horse-staple-1")
     with audit.transaction(settings) as con:
         con.execute("UPDATE users SET password_hash = ? WHERE name = 'zhao'", (old,))
     assert passwords.needs_rehash(old)
     with pytest.raises(AuthError, match="^用户名或密码错误$"):
-        authenticate(settings, "zhao", "password2")
+        authenticate(settings, "zhao", "horse-staple-2")
     assert stored_hash(settings, "zhao") == old  # a wrong password changes nothing
-    authenticate(settings, "zhao", "password1")
+    authenticate(settings, "zhao", "horse-staple-1")
     new = stored_hash(settings, "zhao")
     assert new.startswith("$argon2id$") and not passwords.needs_rehash(new)
-    assert verify_password("password1", new)
+    assert verify_password("horse-staple-1", new)
     assert audit.read_entries(settings, action="login")[0].detail == "密码哈希已升级"
-    authenticate(settings, "zhao", "password1")  # the next login finds nothing to upgrade
+    authenticate(settings, "zhao", "horse-staple-1")  # the next login finds nothing to upgrade
     assert stored_hash(settings, "zhao") == new
     assert audit.read_entries(settings, action="login")[0].detail == ""
 
 
 def test_an_argon2_hash_with_weaker_parameters_is_upgraded_at_login(settings):
-    add_user(settings, "zhao", "审核", "password1")
-    weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
+    weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("horse-staple-1")
     with audit.transaction(settings) as con:
         con.execute("UPDATE users SET password_hash = ? WHERE name = 'zhao'", (weak,))
-    authenticate(settings, "zhao", "password1")
+    authenticate(settings, "zhao", "horse-staple-1")
     assert stored_hash(settings, "zhao").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
@@ -77,19 +75,19 @@ def test_the_database_stores_only_the_hash(settings):
 
 def test_add_user_checks_name_role_password_and_duplicates(settings):
     with pytest.raises(AuthError, match="未知角色“站长”；可选：读者、编辑、审核、管理员"):
-        add_user(settings, "a", "站长", "password1")
-    with pytest.raises(AuthError, match="密码太短；至少 8 个字符"):
+        add_user(settings, "a", "站长", "horse-staple-1")
+    with pytest.raises(AuthError, match="密码太短；至少 10 个字符"):
         add_user(settings, "a", "编辑", "short")
     with pytest.raises(AuthError, match="用户名“a b”不合法"):
-        add_user(settings, "a b", "编辑", "password1")
-    add_user(settings, "a", "编辑", "password1")
+        add_user(settings, "a b", "编辑", "horse-staple-1")
+    add_user(settings, "a", "编辑", "horse-staple-1")
     with pytest.raises(AuthError, match="用户“a”已存在"):
-        add_user(settings, "a", "审核", "password1")
+        add_user(settings, "a", "审核", "horse-staple-1")
 
 
 def test_login_succeeds_and_is_audited(settings):
-    add_user(settings, "zhao", "审核", "password1")
-    user = authenticate(settings, "zhao", "password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
+    user = authenticate(settings, "zhao", "horse-staple-1")
     assert (user.name, user.role) == ("zhao", "审核")
     assert user.last_login
     assert [e.action for e in audit.read_entries(settings, actor="zhao")] == ["login"]
@@ -118,9 +116,9 @@ def clock(monkeypatch) -> Clock:
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(settings):
-    add_user(settings, "zhao", "审核", "password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
     with pytest.raises(AuthError) as unknown:
-        authenticate(settings, "nobody", "password1")
+        authenticate(settings, "nobody", "horse-staple-1")
     with pytest.raises(AuthError) as wrong:
         authenticate(settings, "zhao", "wrong-password")
     assert str(unknown.value) == str(wrong.value) == "用户名或密码错误"
@@ -138,12 +136,12 @@ def guess(settings, clock: Clock, name: str, times: int) -> None:
 
 
 def test_failures_never_lock_the_account_they_slow_its_answers_down(settings, clock):
-    add_user(settings, "zhao", "审核", "password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
     guess(settings, clock, "zhao", 12)  # someone guessing at zhao's password as fast as answers come
     # from the 5th failure in a row on, every answer waits: 1, 2, 4 … seconds, never more than 30
     assert clock.waits == [1, 2, 4, 8, 16, 30, 30]
     clock.waits.clear()
-    user = authenticate(settings, "zhao", "password1", now=clock.now)  # the owner still gets in
+    user = authenticate(settings, "zhao", "horse-staple-1", now=clock.now)  # the owner still gets in
     assert user.name == "zhao" and clock.waits == [30]
     [lockout] = audit.read_entries(settings, action="lockout")
     assert (lockout.label, lockout.detail) == (
@@ -156,17 +154,17 @@ def test_failures_never_lock_the_account_they_slow_its_answers_down(settings, cl
 
 
 def test_an_answer_is_never_delayed_beyond_thirty_seconds(settings, clock):
-    add_user(settings, "zhao", "审核", "password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
     guess(settings, clock, "zhao", 16)
     assert max(clock.waits) == 30
     clock.waits.clear()
     clock.now += 10  # the owner arrives 10 s after the last failure
-    assert authenticate(settings, "zhao", "password1", now=clock.now).name == "zhao"
+    assert authenticate(settings, "zhao", "horse-staple-1", now=clock.now).name == "zhao"
     assert clock.waits == [20]
 
 
 def test_unknown_names_are_slowed_down_alike_so_the_delay_tells_nothing(settings, clock):
-    add_user(settings, "zhao", "审核", "password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
     guess(settings, clock, "zhao", 8)
     known = list(clock.waits)
     clock.waits.clear()
@@ -176,7 +174,7 @@ def test_unknown_names_are_slowed_down_alike_so_the_delay_tells_nothing(settings
 
 def test_the_delay_policy_comes_from_the_settings(settings, clock):
     strict = settings.with_overrides(lockout_failures=2, lockout_minutes=60)
-    add_user(strict, "zhao", "审核", "password1")
+    add_user(strict, "zhao", "审核", "horse-staple-1")
     guess(strict, clock, "zhao", 4)
     assert clock.waits == [1, 2]
     clock.waits.clear()
@@ -192,11 +190,11 @@ def test_the_delay_policy_comes_from_the_settings(settings, clock):
 
 
 def test_a_new_password_clears_the_failures(settings, clock):
-    add_user(settings, "zhao", "审核", "password1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
     guess(settings, clock, "zhao", 6)
-    set_password(settings, "zhao", "password2")
+    set_password(settings, "zhao", "horse-staple-2")
     clock.waits.clear()
-    authenticate(settings, "zhao", "password2", now=clock.now)
+    authenticate(settings, "zhao", "horse-staple-2", now=clock.now)
     assert clock.waits == []
 
 
@@ -208,11 +206,11 @@ def test_a_name_with_undecodable_bytes_is_refused_and_logged_not_a_crash(setting
 
 
 def test_a_disabled_account_cannot_log_in_or_act(settings):
-    add_user(settings, "admin", "管理员", "password1")
-    add_user(settings, "zhao", "审核", "password1")
+    add_user(settings, "admin", "管理员", "horse-staple-1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
     set_disabled(settings, "zhao", actor="admin")
     with pytest.raises(AuthError, match="用户“zhao”已停用；请联系管理员"):
-        authenticate(settings, "zhao", "password1")
+        authenticate(settings, "zhao", "horse-staple-1")
     with pytest.raises(AuthError, match="已停用"):
         require(settings, "zhao", REVIEW)
     set_disabled(settings, "zhao", False, actor="admin")
@@ -222,7 +220,7 @@ def test_a_disabled_account_cannot_log_in_or_act(settings):
 
 
 def test_roles_are_read_from_the_database_not_from_the_caller(settings):
-    add_user(settings, "lin", "编辑", "password1")
+    add_user(settings, "lin", "编辑", "horse-staple-1")
     forged = accounts.User(name="lin", role="审核")  # a caller claiming a role it does not have
     assert forged.can(REVIEW)
     with pytest.raises(AuthError, match="用户“lin”（编辑）没有审核发布权限；需要“审核”角色"):
@@ -240,13 +238,13 @@ def test_roles_are_read_from_the_database_not_from_the_caller(settings):
     [
         ("读者", set()),
         ("编辑", {EDIT}),
-        ("审核", {EDIT, REVIEW, accounts.AUDIT}),
-        ("管理员", {USERS, accounts.AUDIT}),
+        ("审核", {EDIT, REVIEW, roles.AUDIT}),
+        ("管理员", {USERS, roles.AUDIT}),
     ],
 )
 def test_each_role_has_exactly_its_permissions(settings, role, allowed):
-    add_user(settings, "u", role, "password1")
-    for permission in (EDIT, REVIEW, accounts.AUDIT, USERS):
+    add_user(settings, "u", role, "horse-staple-1")
+    for permission in (EDIT, REVIEW, roles.AUDIT, USERS):
         if permission in allowed:
             require(settings, "u", permission)
         else:
@@ -255,13 +253,13 @@ def test_each_role_has_exactly_its_permissions(settings, role, allowed):
 
 
 def test_only_admins_manage_users_from_the_app(settings):
-    add_user(settings, "admin", "管理员", "password1")
-    add_user(settings, "zhao", "审核", "password1")
+    add_user(settings, "admin", "管理员", "horse-staple-1")
+    add_user(settings, "zhao", "审核", "horse-staple-1")
     with pytest.raises(AuthError, match="没有管理用户权限"):
-        add_user(settings, "x", "审核", "password1", actor="zhao")
+        add_user(settings, "x", "审核", "horse-staple-1", actor="zhao")
     with pytest.raises(AuthError, match="没有管理用户权限"):
         set_role(settings, "zhao", "管理员", actor="zhao")
-    add_user(settings, "x", "读者", "password1", actor="admin")
+    add_user(settings, "x", "读者", "horse-staple-1", actor="admin")
     set_role(settings, "x", "编辑", actor="admin")
     assert get_user(settings, "x").role == "编辑"
     assert [u.name for u in list_users(settings)] == ["x", "zhao", "admin"]
@@ -272,20 +270,20 @@ def test_only_admins_manage_users_from_the_app(settings):
 
 
 def test_password_change_needs_the_old_password_or_an_admin(settings):
-    add_user(settings, "lin", "编辑", "password1")
+    add_user(settings, "lin", "编辑", "horse-staple-1")
     with pytest.raises(AuthError, match="用户名或密码错误"):
-        set_password(settings, "lin", "password2", actor="lin", old_password="wrong-one")
-    set_password(settings, "lin", "password2", actor="lin", old_password="password1")
-    authenticate(settings, "lin", "password2")
+        set_password(settings, "lin", "horse-staple-2", actor="lin", old_password="wrong-one")
+    set_password(settings, "lin", "horse-staple-2", actor="lin", old_password="horse-staple-1")
+    authenticate(settings, "lin", "horse-staple-2")
     with pytest.raises(AuthError, match="没有管理用户权限"):
-        set_password(settings, "lin", "password3", actor="lin")
-    set_password(settings, "lin", "password3")  # the operator at the command line
-    authenticate(settings, "lin", "password3")
+        set_password(settings, "lin", "horse-staple-3", actor="lin")
+    set_password(settings, "lin", "horse-staple-3")  # the operator at the command line
+    authenticate(settings, "lin", "horse-staple-3")
     assert [e.actor for e in audit.read_entries(settings, action="user_passwd")] == ["命令行", "lin"]
 
 
 def test_session_expires_after_thirty_idle_minutes(settings):
-    user = add_user(settings, "lin", "编辑", "password1")
+    user = add_user(settings, "lin", "编辑", "horse-staple-1")
     state: dict = {}
     start_session(state, user, now=1000.0)
     assert current_user(state, settings, now=1000.0 + 29 * 60).name == "lin"
@@ -297,7 +295,7 @@ def test_session_expires_after_thirty_idle_minutes(settings):
 
 def test_the_session_timeout_comes_from_the_settings(settings):
     brief = settings.with_overrides(session_timeout_minutes=5)
-    user = add_user(brief, "lin", "编辑", "password1")
+    user = add_user(brief, "lin", "编辑", "horse-staple-1")
     state: dict = {}
     start_session(state, user, now=1000.0)
     assert current_user(state, brief, now=1000.0 + 4 * 60).name == "lin"
@@ -306,9 +304,112 @@ def test_the_session_timeout_comes_from_the_settings(settings):
 
 
 def test_a_session_ends_when_the_account_is_disabled(settings):
-    add_user(settings, "admin", "管理员", "password1")
-    user = add_user(settings, "lin", "编辑", "password1")
+    add_user(settings, "admin", "管理员", "horse-staple-1")
+    user = add_user(settings, "lin", "编辑", "horse-staple-1")
     state: dict = {}
     start_session(state, user)
     set_disabled(settings, "lin", actor="admin")
     assert current_user(state, settings) is None
+
+
+# -- account defaults: password rules, the default role, a password set by someone else ---------
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("", "密码太短；至少 10 个字符"),
+        ("123456789", "密码太短；至少 10 个字符"),
+        ("12345678", "密码太短；至少 10 个字符"),
+        ("1234567890", accounts.COMMON_PASSWORD),
+        ("Qwertyuiop", accounts.COMMON_PASSWORD),
+    ],
+)
+def test_a_password_needs_ten_characters_and_must_not_be_a_common_one(settings, password, message):
+    with pytest.raises(AuthError) as refused:
+        add_user(settings, "lin", "编辑", password)
+    assert str(refused.value) == message
+    assert get_user(settings, "lin") is None
+    add_user(settings, "admin", "管理员", "horse-staple-1")
+    with pytest.raises(AuthError) as reset:
+        set_password(settings, "admin", password)
+    assert str(reset.value) == message
+
+
+def test_ten_uncommon_characters_are_enough(settings):
+    assert add_user(settings, "lin", "编辑", "林法制办案专用密码甲").name == "lin"
+    authenticate(settings, "lin", "林法制办案专用密码甲")
+
+
+def test_new_accounts_are_readers_unless_a_role_is_chosen():
+    assert roles.DEFAULT_ROLE == "读者"
+
+
+def test_an_admin_set_password_must_be_changed_by_its_owner(settings):
+    add_user(settings, "admin", "管理员", "horse-staple-1")
+    created = add_user(settings, "lin", "编辑", "set-by-the-admin", actor="admin", must_change=True)
+    assert created.must_change and created.to_json()["must_change"] is True
+    assert authenticate(settings, "lin", "set-by-the-admin").must_change  # logs in, to change it
+    with pytest.raises(AuthError, match="^新密码不能与原密码相同$"):
+        set_password(settings, "lin", "set-by-the-admin", actor="lin", old_password="set-by-the-admin")
+    assert get_user(settings, "lin").must_change
+    set_password(settings, "lin", "lin-own-choice", actor="lin", old_password="set-by-the-admin")
+    assert not get_user(settings, "lin").must_change
+    set_password(settings, "lin", "reset-by-the-admin", actor="admin")  # a reset by the 管理员
+    assert get_user(settings, "lin").must_change
+    set_password(settings, "lin", "lin-second-choice", actor="lin", old_password="reset-by-the-admin")
+    set_password(settings, "lin", "reset-at-the-shell")  # the operator at the command line
+    assert [u.name for u in list_users(settings) if u.must_change] == ["lin"]
+    assert not add_user(settings, "wang", "编辑", "seeded-by-a-script").must_change
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_run(settings, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer import cli
+
+    monkeypatch.setenv("KB_CONTENT", str(settings.content_dir))
+    monkeypatch.setenv("KB_INDEX", str(settings.index_dir))
+    monkeypatch.setenv("KB_DB", str(settings.db_path))
+
+    def invoke(*args, input=None):
+        return CliRunner().invoke(cli, list(args), input=input, prog_name="python indexer.py")
+
+    return invoke
+
+
+def test_user_add_makes_a_reader_who_must_change_the_password(cli_run, settings):
+    result = cli_run("user", "add", "zhou", "--password-stdin", input="zhou-initial-pw\n")
+    assert (result.exit_code, result.output) == (0, f"已新增用户“zhou”（读者）；数据库：{settings.db_path}\n")
+    zhou = get_user(settings, "zhou")
+    assert (zhou.role, zhou.must_change) == ("读者", True)
+    assert cli_run("user", "list").output == "zhou\t读者\t正常\t最近登录：从未登录\t须修改密码\n"
+    assert json.loads(cli_run("user", "list", "--json").output)["users"][0]["must_change"] is True
+    chosen = cli_run("user", "add", "qian", "--role", "编辑", "--password-stdin", input="qian-initial-pw\n")
+    assert chosen.exit_code == 0 and get_user(settings, "qian").role == "编辑"
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("123456789", "错误：密码太短；至少 10 个字符"), ("1234567890", f"错误：{accounts.COMMON_PASSWORD}")],
+)
+def test_user_add_and_passwd_refuse_weak_passwords_with_exit_1(cli_run, settings, password, message):
+    refused = cli_run("user", "add", "zhou", "--password-stdin", input=password + "\n")
+    assert (refused.exit_code, refused.output.strip()) == (1, message)
+    assert get_user(settings, "zhou") is None
+    cli_run("user", "add", "zhou", "--password-stdin", input="zhou-initial-pw\n")
+    reset = cli_run("user", "passwd", "zhou", "--password-stdin", input=password + "\n")
+    assert (reset.exit_code, reset.output.strip()) == (1, message)
+
+
+def test_user_passwd_ends_the_logins_and_asks_for_a_change(cli_run, settings):
+    add_user(settings, "lin", "编辑", "lin-password")
+    sessions.open_session(settings, "lin")
+    result = cli_run("user", "passwd", "lin", "--password-stdin", input="reset-at-the-shell\n")
+    assert (result.exit_code, result.output) == (0, "已修改用户“lin”的密码；其登录已全部失效，下次登录后须修改密码\n")
+    assert get_user(settings, "lin").must_change
+    assert sessions.user_sessions(settings, "lin") == []

@@ -46,6 +46,7 @@ def env(built, monkeypatch):
     monkeypatch.setenv("KB_CONTENT", str(built / "content"))
     monkeypatch.setenv("KB_INDEX", str(built / "index"))
     monkeypatch.setenv("KB_SEARCH_LOG", "1")
+    monkeypatch.setenv("KB_DB", str(built / "casekb.sqlite3"))  # the document page reads version history
     monkeypatch.delenv("KB_LAWS", raising=False)
     log = searchlog.log_path(load_settings())
     log.unlink(missing_ok=True)
@@ -402,7 +403,7 @@ def test_citations_expand_from_an_indexed_statute_library(tmp_path, monkeypatch)
 
 def test_a_superseded_document_links_to_the_one_replacing_it(env):
     at = open_page("document", id="G-2020-001")
-    assert at.warning[0].value == "本文已不再参照，请以新版为准：盗窃案件办理指引（G-2024-901）"
+    assert at.warning[0].value == "本文已不再参照（自 2024-05-01 起），请以新版为准：盗窃案件办理指引（G-2024-901）"
     assert "查看新版：盗窃案件办理指引（G-2024-901）" in links(at)
     at = open_page("document", id="G-2024-901")
     assert "盗窃案件办理指引（2020年版）（G-2020-001）" in links(at)  # 本文替代

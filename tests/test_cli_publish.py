@@ -48,7 +48,7 @@ def run(env):
 @pytest.fixture
 def people(run):
     for name, role in (("admin", "管理员"), ("zhao", "审核"), ("lin", "编辑"), ("du", "读者")):
-        result = run("user", "add", name, "--role", role, "--password-stdin", input=f"pw-{name}-123\n")
+        result = run("user", "add", name, "--role", role, "--password-stdin", input=f"pw-{name}-1234\n")
         assert result.exit_code == 0, result.output
 
 
@@ -79,7 +79,7 @@ def test_user_add_usage_and_content_errors(run, people):
     assert "用法错误：选项 --role 的取值无效" in bad_role.output
     short = run("user", "add", "x", "--role", "编辑", "--password-stdin", input="short\n")
     assert short.exit_code == 1
-    assert short.output.strip() == "错误：密码太短；至少 8 个字符"
+    assert short.output.strip() == "错误：密码太短；至少 10 个字符"
     dup = run("user", "add", "zhao", "--role", "编辑", "--password-stdin", input="password-x\n")
     assert dup.exit_code == 1
     assert dup.output.strip() == "错误：用户“zhao”已存在；修改密码请用 user passwd"
@@ -106,7 +106,7 @@ def test_user_passwd_disable_enable_and_list(run, env, people):
 def test_publish_as_a_reviewer_writes_indexes_and_audits(run, env, people, tmp_path):
     source = tmp_path / "G-9.md"
     source.write_text(guide_text("G-9", extra="supersedes: [G-1]\n"), encoding="utf-8")
-    result = run("publish", str(source), "--as", "zhao", "--password-stdin", input="pw-zhao-123\n")
+    result = run("publish", str(source), "--as", "zhao", "--password-stdin", input="pw-zhao-1234\n")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "已发布 G-9 第 1 版：guides/G-9.md",
@@ -121,7 +121,7 @@ def test_publish_as_a_reviewer_writes_indexes_and_audits(run, env, people, tmp_p
 def test_publish_by_anyone_but_a_reviewer_is_refused_with_exit_1(run, env, people, tmp_path, who):
     source = tmp_path / "G-9.md"
     source.write_text(guide_text("G-9"), encoding="utf-8")
-    result = run("publish", str(source), "--as", who, "--password-stdin", input=f"pw-{who}-123\n")
+    result = run("publish", str(source), "--as", who, "--password-stdin", input=f"pw-{who}-1234\n")
     assert result.exit_code == 1
     assert result.output.strip().startswith(f"错误：用户“{who}”")
     assert "没有审核发布权限；需要“审核”角色" in result.output
@@ -140,7 +140,7 @@ def test_publish_with_a_wrong_password_is_refused(run, env, people, tmp_path):
 def test_publish_reports_every_validation_problem(run, env, people, tmp_path):
     source = tmp_path / "bad.md"
     source.write_text(guide_text("G-9").replace("category: 盗窃", "category: 盗抢") + "<script>x</script>\n")
-    result = run("publish", str(source), "--as", "zhao", "--password-stdin", input="pw-zhao-123\n")
+    result = run("publish", str(source), "--as", "zhao", "--password-stdin", input="pw-zhao-1234\n")
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0].startswith("guides/G-9.md:4: category: 未知类别“盗抢”")
@@ -163,7 +163,7 @@ def test_the_entry_point_exits_1_for_a_non_reviewer(env, people, tmp_path):
     source.write_text(guide_text("G-9"), encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, str(REPO_ROOT / "indexer.py"), "publish", str(source), "--as", "lin", "--password-stdin"],
-        input="pw-lin-123\n",
+        input="pw-lin-1234\n",
         capture_output=True,
         text=True,
         env={**os.environ},
@@ -190,7 +190,7 @@ def test_audit_shows_control_characters_typed_at_a_failed_login_as_escapes(run, 
 
 
 def publish_as_zhao(run, path, *extra):
-    return run("publish", str(path), "--as", "zhao", "--password-stdin", *extra, input="pw-zhao-123\n")
+    return run("publish", str(path), "--as", "zhao", "--password-stdin", *extra, input="pw-zhao-1234\n")
 
 
 def edited_copy(env, path, words: str, version: int | None = None):
@@ -249,7 +249,7 @@ def test_concurrent_cli_publishes_from_the_same_version_never_revert_each_other(
         )
         for path in files
     ]
-    outputs = [proc.communicate("pw-zhao-123\n", timeout=180) for proc in procs]
+    outputs = [proc.communicate("pw-zhao-1234\n", timeout=180) for proc in procs]
     codes = [proc.returncode for proc in procs]
     assert sorted(codes) == [0, 1, 1, 1], outputs
     winner = codes.index(0)

@@ -199,8 +199,11 @@ def test_submit_lists_every_problem_and_keeps_the_text(kb):
 
 def test_check_text_reports_like_the_indexer(kb):
     assert check_text(kb, guide_text("G-9")) == []
-    problems = check_text(kb, guide_text("G-9", extra="superseded_by: G-404\n").replace("现行", "不再参照"))
-    assert problems == []  # links are checked when publishing, against the live content
+    text = guide_text("G-9", extra="superseded_by: G-404\nsupersedes: [G-1]\n").replace("现行", "不再参照")
+    # links are checked against the content folder, as `indexer.py check` and publishing check them
+    assert [str(p) for p in check_text(kb, text)] == [
+        "guides/G-9.md:14: superseded_by: 找不到 id 为“G-404”的文档；请检查 id 是否写错"
+    ]
     draft = create_draft(kb, "lin", guide_text("G-9", extra="guides_x: 1\n"))
     with pytest.raises(ContentError, match="共 1 处错误"):
         submit(kb, "lin", draft.id)

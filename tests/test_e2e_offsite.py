@@ -11,10 +11,28 @@ from conftest import make_settings
 
 try:
     from tests.app_fixtures import LEARNING_PATHS, make_content
-    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, TIMEOUT_MS, streamlit_server, wait_app
+    from tests.browser import (
+        ARTIFACTS,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        LOCAL_HOSTS,
+        TIMEOUT_MS,
+        source_mode,
+        streamlit_server,
+        wait_app,
+    )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import LEARNING_PATHS, make_content
-    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, TIMEOUT_MS, streamlit_server, wait_app
+    from browser import (
+        ARTIFACTS,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        LOCAL_HOSTS,
+        TIMEOUT_MS,
+        source_mode,
+        streamlit_server,
+        wait_app,
+    )
 
 from kb import accounts
 from kb.index import build_index
@@ -182,6 +200,7 @@ def test_external_images_in_a_published_guide_and_a_comment_are_never_fetched(si
     log_in(editor, url, "lin", "lin-password")
     nav(editor, "编写")
     editor.get_by_role("button", name="新建草稿").click()
+    source_mode(editor)
     area = editor.get_by_role("textbox", name="Markdown 全文（含 front matter）")
     area.fill(GUIDE)
     area.press("Control+Enter")  # autosave and preview

@@ -14,10 +14,28 @@ from conftest import make_settings
 
 try:
     from tests.app_fixtures import make_content
-    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, after_text, streamlit_server, wait_app
+    from tests.browser import (
+        ARTIFACTS,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        TIMEOUT_MS,
+        after_text,
+        source_mode,
+        streamlit_server,
+        wait_app,
+    )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
-    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, after_text, streamlit_server, wait_app
+    from browser import (
+        ARTIFACTS,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        TIMEOUT_MS,
+        after_text,
+        source_mode,
+        streamlit_server,
+        wait_app,
+    )
 
 from kb import accounts, audit
 from kb.index import build_index
@@ -111,6 +129,8 @@ def test_draft_submit_publish_search_supersede_and_audit(site, browser):
     log_in(editor, url, "lin", "lin-password")
     nav(editor, "编写")
     editor.get_by_role("button", name="新建草稿").click()
+    editor.get_by_role("textbox", name="标题").wait_for()
+    source_mode(editor)
     area = editor.get_by_role("textbox", name="Markdown 全文（含 front matter）")
     area.wait_for()
     area.fill(NEW_GUIDE)
@@ -225,6 +245,7 @@ def test_a_gbk_upload_shows_the_message_and_keeps_the_text(site, browser, tmp_pa
     page.get_by_text("已按 GBK/GB18030 编码读入草稿", exact=False).first.wait_for()
     page.get_by_text("上传的文件校验通过", exact=False).first.wait_for()
     assert page.get_by_text("修改后才能提交", exact=False).count() == 0
+    source_mode(page)
     area = page.get_by_role("textbox", name="Markdown 全文（含 front matter）")
     sync_api.expect(area).to_have_value(re.compile("接报电动车被盗后，应当在三十分钟内调取周边视频"))
     shot(page, "25-upload-gbk")

@@ -47,3 +47,12 @@ def test_hashing_takes_real_work():
     started = time.perf_counter()
     hash_password("password1")
     assert time.perf_counter() - started > 0.005  # argon2id, not a fast hash
+
+
+def test_common_passwords_come_from_zxcvbns_list_whatever_their_case():
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    assert len(FREQUENCY_LISTS["passwords"]) >= 30_000  # the package's list, not one typed here
+    assert passwords.is_common("12345678") and passwords.is_common("1234567890")
+    assert passwords.is_common("QwertyUiop") and passwords.is_common("PASSWORD123")
+    assert not passwords.is_common("horse-staple-1") and not passwords.is_common("林法制的密码很长")

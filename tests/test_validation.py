@@ -240,8 +240,27 @@ def test_an_overlong_front_matter_is_one_problem_line(content, settings):
 
 def test_an_impossible_date_is_a_problem_not_a_crash(content, settings):
     content.guide("G-1", issued="2024-02-30")
+    content.guide("G-2", issued="2026-13-45")
+    content.guide("G-3", extra="review_by: 2025-2-29\n")
     assert problems(settings) == [
-        "guides/G-1.md:11: issued: 应为日期（YYYY-MM-DD），实际为文本“2024-02-30”；例如 issued: 2024-03-01"
+        "guides/G-1.md:11: issued: 日期“2024-02-30”不存在：2024 年 2 月只有 29 天；请改正，例如 issued: 2024-02-29",
+        "guides/G-2.md:11: issued: 日期“2026-13-45”不存在：没有 13 月（月份为 1 至 12）；请改正，例如 issued: 2024-03-01",
+        "guides/G-3.md:14: review_by: 日期“2025-2-29”不存在：2025 年 2 月只有 28 天；请改正，例如 review_by: 2025-02-28",
+    ]
+
+
+def test_a_front_matter_key_written_twice_is_reported_at_the_second(content, settings):
+    content.guide("G-1", extra="issued: 2024-05-01\n")
+    assert problems(settings) == [
+        "guides/G-1.md:14: issued: 字段重复：第 11 行已有 issued；请删去其中一行（否则以后写的为准）"
+    ]
+
+
+def test_a_yaml_syntax_error_is_explained_in_chinese(content, settings):
+    content.write("guides/G-1.md", "---\nid: G-1\ntitle: 标题: 副标题\n---\n正文\n")
+    assert problems(settings) == [
+        "guides/G-1.md:3: front matter 不是合法的 YAML（一行中出现了第二个“: ”；值里含有冒号时，请给整个值加引号）；"
+        "请检查冒号后的空格、引号和缩进"
     ]
 
 
