@@ -617,13 +617,17 @@ def user_list(as_json) -> None:
 @handles_errors
 def publish(file, as_user, password_stdin, force, content, index_dir) -> None:
     from kb.accounts import authenticate, require
-    from kb.errors import StaleVersionError
+    from kb.errors import AuthError, StaleVersionError
     from kb.index import repair_index
     from kb.publish import publish_file
     from kb.roles import REVIEW
 
     settings = _settings(content, index_dir)
     account = authenticate(settings, as_user, _password(password_stdin, confirm=False))
+    if account.must_change:  # as in the app: a password the 管理员 chose is changed before anything else
+        raise AuthError(
+            f"“{account.name}”的密码由管理员设置，须先修改：请在网页“账号”页登录并设置自己的新密码，再用命令行发布"
+        )
     require(settings, account, REVIEW)
     _recover(settings)
     try:

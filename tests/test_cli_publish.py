@@ -14,7 +14,7 @@ from conftest import guide_text as shared_guide_text
 
 from indexer import cli
 from kb import audit
-from kb.accounts import authenticate, get_user
+from kb.accounts import authenticate, get_user, set_password
 from kb.errors import KBError
 from kb.index import build_index
 from kb.search import SearchService
@@ -46,10 +46,23 @@ def run(env):
 
 
 @pytest.fixture
-def people(run):
+def people(run, env):
+    """Four accounts added at the command line, each of whom has since chosen their own password."""
     for name, role in (("admin", "管理员"), ("zhao", "审核"), ("lin", "编辑"), ("du", "读者")):
-        result = run("user", "add", name, "--role", role, "--password-stdin", input=f"pw-{name}-1234\n")
+        result = run("user", "add", name, "--role", role, "--password-stdin", input=f"pw-{name}-0000\n")
         assert result.exit_code == 0, result.output
+        set_password(env, name, f"pw-{name}-1234", actor=name, old_password=f"pw-{name}-0000")
+
+
+def test_publish_refuses_a_password_the_admin_set_until_it_is_changed(run, env, tmp_path):
+    assert run("user", "add", "qian", "--role", "审核", "--password-stdin", input="pw-qian-0000\n").exit_code == 0
+    assert get_user(env, "qian").must_change
+    (tmp_path / "x.md").write_text(guide_text("G-9"), encoding="utf-8")
+    result = run("publish", str(tmp_path / "x.md"), "--as", "qian", "--password-stdin", input="pw-qian-0000\n")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "错误：“qian”的密码由管理员设置，须先修改：请在网页“账号”页登录并设置自己的新密码，再用命令行发布"
+    )
 
 
 def test_user_add_with_password_stdin_creates_the_first_admin(run, env):
@@ -150,7 +163,8 @@ def test_publish_reports_every_validation_problem(run, env, people, tmp_path):
 
 def test_audit_lists_newest_first_and_as_json(run, env, people):
     text = run("audit", "--limit", "2").output.splitlines()
-    assert text[0].split("  ")[1:4] == ["命令行", "新增用户", "du"]
+    assert text[0].split("  ")[1:4] == ["du", "修改密码", "du"]  # the fixture: du chose a password
+    assert text[1].split("  ")[1:4] == ["命令行", "新增用户", "du"]
     assert text[-1] == "共 2 条"
     data = json.loads(run("audit", "--json", "--action", "user_add").output)
     assert data["total"] == 4
