@@ -47,8 +47,8 @@ def main() -> None:
     shared.sidebar(counts=not locked)
     if user is not None:
         st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
-    shared.pin_url()
     page = st.navigation(pages)
+    shared.pin_url(page.url_path)
     relogin = st.session_state.pop(RELOGIN, False)  # the login timed out or was ended meanwhile
     if page is not login:
         st.session_state[auth_cookie.NEXT] = auth_cookie.here(page.url_path)  # logging in returns here
@@ -68,8 +68,7 @@ else:
     from streamlit import config
 
     from app_pages.auth_cookie import routes
-    from app_pages.shared import report_unexpected
-    from app_pages.startup import lifespan
+    from app_pages.startup import lifespan, report_unexpected
 
     app = st.App(
         __file__,

@@ -15,24 +15,9 @@ SORTS = {"new": "年份从新到旧", "old": "年份从旧到新"}
 ALL = "全部"
 
 
-def param(name: str, default: str = "") -> str:
-    return st.query_params.get(name, default).strip()
-
-
-def set_param(name: str, value: str | None, default: str = "") -> None:
-    if value in (None, "", default):
-        st.query_params.pop(name, None)
-    else:
-        st.query_params[name] = value
-
-
-def on_widget(name: str, key: str, default: str = "") -> None:
-    set_param(name, st.session_state.get(key), default)
-
-
 def pick_category(cat: str, group: str = "") -> None:
-    set_param("cat", cat)
-    set_param("ctype", group)
+    """A category (or a whole group) chosen in the sidebar."""
+    shared.set_url_params(cat=cat, ctype=group)
 
 
 def groups_of(cases: list[dict]) -> dict[str, Counter]:
@@ -58,13 +43,15 @@ def card(case: dict) -> None:
         st.page_link(
             "app_pages/document.py",
             label=shared.md(case["title"]),
-            query_params={"id": case["id"]},
+            query_params=shared.doc_params(case["id"], "casebook"),
             icon=":material/gavel:",
         )
         meta = shared.badges("case", case["category"], case.get("case_type", ""), case.get("year"), case.get("status"))
+        # sorted by 年份 (the badge), then 印发日期: both on the card, so the order reads right
+        issued = f" 印发日期：{html.escape(case['issued'])}" if case.get("issued") else ""
         charges = "、".join(shared.split(case.get("charges")))
         st.html(
-            f'<div class="kb-meta">{meta}</div>'
+            f'<div class="kb-meta">{meta}{issued}</div>'
             f'<div class="kb-snippet"><strong>办案要旨：</strong>{shared.excerpt(case.get("summary") or "", 160)}</div>'
             + (f'<div class="kb-meta">罪名/违法行为：{html.escape(charges)}</div>' if charges else "")
         )
@@ -77,12 +64,12 @@ def main() -> None:
     if not cases:
         st.info("案例库还没有案例。案例放在 casebook/<类别>/ 下，重建索引后即可在此浏览。", icon=":material/inbox:")
         return
-    cat = param("cat")
-    ctype = param("ctype")
-    charge = param("charge")
-    stage = param("stage")
-    sort = param("sort", "new") if param("sort", "new") in SORTS else "new"
-    old = param("old") == "1"
+    cat = shared.url_param("cat")
+    ctype = shared.url_param("ctype")
+    charge = shared.url_param("charge")
+    stage = shared.url_param("stage")
+    sort = shared.url_param("sort", "new", SORTS)
+    old = shared.url_param("old") == "1"
 
     groups = groups_of(cases)
     with st.sidebar:
@@ -125,25 +112,27 @@ def main() -> None:
         "罪名/违法行为",
         [ALL, *charges],
         key="casebook_charge",
-        on_change=on_widget,
+        on_change=shared.url_from_widget,
         args=("charge", "casebook_charge", ALL),
     )
     cols[1].selectbox(
-        "办案环节", [ALL, *stages], key="casebook_stage", on_change=on_widget, args=("stage", "casebook_stage", ALL)
+        "办案环节",
+        [ALL, *stages],
+        key="casebook_stage",
+        on_change=shared.url_from_widget,
+        args=("stage", "casebook_stage", ALL),
     )
     cols[2].selectbox(
         "排序",
         list(SORTS),
         format_func=SORTS.get,
         key="casebook_sort",
-        on_change=on_widget,
+        on_change=shared.url_from_widget,
         args=("sort", "casebook_sort", "new"),
     )
     st.session_state["casebook_old"] = old
     cols[3].toggle(
-        "含不再参照",
-        key="casebook_old",
-        on_change=lambda: set_param("old", "1" if st.session_state.casebook_old else ""),
+        "含不再参照", key="casebook_old", on_change=shared.url_from_widget, args=("old", "casebook_old", False)
     )
 
     if charge in charges:

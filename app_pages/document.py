@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
 from app_pages import shared
 from kb import audit, logins, roles
-from kb.citations import article_label
+from kb.citations import article_label, citation_context
 from kb.errors import KBError
-from kb.rendering import render_markdown
+from kb.rendering import cited_articles_html, print_footer_html, render_markdown
 from kb.versions import Retirement, superseded_on, withdrawal
 
 META_FIELDS = (
@@ -150,10 +153,19 @@ def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
     if not keys:
         return
     st.subheader("引用法条")
+    cited = [(_label(key), shared.article(key, issued)) for key in keys]
+    # Printed in full: collapsed expanders would print as empty boxes.
+    st.html(f'<div class="kb-print-only">{cited_articles_html(cited)}</div>')
+    with st.container(key="noprint_citations"):
+        found = _citation_expanders(cited)
+    if not found:
+        st.caption("当前未加载法条库，点击条文名可检索引用该条的文档。")
+
+
+def _citation_expanders(cited) -> int:
+    """One expander per cited article (on screen); returns how many the statute library holds."""
     found = 0
-    for key in keys:
-        art = shared.article(key, issued)
-        label = _label(key)
+    for label, art in cited:
         with st.expander(shared.md(label), icon=":material/balance:"):
             if art is None:
                 st.caption("法条库未收录该条文。")
@@ -167,8 +179,7 @@ def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
                 law_id = parse_qs(urlsplit(art.href).query).get("id", [""])[0]
                 if law_id:
                     st.page_link("app_pages/document.py", label="打开法条页", query_params={"id": law_id})
-    if not found:
-        st.caption("当前未加载法条库，点击条文名可检索引用该条的文档。")
+    return found
 
 
 def _label(key: str) -> str:
@@ -206,7 +217,8 @@ def related(doc) -> None:
     if citers:
         st.markdown("**引用本文的文档**")
         for c in citers[:30]:
-            link(c, title_of(c), icon=shared.TYPE_ICONS.get("case"))
+            cited_by = shared.document(c)
+            link(c, title_of(c), icon=shared.TYPE_ICONS.get(cited_by["type"] if cited_by else "case"))
     if similar is not None and similar.cases:
         st.markdown("**相似案例**")
         for hit in similar.cases:
@@ -233,12 +245,62 @@ def body(doc, q: str) -> tuple[str, ...]:
     else:
         cites = True
     issued = doc.get("issued") or None
-    rendered = render_markdown(text, citations=cites, articles=lambda key: shared.article(key, issued), highlight=terms)
+    context = citation_context("", laws=shared.split(doc.get("laws")), case_type=doc.get("case_type"))
+    rendered = render_markdown(
+        text, citations=cites, articles=lambda key: shared.article(key, issued), highlight=terms, abbreviations=context
+    )
+    token = hashlib.sha1(f"{doc['id']}\n{q}".encode()).hexdigest()[:12]
     if terms and rendered.marks:
         st.caption(f"已标出检索词：{shared.md('、'.join(terms[:8]))}（共 {rendered.marks} 处）")
-    st.html(f'<div class="kb-doc">{rendered.html}</div>')
+        passage_nav(token, rendered.marks)
+    st.html(f'<div class="kb-doc" data-passages="{token}">{rendered.html}</div>')
     laws = shared.split(doc.get("laws"))
     return tuple(dict.fromkeys([*rendered.citations, *laws]))
+
+
+# Hand-written: Streamlit has no widget that scrolls the page. The body is drawn by the next
+# element, which can land a moment after this one, so the script polls for its marks; the token
+# tells this document's body from a previous page's that has not yet been taken away.
+PASSAGE_SCRIPT = """<script>(() => {
+  const nav = document.currentScript.parentElement.querySelector('.kb-passages');
+  const count = nav.querySelector('.kb-passage-count');
+  const token = TOKEN;
+  let marks = [], at = 0, tries = 0;
+  const show = (i) => {
+    if (!marks.length) return;
+    at = (i + marks.length) % marks.length;
+    marks.forEach((m, j) => m.classList.toggle('kb-term-current', j === at));
+    marks[at].scrollIntoView({block: 'center'});
+    count.textContent = `第 ${at + 1} / ${marks.length} 处`;
+  };
+  nav.querySelector('.kb-passage-prev').addEventListener('click', () => show(at - 1));
+  nav.querySelector('.kb-passage-next').addEventListener('click', () => show(at + 1));
+  const find = () => {
+    marks = Array.from(document.querySelectorAll(`.kb-doc[data-passages="${token}"] mark.kb-term`));
+    if (marks.length) show(0); else if (tries++ < 200) setTimeout(find, 50);
+  };
+  find();
+})();</script>"""
+
+
+def passage_nav(token: str, total: int) -> None:
+    """上一处 / 下一处 through the highlighted search terms, with a count; opens at the first one."""
+    nav = (
+        f'<div class="kb-passages" role="navigation" aria-label="检索词位置">'
+        f'<button type="button" class="kb-passage-prev">上一处</button>'
+        f'<span class="kb-passage-count" aria-live="polite">第 1 / {total} 处</span>'
+        f'<button type="button" class="kb-passage-next">下一处</button></div>'
+    )
+    st.html(nav + PASSAGE_SCRIPT.replace("TOKEN", json.dumps(token)), unsafe_allow_javascript=True)
+
+
+def print_footer(doc) -> None:
+    """Printed only: the document's id, version and the day it was printed."""
+    if doc.get("version"):
+        version = f"第 {doc['version']} 版"
+    else:
+        version = f"{doc['law_version']} 版" if doc.get("law_version") else ""
+    st.html(f'<div class="kb-print-only">{print_footer_html(doc["id"], version, date.today())}</div>')
 
 
 def choose() -> None:
@@ -273,14 +335,14 @@ def main() -> None:
         st.error(f"找不到编号为“{shared.md(doc_id)}”的文档。它可能已被删除或编号有误。")
         st.page_link("app_pages/search.py", label="返回检索", query_params={"q": doc_id}, icon=":material/search:")
         return
-    superseded_banner(doc)
-    if q:
-        st.page_link(
-            "app_pages/search.py",
-            label=f"返回检索“{shared.md(q)}”",
-            query_params={"q": q},
-            icon=":material/arrow_back:",
+    if doc["type"] == "law":  # an article opens on the law pages, with its chapter and neighbours
+        version = "" if doc.get("status") == "现行" else doc.get("law_version", "")
+        article = (doc.get("article_key") or "").rpartition(":")[2]
+        st.switch_page(
+            "app_pages/law.py", query_params={"law": doc["law"], "a": article} | ({"v": version} if version else {})
         )
+    superseded_banner(doc)
+    shared.back_link(q)  # to the list it was opened from, with its filters
     st.html(
         f'<div class="kb-meta">{shared.badges(doc["type"], doc.get("category", ""), doc.get("case_type", ""), doc.get("year"), doc.get("status", ""))}</div>'
         f'<h1 class="kb-doc-title">{html.escape(doc["title"] or doc_id)}</h1>'
@@ -297,6 +359,7 @@ def main() -> None:
         metadata_panel(doc)
         with st.container(key="noprint_related"):
             related(doc)
+    print_footer(doc)
 
 
 main()

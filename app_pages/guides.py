@@ -23,35 +23,33 @@ def vocabularies() -> tuple[tuple[str, ...], tuple[str, ...]]:
         return FALLBACK_STAGES, FALLBACK_KINDS
 
 
-def sync(name: str, key: str, default: str = "") -> None:
-    value = st.session_state.get(key)
-    if value in (None, "", default):
-        st.query_params.pop(name, None)
-    else:
-        st.query_params[name] = str(value)
-    if name == "by":
-        st.query_params.pop("v", None)
+def change_view() -> None:
+    """按办案环节 / 按种类: the other view's chosen value means nothing in this one."""
+    by = st.session_state.get("guides_by")
+    shared.set_url_params(by=None if by == "stage" else by, v=None)
 
 
-def toggle_old() -> None:
-    if st.session_state.get("guides_old"):
-        st.query_params["old"] = "1"
-    else:
-        st.query_params.pop("old", None)
+def main_stage(guide: dict) -> str:
+    """The stage a guide is listed under when browsing by stage: its first (main) one."""
+    stages = shared.split(guide.get("stage"))
+    return stages[0] if stages else "未分类"
 
 
-def guide_row(guide: dict) -> None:
+def guide_row(guide: dict, by_stage: bool) -> None:
     with st.container(border=True):
         st.page_link(
             "app_pages/document.py",
             label=shared.md(guide["title"]),
-            query_params={"id": guide["id"]},
+            query_params=shared.doc_params(guide["id"], "guides"),
             icon=":material/menu_book:",
         )
         meta = shared.badges("guide", guide["category"], "", None, guide.get("status"))
         extra = [guide.get("kind") or ""]
-        if guide.get("stage"):
-            extra.append("环节：" + "、".join(shared.split(guide["stage"])))
+        stages = shared.split(guide.get("stage"))
+        if by_stage and len(stages) > 1:  # listed once, under its main stage; the others named here
+            extra.append("其他环节：" + "、".join(stages[1:]))
+        elif not by_stage and stages:
+            extra.append("环节：" + "、".join(stages))
         if guide.get("audience"):
             extra.append("适用：" + "、".join(shared.split(guide["audience"])))
         if guide.get("issued"):
@@ -70,9 +68,8 @@ def main() -> None:
         st.info("还没有办案指引。指引放在 guides/ 下，重建索引后即可在此浏览。", icon=":material/inbox:")
         return
     stages, kinds = vocabularies()
-    by = st.query_params.get("by", "stage")
-    by = by if by in VIEWS else "stage"
-    old = st.query_params.get("old") == "1"
+    by = shared.url_param("by", "stage", VIEWS)
+    old = shared.url_param("old") == "1"
     guides = [g for g in all_guides if old or g.get("status") in (None, "", "现行")]
 
     st.session_state["guides_by"] = by
@@ -85,30 +82,31 @@ def main() -> None:
             format_func=VIEWS.get,
             key="guides_by",
             required=True,
-            on_change=sync,
-            args=("by", "guides_by", "stage"),
+            on_change=change_view,
             label_visibility="collapsed",
         )
-    top[1].toggle("含不再参照的旧版", key="guides_old", on_change=toggle_old)
+    top[1].toggle(
+        "含不再参照的旧版", key="guides_old", on_change=shared.url_from_widget, args=("old", "guides_old", False)
+    )
 
     field = "stage" if by == "stage" else "kind"
     vocabulary = stages if by == "stage" else kinds
 
     def values(g: dict) -> tuple[str, ...]:
-        return shared.split(g.get("stage")) if field == "stage" else ((g.get("kind") or "未分类"),)
+        return (main_stage(g),) if field == "stage" else ((g.get("kind") or "未分类"),)
 
     counts = {v: sum(1 for g in guides if v in values(g)) for v in vocabulary}
     extra = sorted({v for g in guides for v in values(g)} - set(vocabulary))
     counts.update({v: sum(1 for g in guides if v in values(g)) for v in extra})
     options = [v for v, n in counts.items() if n]
-    chosen = st.query_params.get("v", "")
+    chosen = shared.url_param("v")
     st.session_state["guides_v"] = chosen if chosen in options else None
     st.pills(
         VIEWS[by].removeprefix("按"),
         options,
         format_func=lambda v: f"{shared.md(v)} {counts[v]}",
         key="guides_v",
-        on_change=sync,
+        on_change=shared.url_from_widget,
         args=("v", "guides_v"),
         wrap=True,
     )
@@ -119,7 +117,7 @@ def main() -> None:
         items.sort(key=lambda g: (g.get("issued") or "", g["id"]), reverse=True)
         st.subheader(f"{shared.md(value)}（{len(items)}）")
         for guide in items:
-            guide_row(guide)
+            guide_row(guide, by == "stage")
 
 
 main()

@@ -41,20 +41,16 @@ def main() -> None:
     if not tiers:
         st.info("学习路径文件中还没有内容。", icon=":material/school:")
         return
-    tier = st.query_params.get("tier", tiers[0])
-    tier = tier if tier in tiers else tiers[0]
+    tier = shared.url_param("tier", tiers[0], tiers)
     st.session_state["learning_tier"] = tier
-
-    def on_tier() -> None:
-        st.query_params["tier"] = st.session_state.learning_tier
-
     st.segmented_control(
         "适用层级",
         tiers,
         format_func=shared.md,
         key="learning_tier",
         required=True,
-        on_change=on_tier,
+        on_change=shared.url_from_widget,
+        args=("tier", "learning_tier", tiers[0]),
         label_visibility="collapsed",
     )
     items = paths.get(tier, [])
@@ -81,7 +77,7 @@ def main() -> None:
                     st.page_link(
                         "app_pages/document.py",
                         label=shared.md(doc["title"]),
-                        query_params={"id": item["id"]},
+                        query_params=shared.doc_params(item["id"], "learning"),
                         icon=shared.TYPE_ICONS.get(doc["type"]),
                     )
                     reason = item.get("reason") or doc.get("summary") or ""

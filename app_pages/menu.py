@@ -25,10 +25,13 @@ READING = (
     ("查阅", "similar", "类案检索", ":material/compare_arrows:", "similar"),
     ("查阅", "casebook", "案例库", ":material/library_books:", "casebook"),
     ("查阅", "guides", "办案指引", ":material/menu_book:", "guides"),
+    ("查阅", "law", "法规", ":material/balance:", "law"),
     ("查阅", "document", "文档", ":material/description:", "doc"),
     ("学习与统计", "learning", "学习路径", ":material/school:", "learning"),
     ("学习与统计", "stats", "统计", ":material/bar_chart:", "stats"),
 )
+# Registered but not listed: 文档 opens from a link, a bookmark or a search by its id in 检索.
+UNLISTED = frozenset({"document"})
 WORK = (
     ("editor", "编写", ":material/edit_note:", EDIT),
     ("review", "审核发布", ":material/fact_check:", REVIEW),
@@ -45,7 +48,9 @@ def menu(user: User | None, require_login: bool) -> dict[str, list[MenuPage]]:
     locked = user is None and require_login
     sections: dict[str, list[MenuPage]] = {}
     for section, name, title, icon, url_path in READING:
-        sections.setdefault(section, []).append(MenuPage(name, title, icon, url_path, shown=not locked))
+        sections.setdefault(section, []).append(
+            MenuPage(name, title, icon, url_path, shown=name not in UNLISTED and not locked)
+        )
     work = [
         MenuPage(name, title, icon, name, shown=user is not None and user.can(permission))
         for name, title, icon, permission in WORK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import streamlit as st
 
@@ -24,6 +25,17 @@ FACETS = {
     "status": ("status", "状态"),
 }
 SORTS = {"relevance": "按相关度", "newest": "按时间"}
+# A document id as typed in the box (G-2024-001, c-2023-017): that document is listed first.
+DOC_ID = re.compile(r"[A-Za-z]{1,4}-\d{4}-\d{1,4}")
+# The date a result is sorted by when sorted by time (kb.search NEWEST: the `issued` field).
+DATE_LABELS = {"guide": "印发日期", "case": "印发日期", "law": "施行日期"}
+# On a phone-width window Streamlit stacks the two columns: the results come first, then the filters.
+NARROW_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stColumn"]:has(.st-key-search_facets) { order: 2; }
+  [data-testid="stColumn"]:has(.st-key-search_results) { order: 1; }
+}
+</style>"""
 FALLBACK_POPULAR = ("盗窃", "醉驾", "电信网络诈骗", "取保候审", "殴打他人", "涉案财物", "证据", "未成年人")
 
 
@@ -83,10 +95,13 @@ def on_change() -> None:
     write_url(state)
 
 
-def go_to_page(page: int) -> None:
+def go_to_page(page: int, scroll: bool = True) -> None:
+    """Another page of results; it is shown from its top (`scroll`), not where the last one ended."""
     state = dict(st.session_state["search_url"])
     state["page"] = page
     write_url(state)
+    if scroll:
+        st.session_state["search_scroll"] = st.session_state.get("search_scroll_n", 0) + 1
 
 
 def set_query(q: str) -> None:
@@ -110,8 +125,11 @@ def clear_filters() -> None:
 
 
 def sync_widgets(url: dict) -> None:
-    """When the URL changed from outside (first load, a link, back button), load it into the widgets."""
-    if st.session_state.get("search_url") == url:
+    """When the URL changed from outside (first load, a link, back button), load it into the widgets.
+
+    Also when the widgets are gone: Streamlit drops a widget's value once a run on another page
+    leaves it out, so after Back from a document the box would be empty above its own results."""
+    if st.session_state.get("search_url") == url and all(k in st.session_state for k in ("search_q", "search_sort")):
         return
     st.session_state["search_q"] = url["q"]
     for field in FACETS:
@@ -176,14 +194,26 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
     st.caption("默认只显示现行文档；在“状态”中选择“不再参照”可查看旧版。")
 
 
-def render_hit(hit, q: str) -> None:
+def sort_date(hit) -> str:
+    """The date a result is sorted by when sorted by time, labelled ("印发日期：2024-06-01")."""
+    if hit.type == "law":
+        doc = shared.document(hit.id)
+        issued = doc.get("issued") if doc is not None else ""
+    else:
+        issued = next((d.get("issued") for d in shared.catalog() if d["id"] == hit.id), "")
+    return f"{DATE_LABELS.get(hit.type, '日期')}：{issued or '未注明'}"
+
+
+def render_hit(hit, q: str, by_date: bool = False) -> None:
     st.page_link(
         "app_pages/document.py",
         label=shared.md(hit.title),
-        query_params={"id": hit.id, "q": q} if q else {"id": hit.id},
+        query_params=shared.doc_params(hit.id, "search", q),
         icon=shared.TYPE_ICONS.get(hit.type),
     )
     extra = []
+    if by_date:  # sorted by time: the date sorted by, not only the year badge (which may differ)
+        extra.append(html.escape(sort_date(hit)))
     if hit.charges:
         extra.append("罪名/违法行为：" + html.escape("、".join(hit.charges)))
     if hit.laws:
@@ -307,6 +337,29 @@ def render_few(state: dict, results, svc) -> None:
             st.button(f"{shared.md(word)}（{total}）", key=f"search_more_{i}", on_click=set_query, args=(word,))
 
 
+def render_id_match(q: str) -> bool:
+    """A document id typed in the box: that document first, above the results for the words."""
+    token = q.strip()
+    if not DOC_ID.fullmatch(token):
+        return False
+    doc = shared.document(token.upper()) or shared.document(token)
+    if doc is None:
+        return False
+    with st.container(border=True, key="search_id_match"):
+        st.caption(f"编号为 {shared.md(doc['id'])} 的文档")
+        st.page_link(
+            "app_pages/document.py",
+            label=shared.md(doc["title"] or doc["id"]),
+            query_params=shared.doc_params(doc["id"], "search"),
+            icon=shared.TYPE_ICONS.get(doc["type"]),
+        )
+        meta = shared.badges(
+            doc["type"], doc.get("category", ""), doc.get("case_type", ""), doc.get("year"), doc.get("status", "")
+        )
+        st.html(f'<div class="kb-meta">{meta}</div>')
+    return True
+
+
 def on_page(key: str) -> None:
     go_to_page(int(st.session_state.get(key) or 1))
 
@@ -357,13 +410,18 @@ def main() -> None:
     if typed and state["q"]:
         log_search(state, results.total)
     if results.page > results.pages:
-        go_to_page(results.pages)
+        go_to_page(results.pages, scroll=False)
         st.rerun()
 
+    st.html(NARROW_CSS)
     left, right = st.columns([1, 3], gap="large")
-    with left:
+    with left, st.container(key="search_facets"):
         render_facets(state, counts)
-    with right:
+    with right, st.container(key="search_results"):
+        scroll = st.session_state.pop("search_scroll", None)
+        if scroll is not None:
+            st.session_state["search_scroll_n"] = scroll
+            shared.scroll_to("st-key-search_results", scroll)
         head = st.columns([3, 1], vertical_alignment="center")
         what = f"“{html.escape(state['q'])}”" if state["q"] else "全部文档"
         head[0].html(f'<div class="kb-meta">{what}：共 {results.total} 条结果（用时 {results.took_ms:.0f} 毫秒）</div>')
@@ -385,11 +443,15 @@ def main() -> None:
                 st.caption("常用检索：")
                 for i, word in enumerate(popular()):
                     st.button(shared.md(word), key=f"search_pop_{i}", on_click=set_query, args=(word,), type="tertiary")
+        found = results.page == 1 and render_id_match(state["q"])
         if results.total == 0:
-            render_empty(state, results, svc)
+            if not found:
+                render_empty(state, results, svc)
             return
+        # an empty box lists the newest first, whatever the sort says (kb.search)
+        by_date = state["sort"] == "newest" or not state["q"]
         for hit in results.hits:
-            render_hit(hit, state["q"])
+            render_hit(hit, state["q"], by_date)
         if results.total < FEW_RESULTS and len([t for t in results.terms if t]) > 1:
             render_few(state, results, svc)
         render_pagination(results)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 
@@ -220,12 +221,18 @@ def report_unexpected(exc: Exception) -> bool:
     return True
 
 
-def pin_url() -> None:
-    """Write the query parameters back so the browser's address bar shows them.
+def pin_url(page: str) -> None:
+    """Write the query parameters back so the browser's address bar shows them (`page`: its url_path).
 
     st.page_link to the page that is already open runs it with the new parameters but leaves the
     old ones in the address bar; a shared or reloaded URL would then show the wrong thing.
     """
+    if st.session_state.get("kb_page") != page:
+        # Another page (a link, Back, a reload): the browser shows its address already; writing the
+        # parameters now would add a history entry for them under the previous page's path, and Back
+        # would land there instead of on the list that was left.
+        st.session_state["kb_page"] = page
+        return
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     st.query_params.from_dict(params)
 
@@ -252,14 +259,15 @@ def sidebar(counts: bool = True) -> None:
         if not counts or current_dir(s.index_dir) is None:
             return
         try:
-            counts = stats()
+            by_type = corpus_counts()
         except Exception:  # the sidebar must never take a page down with it
             _LOG.exception("sidebar counts failed")
             return
-        types = counts["facets"].get("type", {})
-        parts = [f"{TYPE_LABELS.get(t, t)} {types.get(t, 0)}" for t in ("guide", "case", "law") if types.get(t)]
+        parts = [f"{TYPE_LABELS.get(t, t)} {n}" for t, n in current_counts(by_type).items() if n]
         if parts:
-            st.caption("收录：" + " · ".join(parts))
+            st.caption("现行：" + " · ".join(parts), help=COUNTS_HELP)
+        if other := other_counts_text(by_type):
+            st.caption(f"另有{other}，检索时默认不显示")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -274,6 +282,49 @@ def stats() -> dict:
     """Corpus counts ({total, facets}), cached per index version."""
     s = settings()
     return _stats(s, index_version(s))
+
+
+COUNTS_HELP = (
+    "与检索页“类型”筛选的计数相同：只计现行文档。法条按条计，同一条文的每个版本各算一条；"
+    "已被新版本取代的旧版本条文标为“已失效”，单独计数。"
+)
+COUNTED_TYPES = ("guide", "case", "law")
+# How a type's documents outside 现行 are named and counted: 已失效 articles, 不再参照 guides.
+OTHER_UNITS = {"guide": "篇", "case": "篇", "law": "条"}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _corpus_counts(s: Settings, version: str) -> dict[str, dict[str, int]]:
+    if _empty(s, version):
+        return {}
+    svc = _service(s)
+    # The same searches the search page's facets run: one count everywhere.
+    return {
+        t: dict(svc.search("", {"type": [t]}, per_page=1, include_superseded=True).facets.get("status", {}))
+        for t in COUNTED_TYPES
+    }
+
+
+def corpus_counts() -> dict[str, dict[str, int]]:
+    """Documents by type and status ({"law": {"现行": 2954, "已失效": 119}}), cached per index version."""
+    s = settings()
+    return _corpus_counts(s, index_version(s))
+
+
+def current_counts(by_type: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """现行 documents by type, in menu order."""
+    return {t: by_type.get(t, {}).get("现行", 0) for t in COUNTED_TYPES}
+
+
+def other_counts_text(by_type: Mapping[str, Mapping[str, int]]) -> str:
+    """The documents not 现行, named by status: "已失效的法条 119 条、不再参照的指引 3 篇"; "" when none."""
+    parts = [
+        f"{status}的{TYPE_LABELS.get(t, t)} {n} {OTHER_UNITS[t]}"
+        for t in COUNTED_TYPES
+        for status, n in by_type.get(t, {}).items()
+        if status != "现行" and n
+    ]
+    return "、".join(parts)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -292,7 +343,7 @@ EMPTY_MESSAGE = (
 )
 
 
-def page_url(page: str, **params: object) -> str:
+def page_url(page: str, /, **params: object) -> str:
     """A relative URL to an app page with query parameters (for links inside HTML)."""
     clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
     return page + ("?" + urlencode(clean, doseq=True) if clean else "")
@@ -301,6 +352,96 @@ def page_url(page: str, **params: object) -> str:
 def doc_url(doc_id: str, q: str | None = None) -> str:
     """The link to one document, carrying the search terms to highlight."""
     return page_url("doc", id=doc_id, q=q)
+
+
+# -- list pages keep their whole state in the URL ----------------------------------------------
+# One way for every list page: a widget's callback writes its value into the URL (url_from_widget),
+# each run reads the URL (url_param) and loads it into the widgets. The URL is then the truth for a
+# reload, a shared link and Back. Streamlit's own bind="query-params" is not used: it names the URL
+# parameter after the widget key (search_q), which would break every bookmark and link (?q=, ?cat=).
+
+# page name (app_pages/<name>.py) -> what its 返回 link says
+LIST_PAGES = {"search": "检索", "casebook": "案例库", "guides": "办案指引", "learning": "学习路径"}
+BACK = "from"  # a document link's parameter naming the list it was opened from, with that list's state
+
+
+def url_param(name: str, default: str = "", choices: Collection[str] | None = None) -> str:
+    """One query parameter, stripped; `default` when it is missing or not one of `choices`."""
+    value = st.query_params.get(name, default).strip()
+    return value if choices is None or value in choices else default
+
+
+def set_url_params(**values: object) -> None:
+    """Put values into the URL in one step (one history entry for Back); None, "" or False removes one."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    for name, value in values.items():
+        if value is None or value == "" or value is False:
+            params.pop(name, None)
+        else:
+            params[name] = "1" if value is True else str(value)
+    st.query_params.from_dict(params)
+
+
+def set_url_param(name: str, value: object, default: object = "") -> None:
+    """Put one value into the URL; the default (or nothing) removes the parameter."""
+    set_url_params(**{name: None if value == default else value})
+
+
+def url_from_widget(name: str, key: str, default: object = "") -> None:
+    """A widget's on_change: its value (session key `key`) into the URL parameter `name`."""
+    set_url_param(name, st.session_state.get(key), default)
+
+
+def here(page: str) -> str:
+    """This list page with its whole state, as a document link's `from` ("casebook?cat=盗窃")."""
+    return page_url(page, **{k: st.query_params.get_all(k) for k in st.query_params})
+
+
+def doc_params(doc_id: str, page: str, q: str = "") -> dict[str, str]:
+    """The query parameters of a link from list page `page` to one document (st.page_link)."""
+    params = {"id": doc_id, "q": q, BACK: here(page)}
+    return {k: v for k, v in params.items() if v}
+
+
+def back_target(back: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A `from` value as (page name, its query parameters); None for anything but a list page."""
+    page, _, query = back.partition("?")
+    if page not in LIST_PAGES:
+        return None
+    return page, parse_qsl(query, keep_blank_values=False)
+
+
+def back_link(q: str = "") -> None:
+    """The document page's 返回 link: to the list it was opened from, with all its filters."""
+    target = back_target(st.query_params.get(BACK, ""))
+    if target is None:
+        if q:  # an older link or a bookmark: back to a search for its words
+            st.page_link(
+                "app_pages/search.py", label=f"返回检索“{md(q)}”", query_params={"q": q}, icon=":material/arrow_back:"
+            )
+        return
+    page, params = target
+    words = dict(params).get("q", "") if page == "search" else ""
+    label = f"返回{LIST_PAGES[page]}" + (f"“{md(words)}”" if words else "")
+    st.page_link(f"app_pages/{page}.py", label=label, query_params=params, icon=":material/arrow_back:")
+
+
+# Hand-written: Streamlit has no call that scrolls the page. The anchor is drawn by an element of
+# its own; the nonce makes each request a new script (an unchanged one is not run again).
+SCROLL_SCRIPT = """<script>(() => {
+  let tries = 0;
+  const go = () => {
+    const top = window.parent.document.querySelector(ANCHOR) || document.querySelector(ANCHOR);
+    if (top) top.scrollIntoView({block: 'start'}); else if (tries++ < 100) setTimeout(go, 50);
+  };
+  go();
+})(); /* NONCE */</script>"""
+
+
+def scroll_to(anchor_class: str, nonce: object) -> None:
+    """Scroll the page so that the element with class `anchor_class` is at the top of the window."""
+    script = SCROLL_SCRIPT.replace("ANCHOR", json.dumps("." + anchor_class)).replace("NONCE", str(nonce))
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def type_label(doc_type: str) -> str:
@@ -346,6 +487,29 @@ dl.kb-metadata { display: grid; grid-template-columns: max-content 1fr; gap: 0.2
   padding: 0 !important; font-size: 0.9rem; }
 dl.kb-metadata dt { color: #6b7080; }
 dl.kb-metadata dd { margin: 0; }
+/* 上一处 / 下一处 through the search terms of a document; stays in view while reading (document.py). */
+[data-testid="stElementContainer"]:has(.kb-passages) { position: sticky; top: 3.75rem; z-index: 30; }
+.kb-passages { display: inline-flex; align-items: center; gap: 0.6rem; padding: 0.25rem 0.5rem; background: #fffdf3;
+  border: 1px solid #e6d38a; border-radius: 6px; font-size: 0.9rem; box-shadow: 0 2px 6px rgba(0,0,0,.08); }
+.kb-passages button { font: inherit; padding: 0.1rem 0.7rem; border: 1px solid #c8ccd4; border-radius: 4px;
+  background: #fff; color: #1d4f91; cursor: pointer; }
+.kb-passages button:hover, .kb-passages button:focus-visible { border-color: #1d4f91; }
+mark.kb-term-current { background: #ffb347; outline: 2px solid #d97a00; }
+/* What only a printed document shows (document.py), with no gap left for it on screen. */
+@media screen { .kb-print-only, [data-testid="stElementContainer"]:has(.kb-print-only) { display: none; } }
+@media print {
+  /* A document's columns one after the other: side by side, the printed pages lose their order. */
+  [data-testid="stHorizontalBlock"]:has(.kb-doc) { display: block !important; }
+  [data-testid="stHorizontalBlock"]:has(.kb-doc) > [data-testid="stColumn"] { width: 100% !important; }
+  [data-testid="stElementContainer"]:has(.kb-passages) { display: none !important; }
+  .kb-doc h1, .kb-doc h2, .kb-doc h3, .kb-doc h4, .kb-doc h5, .kb-doc h6, .kb-doc-title,
+  [data-testid="stElementContainer"]:has([data-testid="stHeading"]) { break-after: avoid; page-break-after: avoid; }
+  .kb-doc tr, .kb-print-article, .kb-summary { break-inside: avoid; page-break-inside: avoid; }
+  .kb-print-articles { font-size: 10.5pt; line-height: 1.6; }
+  .kb-print-article { margin: 0 0 0.6rem 0; }
+  .kb-print-article p { margin: 0.2rem 0 0 0; }
+  .kb-print-footer { margin-top: 1.2rem; padding-top: 0.3rem; border-top: 1px solid #999; font-size: 9pt; color: #444; }
+}
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stSidebarCollapsedControl"], .kb-noprint, [class*="st-key-noprint"], [data-testid="stExpander"] summary svg { display: none !important; }
@@ -377,7 +541,8 @@ UPLOADER_CSS = """
 # first span; a character count may follow; intranet PCs run Windows, so Ctrl) and the dialog
 # shown when the server stops answering (its English asks whether the intranet PC is "connected
 # to the internet"). The connection label is 正在连接 while the dotted icon shows, else 连接中断.
-# Streamlit's own dialogs are those without app elements.
+# Streamlit's own dialogs are those without app elements (its "Page not found" is translated
+# instead, and marked data-kb-zh, by app_pages/chrome_zh.py).
 CHROME_CSS = """
 <style>
 [data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] { font-size: 0; }
@@ -395,11 +560,11 @@ CHROME_CSS = """
   content: "按 Ctrl+Enter 提交"; }
 .st-key-search_q [data-testid="InputInstructions"] > span:first-child::after { content: "按回车键检索"; }
 [data-testid="stForm"] .st-key-similar_text [data-testid="InputInstructions"] > span:first-child::after { content: "按 Ctrl+Enter 检索"; }
-section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2 { font-size: 0; }
-section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2::after {
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])):not([data-kb-zh]) h2 { font-size: 0; }
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])):not([data-kb-zh]) h2::after {
   content: "与服务器的连接已中断"; font-size: 1.5rem; }
-section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2 + div * { display: none; }
-section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])) h2 + div::after {
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])):not([data-kb-zh]) h2 + div * { display: none; }
+section[role="dialog"]:not(:has([data-testid="stVerticalBlock"])):not([data-kb-zh]) h2 + div::after {
   content: "案例指引库服务暂时没有响应，可能正在重启。服务恢复后页面会自动重新连接；长时间无法恢复时，请联系系统管理员。";
   font-size: 1rem; line-height: 1.6; }
 </style>
@@ -410,6 +575,9 @@ def inject_css() -> None:
     """Fonts that render Chinese from local files, badges, highlights and the print layout."""
     # The uploader names the size limit; a bigger file is refused in Chinese.
     st.html(CSS + UPLOADER_CSS % (MAX_FILE_BYTES // (1024 * 1024)) + CHROME_CSS)
+    from app_pages import chrome_zh  # Streamlit's labels, tooltips and screen-reader texts
+
+    chrome_zh.inject()
 
 
 def data_path(name: str) -> Path:

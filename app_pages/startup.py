@@ -73,6 +73,15 @@ def _import_page_modules() -> None:
             _LOG.info("warm-up: no module %s", name)
 
 
+def report_unexpected(exc: Exception) -> bool:
+    """st.App's handler for failures outside a page: app_pages.shared's, imported when first needed."""
+    # app.py must not import app_pages.shared: Streamlit checks each @st.cache_data as it is declared
+    # and, before the runtime exists, warns "No runtime found, using MemoryCacheStorageManager".
+    from app_pages import shared
+
+    return shared.report_unexpected(exc)
+
+
 @asynccontextmanager
 async def lifespan(app) -> AsyncIterator[None]:
     """st.App lifespan: start the warm-up and serve at once (the browser loads meanwhile)."""

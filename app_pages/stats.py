@@ -31,13 +31,19 @@ def main() -> None:
     except KBError as exc:
         shared.show_error(exc)
         return
-    facets = stats["facets"]
-    types = facets.get("type", {})
+    by_type = shared.corpus_counts()
+    current = shared.current_counts(by_type)
     cols = st.columns(4)
-    cols[0].metric("文档总数", stats["total"])
-    cols[1].metric("办案指引", types.get("guide", 0))
-    cols[2].metric("精品案例", types.get("case", 0))
-    cols[3].metric("法条", types.get("law", 0))
+    cols[0].metric("现行文档", sum(current.values()))
+    cols[1].metric("办案指引", current["guide"])
+    cols[2].metric("精品案例", current["case"])
+    cols[3].metric("法条", current["law"])
+    other = shared.other_counts_text(by_type)
+    st.caption(
+        "以上只计现行文档，与侧栏和检索页“类型”筛选的计数相同；法条按条计，同一条文的每个版本各算一条。"
+        + (f"另有{other}，检索时默认不显示，在检索页“状态”中选择即可查看；" if other else "")
+        + f"索引中共 {stats['total']} 篇。"
+    )
 
     docs = shared.catalog()
     by_category: dict[str, int] = {}
@@ -50,7 +56,7 @@ def main() -> None:
     with left:
         chart("按类别（指引与案例）", by_category, "类别", horizontal=True)
     with right:
-        chart("按类型", {shared.type_label(k): v for k, v in types.items()}, "类型", horizontal=True)
+        chart("按类型（现行）", {shared.type_label(k): v for k, v in current.items() if v}, "类型", horizontal=True)
         chart("案例按办结年份", by_year, "年份", sort_by_key=True, horizontal=True)
 
     st.divider()

@@ -18,7 +18,7 @@ from kb.documents import STATUS_CURRENT, Document, document_type, iter_content_f
 from kb.errors import Problem
 from kb.frontmatter import read_meta_leniently
 from kb.settings import Settings
-from kb.statutes import StatuteLibrary, check_citations
+from kb.statutes import StatuteLibrary, check_citations, check_short_names
 from kb.taxonomy import Taxonomy
 from kb.templates import PLACEHOLDERS, SECTIONS, TEMPLATE_IDS, field_label
 from kb.validation import (
@@ -96,6 +96,7 @@ def check_document(data: bytes | str, rel: str, context: CheckContext) -> CheckR
     linked = doc or _partial_document(text, rel)
     if linked is not None:
         problems += broken_links(linked, context.known_ids)
+        problems += check_short_names(linked)
         if context.library is not None:
             problems += check_citations(context.settings, [linked], today=context.today, library=context.library)
     problems += control_characters(text, rel)

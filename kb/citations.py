@@ -8,15 +8,18 @@ from dataclasses import dataclass, replace
 
 __all__ = [
     "ALIASES",
+    "SHORT_NAMES",
     "Citation",
     "article_label",
     "canonical_law_name",
+    "citation_context",
     "cn_to_int",
     "edition",
     "expand_short_names",
     "extract_citations",
     "find_abbreviations",
     "int_to_cn",
+    "unsettled_short_names",
     "parse_citation",
 ]
 
@@ -49,6 +52,11 @@ ALIASES: dict[str, str] = {
     "办理行政案件程序规定": "公安机关办理行政案件程序规定",
     "行政案件程序规定": "公安机关办理行政案件程序规定",
     "公安机关行政案件程序规定": "公安机关办理行政案件程序规定",
+    # Officers' own short forms (issue 17).
+    "刑事程序规定": "公安机关办理刑事案件程序规定",
+    "行政程序规定": "公安机关办理行政案件程序规定",
+    "刑案程序规定": "公安机关办理刑事案件程序规定",
+    "行政案件办理程序规定": "公安机关办理行政案件程序规定",
     "刑诉法解释": "最高人民法院关于适用刑事诉讼法的解释",
     "高法解释": "最高人民法院关于适用刑事诉讼法的解释",
     # Short names of the judicial interpretations in the statute library, as case write-ups use them.
@@ -63,6 +71,11 @@ ALIASES: dict[str, str] = {
     "掩饰隐瞒解释": "最高人民法院、最高人民检察院关于办理掩饰、隐瞒犯罪所得、犯罪所得收益刑事案件适用法律若干问题的解释",
     "帮信解释": "最高人民法院、最高人民检察院关于办理非法利用信息网络、帮助信息网络犯罪活动等刑事案件适用法律若干问题的解释",
     "赌博解释": "最高人民法院、最高人民检察院关于办理赌博刑事案件具体应用法律若干问题的解释",
+    "两高赌博解释": "最高人民法院、最高人民检察院关于办理赌博刑事案件具体应用法律若干问题的解释",
+    "两高盗窃解释": "最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释",
+    "两高诈骗解释": "最高人民法院、最高人民检察院关于办理诈骗刑事案件具体应用法律若干问题的解释",
+    "两高帮信解释": "最高人民法院、最高人民检察院关于办理非法利用信息网络、帮助信息网络犯罪活动等刑事案件适用法律若干问题的解释",
+    "两高袭警解释": "最高人民法院、最高人民检察院关于办理袭警刑事案件适用法律若干问题的解释",
     "袭警解释": "最高人民法院、最高人民检察院关于办理袭警刑事案件适用法律若干问题的解释",
     "交通肇事解释": "最高人民法院关于审理交通肇事刑事案件具体应用法律若干问题的解释",
     "毒品解释": "最高人民法院关于审理毒品犯罪案件适用法律若干问题的解释",
@@ -82,6 +95,17 @@ ALIASES: dict[str, str] = {
     "枪支管理法": "枪支管理法",
     "反有组织犯罪法": "反有组织犯罪法",
     "反恐怖主义法": "反恐怖主义法",
+}
+
+_CRIMINAL_RULES = "公安机关办理刑事案件程序规定"
+_ADMIN_RULES = "公安机关办理行政案件程序规定"
+# Short names that mean different laws in different documents: short name -> case type -> law.
+# 程序规定 alone is how officers write either of the Ministry's two procedure rules. What the
+# document itself names settles it (citation_context); failing that, the case's nature does:
+# a criminal case is investigated under the 刑事 rules and a 治安 (行政) case under the 行政
+# rules, so that is the one an officer writing up such a case means by the short name.
+SHORT_NAMES: dict[str, dict[str, str]] = {
+    "程序规定": {"刑事": _CRIMINAL_RULES, "行政": _ADMIN_RULES},
 }
 
 # Endings that make an unbracketed run of characters a law name.
@@ -376,9 +400,51 @@ def _abbreviation_defs(text: str) -> Iterator[tuple[int, str, str]]:
             yield m.end(), abbr, full
 
 
+def _short_name_mentions(text: str) -> Iterator[tuple[int, str, str]]:
+    """(end, short name, law) for each full name in `text` a short name may stand for: after
+    "公安机关办理行政案件程序规定", a bare "程序规定" means that one."""
+    for short, meanings in SHORT_NAMES.items():
+        laws = set(meanings.values())
+        names = sorted((a for a, law in ALIASES.items() if law in laws and a != short), key=len, reverse=True)
+        if not any(name in text for name in names):
+            continue
+        for m in re.finditer("|".join(map(re.escape, names)), text):
+            yield m.end(), short, ALIASES[m[0]]
+
+
+def _definitions(text: str) -> list[tuple[int, str, str]]:
+    """Explicit abbreviations and short-name mentions, in order of position."""
+    return sorted([*_abbreviation_defs(text), *_short_name_mentions(text)], key=lambda d: d[0])
+
+
 def find_abbreviations(text: str) -> dict[str, str]:
-    """Abbreviations a text defines, e.g. "（以下简称《解释》）" -> {"解释": "<full title>"}."""
-    return {abbr: full for _, abbr, full in _abbreviation_defs(text)}
+    """Abbreviations a text defines, e.g. "（以下简称《解释》）" -> {"解释": "<full title>"}; a short
+    name (程序规定) means the first of its laws the text names."""
+    found: dict[str, str] = {}
+    for _, short, law in _short_name_mentions(text):
+        found.setdefault(short, law)
+    return found | {abbr: full for _, abbr, full in _abbreviation_defs(text)}
+
+
+def citation_context(text: str, *, laws: Iterable[str] = (), case_type: str | None = None) -> dict[str, str]:
+    """The abbreviations a document's citations are read with: its own definitions and mentions,
+    then the laws its front matter cites, then its case type (刑事 / 行政) for SHORT_NAMES."""
+    found: dict[str, str] = {}
+    laws = list(laws)  # citations (刑法第264条), article keys (刑法:264) or law names
+    cited = {c.law for law in laws if (c := parse_citation(law)) is not None}
+    cited |= {canonical_law_name(law.rpartition(":")[0] or law) for law in laws}
+    for short, meanings in SHORT_NAMES.items():
+        named = [law for law in meanings.values() if law in cited]
+        if len(named) == 1:
+            found[short] = named[0]
+        elif case_type in meanings and (not named or meanings[case_type] in named):
+            found[short] = meanings[case_type]
+    return found | find_abbreviations(text)
+
+
+def unsettled_short_names(text: str, abbreviations: Mapping[str, str]) -> list[tuple[int, str]]:
+    """(offset, cited text) of each citation whose law is a SHORT_NAMES name nothing settled."""
+    return [(c.start, c.text) for c in extract_citations(text, abbreviations=abbreviations) if c.law in SHORT_NAMES]
 
 
 def extract_citations(
@@ -389,7 +455,7 @@ def extract_citations(
 ) -> list[Citation]:
     """Find every statute citation in free text, in order of appearance."""
     abbrevs = {canonical_law_name(k): canonical_law_name(v) for k, v in (abbreviations or {}).items()}
-    pending = list(_abbreviation_defs(text))
+    pending = _definitions(text)
     pending.reverse()
     default = canonical_law_name(default_law) if default_law else None
     mentions = [

@@ -26,7 +26,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 
 from kb import analysis
 from kb.charges import ChargeTable, Cue, load_charges, load_cues
-from kb.citations import extract_citations, find_abbreviations, parse_citation
+from kb.citations import citation_context, extract_citations, parse_citation
 from kb.documents import TYPE_LAW, Document, iter_content_files, plain_text
 from kb.errors import ContentError, IndexLockedError, IndexMissingError, Problem
 from kb.filechange import private_dir, write_private
@@ -36,7 +36,7 @@ from kb.taxonomy import Taxonomy, load_taxonomy
 from kb.thesaurus import QueryWords, Thesaurus, load_query_words, load_thesaurus
 from kb.validation import ContentSet, load_content
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"  # 6: short names (程序规定) in `laws` read with the front matter and case type
 CURRENT_FILE = "CURRENT"
 META_FILE = "casekb-meta.json"
 LOCK_FILE = "build.lock"
@@ -176,7 +176,7 @@ def citation_keys(doc: Document) -> list[str]:
         parsed = parse_citation(cite)
         if parsed is not None:
             keys[parsed.key] = None
-    abbreviations = find_abbreviations(doc.body)
+    abbreviations = citation_context(doc.body, laws=doc.laws, case_type=doc.case_type)
     for cite in extract_citations(doc.body, abbreviations=abbreviations):
         keys[cite.key] = None
     return list(keys)

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element
@@ -98,6 +99,7 @@ def render_markdown(
     citations: bool = True,
     articles: ArticleSource | None = None,
     highlight: Sequence[str] = (),
+    abbreviations: Mapping[str, str] | None = None,
 ) -> RenderedDocument:
     """Render Markdown (tables, toc) to sanitised HTML.
 
@@ -113,7 +115,8 @@ def render_markdown(
     raw = markdown_limits.render(md, text or "")  # bounded link scans; too deep nesting → plain text
     clean = sanitize(raw)
     lookup = _lookup(articles)
-    abbreviations = find_abbreviations(text or "") if citations else {}
+    # `abbreviations` (kb.citations.citation_context of the front matter) settle short names such as 程序规定.
+    abbreviations = {**(abbreviations or {}), **find_abbreviations(text or "")} if citations else {}
     rewriter = _Rewriter(citations, lookup, abbreviations, [t for t in highlight if t and t.strip()])
     rewriter.feed(clean)
     rewriter.close()
@@ -231,6 +234,29 @@ class _Rewriter(HTMLParser):
         )
 
 
+def cited_articles_html(cited: Sequence[tuple[str, ArticleText | None]]) -> str:
+    """The cited articles in full, one block each (what a printed page shows instead of collapsed widgets)."""
+    blocks = []
+    for label, article in cited:
+        if article is None:
+            body = '<p class="kb-print-missing">法条库未收录该条文。</p>'
+            title = html.escape(label, quote=False)
+            note = ""
+        else:
+            text = html.escape(article.text, quote=False).replace("\n", "<br>")
+            body = f"<p>{text}</p>"
+            title = html.escape(article.label, quote=False)
+            note = html.escape(article.note, quote=False)
+        blocks.append(f'<div class="kb-print-article"><strong>{title}</strong>{note}{body}</div>')
+    return sanitize(f'<div class="kb-print-articles">{"".join(blocks)}</div>')
+
+
+def print_footer_html(doc_id: str, version: str, printed: date) -> str:
+    """The line a printed document ends with: its id, its version and the day it was printed."""
+    parts = [f"编号：{doc_id}"] + ([f"版本：{version}"] if version else []) + [f"打印于 {printed.isoformat()}"]
+    return sanitize(f'<div class="kb-print-footer">{html.escape(" · ".join(parts), quote=False)}</div>')
+
+
 def plain_excerpt(text: str, limit: int = 200) -> str:
     """The first `limit` characters of a text, with an ellipsis when cut."""
     text = (text or "").strip()
@@ -244,7 +270,9 @@ __all__ = [
     "Heading",
     "RenderedDocument",
     "citation_href",
+    "cited_articles_html",
     "plain_excerpt",
+    "print_footer_html",
     "render_markdown",
     "sanitize",
 ]

@@ -1089,6 +1089,10 @@ class SearchService:
             results = searcher.search(q, limit=limit, sortedby="id" if limit is None else None)
             return [StoredDocument(dict(r)) for r in results]
 
+    def articles(self) -> list[StoredDocument]:
+        """Every indexed statute article, all versions, by id."""
+        return self.documents(Q.Term("type", TYPE_LAW))
+
     def citing(self, key: str) -> list[StoredDocument]:
         """Documents whose citations include an article key (刑法:264)."""
         return [d for d in self.documents(Q.Term("laws", key)) if d["article_key"] != key]

@@ -13,13 +13,13 @@ from pathlib import Path
 import yaml
 
 from kb.citations import (
+    SHORT_NAMES,
     Citation,
     article_label,
     canonical_law_name,
+    citation_context,
     cn_to_int,
-    expand_short_names,
     extract_citations,
-    find_abbreviations,
     parse_citation,
 )
 from kb.documents import STATUS_CURRENT, STATUS_EXPIRED, TYPE_LAW, Document
@@ -566,15 +566,33 @@ def check_citations(
         front = [cite for text in doc.laws if (cite := parse_citation(text)) is not None]
         for cite in front:
             found.setdefault((cite.key, doc.field_lines.get("laws", 1)), (cite, "laws"))
-        body = extract_citations(doc.body, abbreviations=find_abbreviations(doc.body))
-        for cite in expand_short_names(body, [c.law for c in front]):
+        context = citation_context(doc.body, laws=doc.laws, case_type=doc.case_type)
+        for cite in extract_citations(doc.body, abbreviations=context):
             found.setdefault((cite.key, doc.body_line + doc.body.count("\n", 0, cite.start)), (cite, ""))
         for (_, line), (cite, field) in found.items():
+            if cite.law in SHORT_NAMES:
+                continue  # check_short_names reports it, with or without a statute library
             if message := library.suggest(cite, on):
                 severity = "error" if field and cite.law in known else "warning"
                 problems.append(Problem(doc.path, line, field, message, severity))
             elif doc.in_force and (message := library.changed_since(cite, on, today=today)):
                 problems.append(Problem(doc.path, line, field, message, "warning"))
+    return problems
+
+
+def check_short_names(doc: Document) -> list[Problem]:
+    """A warning for each citation by a short name (程序规定) that neither the document's text,
+    its laws nor its case type settles."""
+    context = citation_context(doc.body, laws=doc.laws, case_type=doc.case_type)
+    problems = []
+    for cite in extract_citations(doc.body, abbreviations=context):
+        if cite.law not in SHORT_NAMES:
+            continue
+        meanings = "或".join(f"《{law}》" for law in dict.fromkeys(SHORT_NAMES[cite.law].values()))
+        message = (
+            f"“{cite.text}”中的“{cite.law}”可能指{meanings}，无法从上下文确定；请写全称，或在 laws 中列出所指的规定"
+        )
+        problems.append(Problem(doc.path, doc.body_line + doc.body.count("\n", 0, cite.start), "", message, "warning"))
     return problems
 
 
@@ -593,11 +611,18 @@ class LinkedCitation:
 
 
 def link_citations(
-    library: StatuteLibrary, text: str, on: date | None = None, *, today: date | None = None
+    library: StatuteLibrary,
+    text: str,
+    on: date | None = None,
+    *,
+    today: date | None = None,
+    laws: Iterable[str] = (),
+    case_type: str | None = None,
 ) -> list[LinkedCitation]:
-    """Every citation in a text with the article it means on `on` (the citing document's issue date)."""
+    """Every citation in a text with the article it means on `on` (the citing document's issue date);
+    `laws` and `case_type` (the document's) settle short names such as 程序规定."""
     out: list[LinkedCitation] = []
-    for cite in extract_citations(text, abbreviations=find_abbreviations(text)):
+    for cite in extract_citations(text, abbreviations=citation_context(text, laws=laws, case_type=case_type)):
         article = library.resolve(cite, on)
         if article is None:
             out.append(LinkedCitation(cite, None))
@@ -610,3 +635,45 @@ def link_citations(
             current_id = match.id if match else ""
         out.append(LinkedCitation(cite, article, status, current_id))
     return out
+
+
+# -- browsing a law: its table of contents and an article's neighbours ------------------------
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of a law's table of contents: a heading (编/章/节, level 1 outermost) or an article (level 0)."""
+
+    level: int
+    text: str
+    article: str = ""  # the article number ("264", "133-1") of an article line
+
+
+def table_of_contents(articles: Iterable[tuple[str, str]]) -> list[TocEntry]:
+    """Headings and articles in reading order, from (article number, chapter path "第二编 分则 / 第五章 …")
+    pairs; a heading is listed where it first applies."""
+    out: list[TocEntry] = []
+    shown: list[str] = []
+    for number, chapter in sorted(articles, key=lambda pair: _sort_key(pair[0])):
+        path = [part.strip() for part in chapter.split(" / ") if part.strip()] if chapter else []
+        same = 0
+        while same < min(len(path), len(shown)) and path[same] == shown[same]:
+            same += 1
+        out.extend(TocEntry(level, name) for level, name in enumerate(path[same:], same + 1))
+        shown = path
+        out.append(TocEntry(0, _label(number), number))
+    return out
+
+
+def neighbours(numbers: Iterable[str], article: str) -> tuple[str | None, str | None]:
+    """The article numbers before and after `article` in a law (None at either end or when absent)."""
+    ordered = sorted(numbers, key=_sort_key)
+    if article not in ordered:
+        return None, None
+    at = ordered.index(article)
+    return (ordered[at - 1] if at > 0 else None), (ordered[at + 1] if at + 1 < len(ordered) else None)
+
+
+def article_sort_key(article: str) -> tuple[int, int]:
+    """Order of article numbers: "133" < "133-1" < "134"."""
+    return _sort_key(article)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -123,3 +124,59 @@ def after_text(locator, expected: str | None = None, timeout_ms: int = 10_000) -
         while locator.evaluate(read) != expected and time.monotonic() < deadline:
             time.sleep(0.05)
     return locator.evaluate(read)
+
+
+# Every string a user sees, copies or hears from a screen reader: text that is rendered and either
+# selectable or not aria-hidden, and the attributes a browser shows or reads out. Inline frames
+# and the app's own style and script elements are not looked into.
+_READABLE_JS = """() => {
+  const ATTRS = ['aria-label', 'aria-description', 'aria-placeholder', 'aria-roledescription',
+    'aria-valuetext', 'title', 'placeholder', 'alt'];
+  const found = [];
+  const rendered = el => el.checkVisibility({visibilityProperty: true})
+    || (getComputedStyle(el).display === 'contents' && el.parentElement && rendered(el.parentElement));
+  const skipped = el => el.closest('script, style, noscript, template, svg title');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode());) {
+    const el = node.parentElement;
+    const text = node.nodeValue.trim();
+    if (!text || !el || skipped(el) || !rendered(el)) continue;
+    const hidden = el.closest('[aria-hidden="true"]');
+    if (hidden && getComputedStyle(el).userSelect === 'none') continue;  // neither read out nor copied
+    found.push({where: 'text', text});
+  }
+  for (const el of document.querySelectorAll('*')) {
+    if (skipped(el) || el.closest('[aria-hidden="true"]') || !rendered(el)) continue;
+    for (const name of ATTRS) {
+      const value = (el.getAttribute(name) || '').trim();
+      if (value) found.push({where: name, text: value});
+    }
+  }
+  found.push({where: 'document.title', text: document.title});
+  return found;
+}"""
+
+
+def english_words(page, allowed: frozenset[str]) -> list[str]:
+    """What on the page (text, accessible labels, tooltips) holds a Latin word not in `allowed`
+    (words and phrases, case-sensitive), as `where: text` lines."""
+    phrases = sorted((a for a in allowed if " " in a), key=len, reverse=True)
+    bad = []
+    # and the accessibility tree as the browser computes it (names include CSS-drawn text), less
+    # its own notation: `- link "name" [level=1]:`, `- /url: …`, `- /placeholder: …`
+    tree = []
+    for line in page.locator("body").aria_snapshot().splitlines():
+        line = line.strip().removeprefix("- ")
+        if not line.startswith("/url:"):
+            line = re.sub(r"\[[a-z]+(=[^\]]*)?\]", "", re.sub(r"^/?[a-z]+:?", "", line))
+            tree.append({"where": "accessibility tree", "text": line})
+    for item in page.evaluate(_READABLE_JS) + tree:
+        text = item["text"]
+        for phrase in phrases:
+            text = text.replace(phrase, " ")
+        words = re.findall(r"[A-Za-z][A-Za-z'’]*", text)
+        if any(word not in allowed for word in words):
+            line = f"{item['where']}: {item['text'][:120]}"
+            if line not in bad:
+                bad.append(line)
+    return bad

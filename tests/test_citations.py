@@ -11,6 +11,7 @@ from kb.citations import (
     article_label,
     articles_label,
     canonical_law_name,
+    citation_context,
     cn_to_int,
     expand_short_names,
     extract_citations,
@@ -291,3 +292,61 @@ def test_several_articles_name_each_law_once_in_order_of_first_appearance():
     assert articles_label(keys, limit=2) == "刑法第三百一十二条；解释第二条等"
     assert articles_label(["刑法:133-1", "不是法条"]) == "刑法第一百三十三条之一；不是法条"
     assert articles_label([]) == ""
+
+
+CRIMINAL_RULES = "公安机关办理刑事案件程序规定"
+ADMIN_RULES = "公安机关办理行政案件程序规定"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("刑事程序规定第七十八条", f"{CRIMINAL_RULES}:78"),
+        ("行政程序规定第四十条", f"{ADMIN_RULES}:40"),
+        ("刑案程序规定第五条", f"{CRIMINAL_RULES}:5"),
+        ("治安法第九条", "治安管理处罚法:9"),
+        ("道交法第九十一条", "道路交通安全法:91"),
+        ("刑诉法第八十一条", "刑事诉讼法:81"),
+        ("两高赌博解释第八条", "最高人民法院、最高人民检察院关于办理赌博刑事案件具体应用法律若干问题的解释:8"),
+        ("两高盗窃解释第一条", f"{THEFT}:1"),
+    ],
+)
+def test_abbreviations_officers_write_resolve(text, key):
+    assert keys(text) == [key]
+
+
+def test_a_bare_procedure_rules_citation_stays_unsettled_without_context():
+    assert keys("依照程序规定第四十条处理") == ["程序规定:40"]
+
+
+def test_the_procedure_rules_named_first_settle_the_short_name_that_follows():
+    text = f"依照{ADMIN_RULES}第一条。依照程序规定第四十条；{CRIMINAL_RULES}第二条，又依照程序规定第三条"
+    assert keys(text) == [f"{ADMIN_RULES}:1", f"{ADMIN_RULES}:40", f"{CRIMINAL_RULES}:2", f"{CRIMINAL_RULES}:3"]
+
+
+def test_find_abbreviations_gives_the_first_procedure_rules_a_text_names():
+    assert find_abbreviations(f"参照《{ADMIN_RULES}》。后来又参照{CRIMINAL_RULES}") == {"程序规定": ADMIN_RULES}
+    assert find_abbreviations("依照程序规定第四十条") == {}
+
+
+@pytest.mark.parametrize(
+    ("laws", "case_type", "meant"),
+    [
+        ([f"{ADMIN_RULES}第四十条"], "刑事", ADMIN_RULES),  # the front matter beats the case type
+        ([f"{ADMIN_RULES}:40"], None, ADMIN_RULES),  # an index key
+        ([CRIMINAL_RULES], "行政", CRIMINAL_RULES),  # a law name
+        (["刑法第二百六十四条"], "刑事", CRIMINAL_RULES),
+        ([], "行政", ADMIN_RULES),
+        ([f"{ADMIN_RULES}第一条", f"{CRIMINAL_RULES}第二条"], "刑事", CRIMINAL_RULES),
+        ([f"{ADMIN_RULES}第一条", f"{CRIMINAL_RULES}第二条"], None, None),
+        ([], None, None),
+    ],
+)
+def test_citation_context_settles_the_short_name_from_front_matter_then_case_type(laws, case_type, meant):
+    context = citation_context("", laws=laws, case_type=case_type)
+    assert context.get("程序规定") == meant
+
+
+def test_the_texts_own_mention_beats_the_case_type():
+    text = f"本案依照{CRIMINAL_RULES}第一条立案。依照程序规定第四十条"
+    assert keys(text, abbreviations=citation_context(text, case_type="行政"))[-1] == f"{CRIMINAL_RULES}:40"

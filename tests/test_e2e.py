@@ -274,7 +274,7 @@ def test_similar_cases_from_pasted_facts(server, page):
     [
         ("/casebook", "全部案例（3 件）", "05-casebook"),
         ("/casebook?cat=" + quote("盗窃") + "&ctype=" + quote("刑事"), "刑事 · 盗窃（1 件）", "06-casebook-category"),
-        ("/guides", "调查取证（2）", "07-guides"),
+        ("/guides", "调查取证（1）", "07-guides"),  # each guide once, under its main stage
         ("/learning", "已学习 0 / 3 篇", "08-learning"),
         ("/stats", "检索情况", "09-stats"),
     ],

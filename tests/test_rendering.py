@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 
-from kb.rendering import ArticleText, render_markdown, sanitize
+from kb.rendering import ArticleText, cited_articles_html, print_footer_html, render_markdown, sanitize
 
 THEFT = ArticleText(
     "刑法:264", "刑法第二百六十四条", "盗窃公私财物，<b>数额</b>较大的……", "doc?id=LAW-264", "（2020-12-26 版）"
@@ -151,3 +152,30 @@ def test_link_scans_are_bounded(text):
 
 def test_lone_surrogates_render_as_replacement_characters():
     assert render_markdown("甲\ud800乙").html == "<p>甲\ufffd乙</p>"
+
+
+def test_cited_articles_print_in_full_with_their_version_and_line_breaks():
+    fraud = ArticleText("刑法:266", "刑法第二百六十六条", "诈骗公私财物，\n数额较大的……", "", "")
+    assert cited_articles_html([("刑法第二百六十四条", THEFT), ("刑法第二百六十六条", fraud)]) == (
+        '<div class="kb-print-articles">'
+        '<div class="kb-print-article"><strong>刑法第二百六十四条</strong>（2020-12-26 版）'
+        "<p>盗窃公私财物，&lt;b&gt;数额&lt;/b&gt;较大的……</p></div>"
+        '<div class="kb-print-article"><strong>刑法第二百六十六条</strong><p>诈骗公私财物，<br>数额较大的……</p></div>'
+        "</div>"
+    )
+
+
+def test_a_cited_article_the_library_lacks_prints_as_such():
+    assert cited_articles_html([("治安管理处罚法第<九十七>条", None)]) == (
+        '<div class="kb-print-articles"><div class="kb-print-article"><strong>治安管理处罚法第&lt;九十七&gt;条</strong>'
+        '<p class="kb-print-missing">法条库未收录该条文。</p></div></div>'
+    )
+
+
+def test_the_print_footer_names_the_document_its_version_and_the_day():
+    assert print_footer_html("G-2025-018", "第 1 版", date(2026, 3, 5)) == (
+        '<div class="kb-print-footer">编号：G-2025-018 · 版本：第 1 版 · 打印于 2026-03-05</div>'
+    )
+    assert print_footer_html("G-<x>", "", date(2026, 3, 5)) == (
+        '<div class="kb-print-footer">编号：G-&lt;x&gt; · 打印于 2026-03-05</div>'
+    )

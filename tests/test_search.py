@@ -440,3 +440,15 @@ def test_an_article_is_found_by_the_chapter_it_sits_in(content, tmp_path):
     assert [h.id for h in hits] == ["某某市养犬管理条例@2020-01-01#2"]
     assert hits[0].matched == ("治安调解",)
     svc.close()
+
+
+def test_articles_lists_every_indexed_article_and_nothing_else(content, tmp_path):
+    settings = make_settings(content.root, tmp_path, make_laws(tmp_path))
+    content.guide("G-1", title="盗窃案件办理指引")
+    build_index(settings)
+    svc = SearchService(settings)
+    articles = svc.articles()
+    assert articles and {d["type"] for d in articles} == {"law"}
+    assert [d["id"] for d in articles] == sorted(d["id"] for d in articles)
+    assert "G-1" not in {d["id"] for d in articles}
+    svc.close()

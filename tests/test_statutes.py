@@ -437,3 +437,116 @@ def test_link_citations_resolves_each_span_at_the_documents_date(laws_dir):
     assert links[2].article is None
     later = link_citations(library, text, date(2026, 3, 1), today=date(2026, 11, 28))
     assert later[0].article_id == "治安管理处罚法@2025-06-27#43"
+
+
+# The bundled cases whose body writes "程序规定第X条" without naming which 程序规定; before issue 17
+# their document pages showed "法条库未收录该条文" for each such citation.
+SHORT_PROCEDURE_RULES_CASES = (
+    "C-2022-115",
+    "C-2022-116",
+    "C-2022-122",
+    "C-2022-127",
+    "C-2023-043",
+    "C-2023-113",
+    "C-2023-118",
+    "C-2023-125",
+    "C-2023-128",
+    "C-2024-114",
+    "C-2024-117",
+    "C-2024-120",
+    "C-2024-123",
+    "C-2024-126",
+    "C-2025-111",
+    "C-2025-121",
+    "C-2025-130",
+)
+
+
+def test_every_short_procedure_rules_citation_of_the_bundled_cases_resolves(laws_dir):
+    from kb.checks import check_content
+    from kb.citations import citation_context
+    from kb.rendering import render_markdown
+    from kb.settings import REPO_ROOT, load_settings
+    from kb.statutes import link_citations
+
+    checked = check_content(load_settings(content=REPO_ROOT).with_overrides(laws_dir=laws_dir))
+    assert [str(p) for p in checked.problems] == []
+    docs = {d.id: d for d in checked.documents}
+    # "程序规定第" not preceded by 案件 / 处理 (公安机关办理行政案件程序规定, …违法行为处理程序规定)
+    short = sorted(d.id for d in docs.values() if re.search(r"(?<![件理])程序规定第", d.body))
+    assert short == list(SHORT_PROCEDURE_RULES_CASES)
+    library = _load(laws_dir)
+    for doc_id in short:
+        doc = docs[doc_id]
+        links = link_citations(library, doc.body, doc.issued, laws=doc.laws, case_type=doc.case_type)
+        assert [link.citation.text for link in links if link.article is None] == [], doc_id
+        assert {link.citation.law for link in links if "程序规定" in link.citation.text} == {
+            "公安机关办理行政案件程序规定"
+        }
+        context = citation_context("", laws=doc.laws, case_type=doc.case_type)
+        rendered = render_markdown(doc.body, abbreviations=context)
+        assert [key for key in rendered.citations if key.startswith("程序规定:")] == [], doc_id
+
+
+def test_an_unsettled_short_name_is_a_warning_naming_file_and_line(content, settings):
+    from kb.checks import check_document, load_context
+
+    body = "第一段。\n\n依照程序规定第四十条处理。"
+    path = content.guide("G-2024-007", body=body, laws="刑事诉讼法第六十七条")
+    result = check_document(path.read_bytes(), "guides/G-2024-007.md", load_context(settings))
+    line = path.read_text(encoding="utf-8").split("\n").index("依照程序规定第四十条处理。") + 1
+    assert [(str(p), p.severity) for p in result.problems] == [
+        (
+            f"guides/G-2024-007.md:{line}: “程序规定第四十条”中的“程序规定”可能指《公安机关办理刑事案件程序规定》"
+            "或《公安机关办理行政案件程序规定》，无法从上下文确定；请写全称，或在 laws 中列出所指的规定",
+            "warning",
+        )
+    ]
+    # The same citation in a 行政 case is the 行政 rules: nothing to warn about.
+    case = content.case("C-2024-008", case_type="行政", law_text="依照程序规定第四十条处理。")
+    assert check_document(case.read_bytes(), "casebook/盗窃/C-2024-008.md", load_context(settings)).problems == ()
+
+
+def test_table_of_contents_lists_each_heading_where_it_first_applies():
+    from kb.statutes import TocEntry, table_of_contents
+
+    articles = [
+        ("264", "第二编 分则 / 第五章 侵犯财产罪"),
+        ("133-1", "第二编 分则 / 第二章 危害公共安全罪"),
+        ("1", "第一编 总则 / 第一章 刑法的任务"),
+        ("133", "第二编 分则 / 第二章 危害公共安全罪"),
+        ("452", "附则"),
+    ]
+    assert table_of_contents(articles) == [
+        TocEntry(1, "第一编 总则"),
+        TocEntry(2, "第一章 刑法的任务"),
+        TocEntry(0, "第一条", "1"),
+        TocEntry(1, "第二编 分则"),
+        TocEntry(2, "第二章 危害公共安全罪"),
+        TocEntry(0, "第一百三十三条", "133"),
+        TocEntry(0, "第一百三十三条之一", "133-1"),
+        TocEntry(2, "第五章 侵犯财产罪"),
+        TocEntry(0, "第二百六十四条", "264"),
+        TocEntry(1, "附则"),
+        TocEntry(0, "第四百五十二条", "452"),
+    ]
+    assert table_of_contents([("3", ""), ("2", "")]) == [TocEntry(0, "第二条", "2"), TocEntry(0, "第三条", "3")]
+
+
+def test_neighbours_of_an_article_follow_article_order():
+    from kb.statutes import neighbours
+
+    numbers = ["134", "133-1", "1", "133"]
+    assert neighbours(numbers, "133-1") == ("133", "134")
+    assert neighbours(numbers, "1") == (None, "133")
+    assert neighbours(numbers, "134") == ("133-1", None)
+    assert neighbours(numbers, "999") == (None, None)
+
+
+def test_the_real_criminal_law_has_a_table_of_contents_by_part_and_chapter(library):
+    from kb.statutes import table_of_contents
+
+    version = library.in_force("刑法", TODAY)
+    headings = [e for e in table_of_contents((a.article, a.chapter) for a in version.articles) if e.level]
+    assert [e.text for e in headings if e.level == 1][:2] == ["第一编 总则", "第二编 分则"]
+    assert sum(1 for e in headings if e.text.startswith("第五章")) >= 1
