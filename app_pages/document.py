@@ -14,7 +14,7 @@ from app_pages import shared
 from kb import audit, logins, roles
 from kb.citations import article_label, citation_context
 from kb.errors import KBError
-from kb.rendering import cited_articles_html, print_footer_html, render_markdown
+from kb.rendering import cited_articles_html, print_footer_html, print_page_css, render_markdown
 from kb.versions import Retirement, superseded_on, withdrawal
 
 META_FIELDS = (
@@ -300,7 +300,10 @@ def print_footer(doc) -> None:
         version = f"第 {doc['version']} 版"
     else:
         version = f"{doc['law_version']} 版" if doc.get("law_version") else ""
-    st.html(f'<div class="kb-print-only">{print_footer_html(doc["id"], version, date.today())}</div>')
+    today = date.today()
+    # at the foot of every printed page (page-margin boxes), and once more at the end of the text
+    st.html(f"<style>{print_page_css(doc['id'], version, today)}</style>")
+    st.html(f'<div class="kb-print-only">{print_footer_html(doc["id"], version, today)}</div>')
 
 
 def choose() -> None:

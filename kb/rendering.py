@@ -257,6 +257,20 @@ def print_footer_html(doc_id: str, version: str, printed: date) -> str:
     return sanitize(f'<div class="kb-print-footer">{html.escape(" · ".join(parts), quote=False)}</div>')
 
 
+def print_page_css(doc_id: str, version: str, printed: date) -> str:
+    """An @page rule that prints the footer line at the foot of every page (CSS page-margin boxes,
+    which Chromium draws since version 131), and margins that leave room for it."""
+    parts = [f"编号：{doc_id}"] + ([f"版本：{version}"] if version else []) + [f"打印于 {printed.isoformat()}"]
+    text = " · ".join(parts)
+    # A CSS string: backslash, quotes and line ends escaped, and no "<" that could close the style element.
+    quoted = "".join(f"\\{ord(ch):x} " if ch in '\\"\n\r<>' else ch for ch in text)
+    return (
+        "@page { margin: 16mm 14mm 18mm 14mm;"
+        f' @bottom-center {{ content: "{quoted}"; font-size: 8pt; color: #555; }}'
+        ' @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }'
+    )
+
+
 def plain_excerpt(text: str, limit: int = 200) -> str:
     """The first `limit` characters of a text, with an ellipsis when cut."""
     text = (text or "").strip()
@@ -273,6 +287,7 @@ __all__ = [
     "cited_articles_html",
     "plain_excerpt",
     "print_footer_html",
+    "print_page_css",
     "render_markdown",
     "sanitize",
 ]

@@ -179,3 +179,17 @@ def test_the_print_footer_names_the_document_its_version_and_the_day():
     assert print_footer_html("G-<x>", "", date(2026, 3, 5)) == (
         '<div class="kb-print-footer">编号：G-&lt;x&gt; · 打印于 2026-03-05</div>'
     )
+
+
+def test_every_printed_page_carries_the_footer_line_as_a_css_string():
+    from kb.rendering import print_page_css
+
+    assert print_page_css("G-2025-018", "第 1 版", date(2026, 3, 5)) == (
+        "@page { margin: 16mm 14mm 18mm 14mm;"
+        ' @bottom-center { content: "编号：G-2025-018 · 版本：第 1 版 · 打印于 2026-03-05"; font-size: 8pt; color: #555; }'
+        ' @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }'
+    )
+    # quotes, backslashes and angle brackets cannot end the string or the style element
+    assert 'content: "编号：G-\\22 \\5c \\3c /style\\3e  · 打印于' in print_page_css(
+        'G-"\\</style>', "", date(2026, 3, 5)
+    )
