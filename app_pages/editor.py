@@ -227,11 +227,25 @@ def autosave(draft: Draft, user: accounts.User, text: str) -> None:
     _, rev_key, base_key = keys(draft.id)
     if text == st.session_state[shown_key(draft.id)] or f"editor_conflict_{draft.id}" in st.session_state:
         return
+    # A run can be stopped by the next interaction after its save landed but before it noted the new
+    # revision; the next save would then conflict with this very session's own text. The text each
+    # save attempts is kept until the save is noted, so that case is told apart from someone else's edit.
+    pending_key = f"editor_pending_{draft.id}"
+    interrupted = st.session_state.get(pending_key)
+    st.session_state[pending_key] = text
+    rev = st.session_state[rev_key]
     try:
-        saved = save_draft(shared.settings(), user, draft.id, text, st.session_state[rev_key])
+        try:
+            saved = save_draft(shared.settings(), user, draft.id, text, rev)
+        except StaleDraftError as exc:
+            if interrupted is None or (exc.current.text, exc.current.updated_by) != (interrupted, user.name):
+                raise
+            saved = save_draft(shared.settings(), user, draft.id, text, exc.current.rev)  # on top of our own
     except StaleDraftError as exc:
+        st.session_state.pop(pending_key, None)
         st.session_state[f"editor_conflict_{draft.id}"] = (str(exc), exc.current.text, exc.current.updated_by)
         rerun(draft.id)
+    st.session_state.pop(pending_key, None)
     st.session_state[rev_key] = saved.rev
     st.session_state[base_key] = saved.text
     st.session_state[shown_key(draft.id)] = saved.text

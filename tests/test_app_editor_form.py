@@ -350,3 +350,31 @@ def test_a_query_search_refuses_is_explained_in_the_statute_picker(env):
     check(at.run())
     assert "通配符“\\*”范围过大；请在 \\* 或 ? 前至少写 1 个字" in texts(at.caption)
     assert not [b for b in at.button if b.key.startswith(f"editor_lawadd_{draft_id}_")]
+
+
+def test_a_save_that_landed_unnoted_is_no_conflict_with_the_same_session(env):
+    """A run stopped by the next click after its save landed: the next save builds on it, no conflict."""
+    text = GUIDE_FROM_THE_FORM.replace(f"G-{YEAR}-911", "G-2026-951")
+    draft = create_draft(env, "lin", text)
+    lin = editor("lin", draft=str(draft.id))
+    landed = text.replace("电动车被盗案件快速处置指引", "中途保存的标题")
+    rev = lin.session_state[f"editor_rev_{draft.id}"]
+    save_draft(env, "lin", draft.id, landed, rev)  # the save of the stopped run …
+    lin.session_state[f"editor_pending_{draft.id}"] = landed  # … which it attempted, but never noted
+    field(lin, draft.id, "summary").input("之后改的要旨。")
+    check(lin.run())
+    assert not [e for e in texts(lin.error) if e.startswith("保存被拒绝")]
+    saved = get_draft(env, "lin", draft.id)
+    assert saved.rev == rev + 2 and "summary: 之后改的要旨。\n" in saved.text
+
+
+def test_another_text_saved_meanwhile_is_still_a_conflict(env):
+    text = GUIDE_FROM_THE_FORM.replace(f"G-{YEAR}-911", "G-2026-952")
+    draft = create_draft(env, "lin", text)
+    lin = editor("lin", draft=str(draft.id))
+    rev = lin.session_state[f"editor_rev_{draft.id}"]
+    save_draft(env, "lin", draft.id, text.replace("电动车被盗案件快速处置指引", "另一个标签页的标题"), rev)
+    lin.session_state[f"editor_pending_{draft.id}"] = text.replace("电动车被盗案件快速处置指引", "本页中途的标题")
+    field(lin, draft.id, "summary").input("之后改的要旨。")
+    check(lin.run())
+    assert [e for e in texts(lin.error) if e.startswith("保存被拒绝")]

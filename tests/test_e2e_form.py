@@ -104,10 +104,12 @@ class Form:
         box = self.widget(key).get_by_role("combobox")
         box.click()
         box.fill(option)
-        self.page.keyboard.press("ArrowDown")
-        self.page.keyboard.press("Enter")
+        # the filtered option itself, not whatever is first while the list is still being filtered
+        self.page.locator('[role="option"]', has_text=option).first.click()
         self.page.keyboard.press("Escape")
         wait_app(self.page)
+        if self.widget(key).locator(".react-aria-ComboBox [data-tag]").count():  # a list: its chip has landed
+            self.widget(key).locator(f'.react-aria-ComboBox [data-tag] span[title^="{option}"]').wait_for()
 
     def add(self, key: str, text: str) -> None:
         """Add a value of one's own to a list (关键词)."""
