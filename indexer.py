@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import click
 
+import cli_zh
 from kb.errors import ConfigError, ContentError, KBError, Problem
 from kb.settings import Settings, load_settings
 
@@ -60,110 +60,35 @@ def handles_errors(func: Callable) -> Callable:
     return wrapper
 
 
-def _quoted_list(text: str) -> str:
-    """'guide', 'case', 'law' -> guide、case、law"""
-    return "、".join(v.strip().strip("'\"") for v in text.split(","))
-
-
-def _no_such_option(name: str, alternatives: str | None) -> str:
-    message = f"未知选项 {name}"
-    return f"{message}；是否要用 {_quoted_list(alternatives)}？" if alternatives else message
-
-
-# Click's usage errors (8.x wordings, old and new) in Chinese; the first match wins.
-_USAGE_MESSAGES = [
-    (re.compile(r"No such command '(.+?)'"), lambda m, cmds: f"未知命令“{m[1]}”；可用命令：{cmds}"),
-    (
-        re.compile(r"No such option:? '?([^'\s]+?)'?\.?(?:\s+\(?Did you mean (?:one of: )?(.+?)\?\)?)?$"),
-        lambda m, _: _no_such_option(m[1], m[2]),
-    ),
-    (re.compile(r"Missing argument '(.+?)'"), lambda m, _: f"缺少参数 {m[1]}"),
-    (re.compile(r"Missing option '(.+?)'"), lambda m, _: f"缺少选项 {m[1]}"),
-    (re.compile(r"Option '(.+?)' requires an argument"), lambda m, _: f"选项 {m[1]} 需要一个值"),
-    (re.compile(r"Option '(.+?)' does not take a value"), lambda m, _: f"选项 {m[1]} 不带值"),
-    (
-        re.compile(r"Invalid value for '(.+?)': (.*)", re.S),
-        lambda m, _: f"选项 {m[1]} 的取值无效：{_value_problem(m[2])}",
-    ),
-    (re.compile(r"Got unexpected extra arguments? \((.+?)\)"), lambda m, _: f"多余的参数：{m[1]}"),
-]
-
-# Why a value was refused (click.Choice, IntRange, Path).
-_VALUE_PROBLEMS = [
-    (re.compile(r"'(.*)' is not one of (.+?)\.?$"), lambda m: f"“{m[1]}”不在可选值中；可选：{_quoted_list(m[2])}"),
-    (re.compile(r"'(.*)' is not a valid integer(?: range)?"), lambda m: f"“{m[1]}”不是整数"),
-    (re.compile(r"(-?\d+) is not in the range (-?\d+)<=x<=(-?\d+)"), lambda m: f"{m[1]} 超出范围 {m[2]}–{m[3]}"),
-    (re.compile(r"(-?\d+) is not in the range x>=(-?\d+)"), lambda m: f"{m[1]} 小于下限 {m[2]}"),
-    (re.compile(r"(?:File|Directory|Path) '(.*)' does not exist"), lambda m: f"“{m[1]}”不存在"),
-    (re.compile(r"(?:File|Directory|Path) '(.*)' is a directory"), lambda m: f"“{m[1]}”是目录，这里要一个文件"),
-    (re.compile(r"(?:File|Directory|Path) '(.*)' is a file"), lambda m: f"“{m[1]}”是文件，这里要一个目录"),
-]
-
-
-def _value_problem(detail: str) -> str:
-    for pattern, say in _VALUE_PROBLEMS:
-        m = pattern.search(detail)
-        if m:
-            return say(m)
-    return detail
-
-
-def usage_message(message: str, commands: str = "") -> str:
-    """Click's English usage error in Chinese (unchanged when no wording matches)."""
-    for pattern, say in _USAGE_MESSAGES:
-        m = pattern.search(message)
-        if m:
-            return say(m, commands)
-    return message
-
-
-_HELP_WORDS = [
-    (re.compile(r"^Usage: ", re.M), "用法："),
-    (re.compile(r"^Options:$", re.M), "选项："),
-    (re.compile(r"^Commands:$", re.M), "命令："),
-    (re.compile(r"^Arguments:$", re.M), "参数："),
-    (re.compile(r"Show this message and exit\."), "显示本帮助并退出"),
-    (re.compile(r"\[required\]"), "[必填]"),
-    (re.compile(r"\[default: ([^\]]*)\]"), r"[默认：\1]"),
-    (re.compile(r"\[OPTIONS\]"), "[选项]"),
-    (re.compile(r"COMMAND \[ARGS\]\.\.\."), "命令 [参数]..."),
-    (re.compile(r"\bINTEGER RANGE\b"), "整数"),
-    (re.compile(r"\bINTEGER\b"), "整数"),
-    (re.compile(r"\bTEXT\b"), "文本"),
-    (re.compile(r"\bDIRECTORY\b"), "目录"),
-    (re.compile(r"\bFILE\b"), "文件"),
-]
-
-
-def _chinese_help(text: str) -> str:
-    for pattern, replacement in _HELP_WORDS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 class ChineseCommand(click.Command):
     """A click command whose help screen is in Chinese."""
 
-    def get_help(self, ctx: click.Context) -> str:
-        return _chinese_help(super().get_help(ctx))
+    context_class = cli_zh.Context
 
-    def get_usage(self, ctx: click.Context) -> str:
-        return _chinese_help(super().get_usage(ctx))
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+        cli_zh.chinese_metavars(self.params)
 
 
 class ChineseGroup(click.Group):
     """A click group with Chinese help that reports usage errors in Chinese with exit code 2."""
 
+    context_class = cli_zh.Context
     command_class = ChineseCommand
     group_class = type  # subgroups (user …) are ChineseGroups too
 
-    def get_help(self, ctx: click.Context) -> str:
-        return _chinese_help(super().get_help(ctx))
-
-    def get_usage(self, ctx: click.Context) -> str:
-        return _chinese_help(super().get_usage(ctx))
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+        cli_zh.chinese_metavars(self.params)
 
     def main(self, args=None, prog_name=None, **kwargs):
+        with cli_zh.chinese():
+            return self._main(args, prog_name, **kwargs)
+
+    def _main(self, args, prog_name, **kwargs):
         try:
             return super().main(args=args, prog_name=prog_name, standalone_mode=False, **kwargs)
         except click.exceptions.Exit as exc:
@@ -172,8 +97,7 @@ class ChineseGroup(click.Group):
             _echo_err("已取消")
             sys.exit(EXIT_CONTENT)
         except click.UsageError as exc:
-            message = usage_message(exc.format_message(), "、".join(sorted(self.commands)))
-            _echo_err(f"用法错误：{message}")
+            _echo_err(f"用法错误：{cli_zh.usage_message(exc, list(self.commands))}")
             cmd = exc.ctx.command_path if exc.ctx else "python indexer.py"
             _echo_err(f"运行 {cmd} --help 查看用法")
             sys.exit(EXIT_USAGE)
@@ -332,9 +256,9 @@ def _service(index_dir, laws=None):
 )
 @click.argument("query")
 @index_option
-@click.option("--type", "doc_type", type=click.Choice(["guide", "case", "law"]), help="只看某类文档")
+@click.option("--type", "doc_type", type=cli_zh.Choice(["guide", "case", "law"]), help="只看某类文档")
 @click.option("--category", help="只看某个类别")
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="显示条数")
+@click.option("--limit", type=cli_zh.IntRange(1, 100), default=10, show_default=True, help="显示条数")
 @click.option("--all", "include_superseded", is_flag=True, help="包括不再参照的文档和已失效的法条")
 @click.option("--literal", is_flag=True, help="按原词检索：不作口语转换和错别字纠正")
 @json_option
@@ -375,7 +299,7 @@ def search(query, index_dir, doc_type, category, limit, include_superseded, lite
 )
 @click.option("--id", "doc_id", help="以库中某篇文档为样本")
 @index_option
-@click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True, help="每组条数")
+@click.option("--limit", type=cli_zh.IntRange(1, 50), default=10, show_default=True, help="每组条数")
 @json_option
 @handles_errors
 def similar(text, file_, doc_id, index_dir, limit, as_json) -> None:
@@ -537,7 +461,7 @@ def user() -> None:
 )
 @click.argument("name")
 @click.option(
-    "--role", default="读者", show_default=True, type=click.Choice(["读者", "编辑", "审核", "管理员"]), help="角色"
+    "--role", default="读者", show_default=True, type=cli_zh.Choice(["读者", "编辑", "审核", "管理员"]), help="角色"
 )
 @password_stdin_option
 @handles_errors
@@ -606,7 +530,7 @@ def user_list(as_json) -> None:
     help="发布一个 Markdown 文件（校验、版本号加一、原子写入、更新索引、记入审计日志）；须为“审核”角色。"
     "文件的 version 应为它所依据的已发布版本。"
 )
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("file", metavar="文件", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--as", "as_user", required=True, help="以哪个账号发布（须为“审核”角色）")
 @password_stdin_option
 @click.option(
@@ -651,7 +575,7 @@ def publish(file, as_user, password_stdin, force, content, index_dir) -> None:
 
 
 @cli.command(help="列出审计日志（谁在何时做了什么），最新的在前。")
-@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True, help="显示条数")
+@click.option("--limit", type=cli_zh.IntRange(1, 100000), default=200, show_default=True, help="显示条数")
 @click.option("--user", "actor", help="只看某个用户")
 @click.option("--action", help="只看某种操作（如 publish、login_failed）")
 @json_option

@@ -191,7 +191,9 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
         )
     if any(state[f] for f in FACETS):
         st.button("清除全部筛选", icon=":material/filter_alt_off:", on_click=clear_filters, key="search_clear")
-    st.caption("默认只显示现行文档和现行法条；在“状态”中选择“不再参照”可查看被替代的旧版指引、案例，选择“已失效”可查看已失效的法条版本。")
+    st.caption(
+        "默认只显示现行文档和现行法条；在“状态”中选择“不再参照”可查看被替代的旧版指引、案例，选择“已失效”可查看已失效的法条版本。"
+    )
 
 
 def sort_date(hit) -> str:

@@ -71,6 +71,7 @@ _SURNAMES = (
 _lock = threading.Lock()
 _segmenter: jieba.Tokenizer | None = None
 _fingerprint: str = ""
+_cache_dir: Path | None = None  # where configure keeps the loaded dictionary (pickled tokenizers point at it)
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -112,7 +113,7 @@ def configure(
     back by the next process: 0.2 s instead of 0.6 s for jieba's own cache plus the user words.
     Call before forking workers so they share the loaded dictionary.
     """
-    global _segmenter, _fingerprint
+    global _segmenter, _fingerprint, _cache_dir
     sources = tuple(Path(p) for p in userdicts if Path(p).is_file())
     extra = tuple(sorted({fold(w.strip()) for w in words if w and w.strip()}))
     soft = tuple(sorted({fold(w.strip()) for w in query_words if w and w.strip()} - set(extra)))
@@ -130,8 +131,16 @@ def configure(
             seg = _load(sources, extra, soft)
             if cache_dir is not None:
                 _write_cache(cache_dir, fingerprint, seg, _forced_words(sources))
-        _segmenter, _fingerprint = seg, fingerprint
+        _segmenter, _fingerprint, _cache_dir = seg, fingerprint, cache_dir
     return fingerprint
+
+
+def _adopt(cache_dir: Path, fingerprint: str) -> None:
+    """In a process that configured nothing, load the dictionary an index was built with from its cache."""
+    global _segmenter, _fingerprint, _cache_dir
+    with _lock:
+        if _segmenter is None and (seg := _read_cache(cache_dir, fingerprint)) is not None:
+            _segmenter, _fingerprint, _cache_dir = seg, fingerprint, cache_dir
 
 
 WORD_FREQ = 2000  # jieba frequency of the words _load adds: enough to keep them whole
@@ -236,14 +245,12 @@ def _write_cache(cache_dir: Path, fingerprint: str, seg: jieba.Tokenizer, forced
 
 
 def segmenter() -> jieba.Tokenizer:
-    """Return the configured jieba segmenter, loading the bundled data files if none was configured."""
+    """Return the configured jieba segmenter: `configure` (kb.index.load_resources) or an opened index loaded it."""
     if _segmenter is None:
-        # The same words as every index build, so an unconfigured process segments alike.
-        from kb.index import load_resources
-        from kb.settings import load_settings
-
-        load_resources(load_settings())
-    assert _segmenter is not None
+        # Loading the data folder's words here would make this lowest layer import the index and
+        # the settings (issue 19: no import cycle); a process that opens an index gets the index's
+        # own dictionary from the pickled tokenizer instead (ChineseTokenizer.__setstate__).
+        raise RuntimeError("jieba is not configured: call kb.index.load_resources(settings) first")
     return _segmenter
 
 
@@ -303,6 +310,20 @@ class ChineseTokenizer(Tokenizer):
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.stacked))
+
+    def __getstate__(self) -> dict:
+        # The index's schema pickles its tokenizer: name the dictionary it was built with, so that
+        # a process opening the index without configuring anything segments queries alike.
+        dictionary = (
+            (_fingerprint, str(_cache_dir.resolve())) if _segmenter is not None and _cache_dir is not None else None
+        )
+        return {"stacked": self.stacked, "dictionary": dictionary}
+
+    def __setstate__(self, state: dict) -> None:
+        self.stacked = state.get("stacked", True)
+        if state.get("dictionary") and _segmenter is None:
+            fingerprint, cache_dir = state["dictionary"]
+            _adopt(Path(cache_dir), fingerprint)
 
     def __call__(
         self,

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -25,9 +25,11 @@ from whoosh.scoring import BM25F
 from kb import analysis, scoring
 from kb.documents import STATUS_CURRENT, TYPE_LAW
 from kb.errors import IndexMissingError, QueryError
+from kb.filters import Filters, filter_query
 from kb.index import CURRENT_FILE, Resources, current_dir, load_resources
 from kb.query import Concept, Understanding, normalise, understand
 from kb.settings import Settings
+from kb.similarity import find_similar
 from kb.spelling import Speller
 
 TEXT_FIELDS = ("title", "summary", "tags", "charges", "body")
@@ -84,39 +86,6 @@ FAST_PATH = True
 FAST_FIELDS = frozenset((*TEXT_FIELDS, "chapter", "laws", "article_key", "bigrams"))
 # sort="newest" (and every empty query): latest issue date first.
 NEWEST = [sorting.FieldFacet("issued", reverse=True)]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Facet filters: OR within one field, AND across fields; empty means no restriction."""
-
-    category: tuple[str, ...] = ()
-    type: tuple[str, ...] = ()
-    case_type: tuple[str, ...] = ()
-    stage: tuple[str, ...] = ()
-    audience: tuple[str, ...] = ()
-    year: tuple[int, ...] = ()
-    status: tuple[str, ...] = ()
-    kind: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, values: Mapping[str, object] | None = None, **kwargs: object) -> Filters:
-        """Build filters from a mapping of field to a value or a list of values."""
-        merged = {**(values or {}), **kwargs}
-        out = {}
-        for f in fields(cls):
-            raw = merged.get(f.name)
-            if raw in (None, "", (), []):
-                continue
-            items = raw if isinstance(raw, (list, tuple, set)) else [raw]
-            out[f.name] = tuple(int(v) if f.name == "year" else str(v) for v in items)
-        return cls(**out)
-
-    def items(self) -> Iterator[tuple[str, tuple]]:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value:
-                yield f.name, value
 
 
 @dataclass(frozen=True)
@@ -501,19 +470,6 @@ def _highlight_terms(q: Q.Query | None) -> tuple[str, ...]:
         elif isinstance(sub, Q.Term) and sub.fieldname in TEXT_FIELDS and isinstance(sub.text, str):
             found[sub.text] = None
     return tuple(sorted(found, key=len, reverse=True))
-
-
-def filter_query(filters: Filters, include_superseded: bool) -> Q.Query | None:
-    """Turn facet filters into a Whoosh filter query."""
-    parts: list[Q.Query] = []
-    for name, values in filters.items():
-        terms = [Q.Term(name, v) for v in values]
-        parts.append(terms[0] if len(terms) == 1 else Q.Or(terms))
-    if not filters.status and not include_superseded:
-        parts.append(Q.Term("status", STATUS_CURRENT))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
 # -- snippets ---------------------------------------------------------------------------------
@@ -1107,8 +1063,6 @@ class SearchService:
 
     def similar(self, text: str | None = None, doc_id: str | None = None, filters=None, limit: int = 10):
         """类案检索: similar cases, applicable guides and statute articles for a case description."""
-        from kb.similarity import find_similar
-
         with self.searcher() as searcher:
             return find_similar(self, searcher, text=text, doc_id=doc_id, filters=filters, limit=limit)
 

@@ -27,6 +27,7 @@ from kb.citations import article_label, extract_citations, find_abbreviations
 from kb.classifier import ChargeCounts, Reading, charge_agreement, charge_profile, charges_read, read_charges
 from kb.documents import STATUS_CURRENT, TYPE_CASE, TYPE_GUIDE, TYPE_LAW
 from kb.errors import QueryError
+from kb.filters import Filters, filter_query
 from kb.scoring import leaves as _leaves
 from kb.scoring import norms
 from kb.scoring import postings as _postings
@@ -378,8 +379,6 @@ class _Acceptor:
     """Which documents a pass may return: right type, in force, not deleted, passing the filters."""
 
     def __init__(self, searcher, filters: dict, doc_type: str, exclude: int | None):
-        from kb.search import Filters, filter_query
-
         self.wanted = (("type", (doc_type,)), ("status", tuple(filters.get("status") or (STATUS_CURRENT,))))
         self.exclude = exclude
         extra = {k: v for k, v in filters.items() if k not in ("type", "status")}
@@ -407,8 +406,6 @@ class _Acceptor:
 
 def find_similar(service, searcher, text: str | None = None, doc_id: str | None = None, filters=None, limit: int = 10):
     """Find similar cases, applicable guides and articles for a pasted case description or a document."""
-    from kb.search import Filters
-
     started = time.perf_counter()
     exclude: int | None = None
     own_charges: tuple[str, ...] = ()

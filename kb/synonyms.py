@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from kb.errors import ContentError, Problem
@@ -20,21 +21,14 @@ class Synonyms:
 
     def expand(self, term: str) -> tuple[str, ...]:
         """Return the other terms of the term's group (empty when it has none)."""
-        return _lookup(self).get(term, ())
+        return self._others.get(term, ())
 
-
-_CACHE: dict[int, dict[str, tuple[str, ...]]] = {}
-
-
-def _lookup(syn: Synonyms) -> dict[str, tuple[str, ...]]:
-    table = _CACHE.get(id(syn))
-    if table is None:
-        table = {}
-        for group in syn.groups:
-            for term in group:
-                table[term] = tuple(t for t in group if t != term)
-        _CACHE[id(syn)] = table
-    return table
+    @cached_property
+    def _others(self) -> dict[str, tuple[str, ...]]:
+        """Each term mapped to the rest of its group, built on first use and kept on the table itself."""
+        # cached_property writes to the instance __dict__, which a frozen dataclass allows; the cache
+        # lives and dies with its table, so no other table can ever read it.
+        return {term: tuple(t for t in group if t != term) for group in self.groups for term in group}
 
 
 def parse_synonyms(text: str, path: str = "data/synonyms.txt") -> Synonyms:

@@ -217,3 +217,10 @@ def kb(content: ContentTree, settings: Settings) -> Settings:
     for name, role in (("lin", "编辑"), ("wang", "编辑"), ("zhao", "审核"), ("du", "读者"), ("admin", "管理员")):
         add_user(settings, name, role, "password-" + name)
     return settings
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Name the random order's seed even under -q (pytest-randomly prints it only in the header)."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if config.pluginmanager.hasplugin("randomly") and isinstance(seed, int):
+        terminalreporter.write_line(f"Using --randomly-seed={seed}")

@@ -90,7 +90,10 @@ def test_tokenizer_pickles_by_reference_to_its_module():
     assert pickle.loads(data) == ChineseTokenizer()
 
 
-def test_an_index_opens_in_another_process_that_never_imported_the_analyzer(tmp_path):
+def test_an_index_opens_in_another_process_that_never_imported_the_analyzer(tmp_path, unloaded):
+    # As kb.index.load_resources does: the dictionary is cached beside the index, and the
+    # pickled tokenizer names it, so the other process segments with the index's own words.
+    analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾"], cache_dir=tmp_path / "cache")
     schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ChineseTokenizer()))
     ix = whoosh_index.create_in(str(tmp_path), schema)
     with ix.writer() as w:
@@ -130,6 +133,14 @@ def unloaded(monkeypatch):
     """No segmenter loaded in this process; the module's own one is put back afterwards."""
     monkeypatch.setattr(analysis, "_segmenter", None)
     monkeypatch.setattr(analysis, "_fingerprint", "")
+    monkeypatch.setattr(analysis, "_cache_dir", None)
+
+
+def test_segmenting_before_anything_is_configured_says_what_to_call(unloaded):
+    with pytest.raises(
+        RuntimeError, match=r"^jieba is not configured: call kb.index.load_resources\(settings\) first$"
+    ):
+        analysis.words("醉驾")
 
 
 def test_the_loaded_dictionary_is_cached_for_the_next_process(tmp_path, unloaded):

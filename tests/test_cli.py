@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
+import cli_zh
 from indexer import cli
 from kb.settings import REPO_ROOT
 
@@ -167,6 +171,15 @@ def test_usage_errors_exit_2_in_chinese(run):
         (("build", "--full=1"), "选项 --full 不带值"),
         (("search", "x", "y"), "多余的参数：y"),
         (("check", "--content", __file__), f"选项 --content 的取值无效：“{__file__}”是文件，这里要一个目录"),
+        (("search", "x", "--limit"), "选项 --limit 需要一个值"),
+        (("law",), "缺少参数 法律名称"),
+        (("publish", __file__), "缺少选项 --as"),
+        (("similar", "--file", "/nonexistent/案情.txt"), "选项 --file 的取值无效：“/nonexistent/案情.txt”不存在"),
+        (
+            ("similar", "--file", str(Path(__file__).parent)),
+            f"选项 --file 的取值无效：“{Path(__file__).parent}”是目录，这里要一个文件",
+        ),
+        (("user", "zz"), "未知命令“zz”；可用命令：add、disable、enable、list、passwd"),
     ],
 )
 def test_click_usage_errors_read_in_chinese(run, args, message):
@@ -258,6 +271,52 @@ def test_help_is_in_chinese(run):
     assert "Usage" not in result.output and "Options" not in result.output and "TEXT" not in result.output
     top = run("--help")
     assert "命令：" in top.output and "Commands" not in top.output
+
+
+def _every_command(group: click.Group, path: tuple[str, ...] = ()):
+    for name, command in sorted(group.commands.items()):
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from _every_command(command, (*path, name))
+
+
+@pytest.mark.parametrize("path", [(), *_every_command(cli)], ids=lambda p: " ".join(p) or "cli")
+def test_every_help_screen_is_in_chinese(run, path):
+    result = run(*path, "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("用法：python indexer.py")
+    english = ["Usage", "Options", "Commands", "Show this", "required", "default", "TEXT", "INTEGER", "DIRECTORY", "<="]
+    assert [word for word in english if word in result.output] == []
+
+
+def test_help_columns_line_up_by_display_width(run):
+    lines = run("audit", "--help").output.splitlines()
+    limit, user = lines[lines.index("选项：") + 1 : lines.index("选项：") + 3]
+    assert limit == "  --limit 整数   显示条数  [默认：200; 1–100000]"  # 整数 takes four columns
+    assert cli_zh.display_width(user[: user.index("只看")]) == cli_zh.display_width(limit[: limit.index("显示")]) == 17
+
+
+def test_chinese_lasts_only_while_the_cli_runs(run):
+    with cli_zh.chinese():
+        assert click.exceptions._("Missing argument") == "缺少参数"
+        assert (
+            click.core.ngettext("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", 2)
+            == "多余的参数：{args}"
+        )
+    run("--help")
+    assert click.exceptions._("Missing argument") == "Missing argument"
+
+
+def test_every_catalogue_entry_is_a_message_click_marks():
+    marked = set()
+    for source in Path(click.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "ngettext"):
+                marked |= {
+                    arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                }
+    marked.add("required")  # click passes it through _(extra["required"])
+    assert sorted(set(cli_zh.CATALOGUE) - marked) == []  # click reworded one: update CATALOGUE
 
 
 def test_check_warns_about_an_external_image_and_still_passes(content, settings, run):
