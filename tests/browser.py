@@ -12,6 +12,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,6 +29,13 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 30_000
+# Every browser test module: `pytestmark = E2E` (plus its own marks, if any).
+E2E = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
+    ),
+]
 
 
 def free_port() -> int:
@@ -180,3 +189,15 @@ def english_words(page, allowed: frozenset[str]) -> list[str]:
             if line not in bad:
                 bad.append(line)
     return bad
+
+
+def nav(page, label: str) -> None:
+    """Follow a sidebar link (client-side, so the logged-in session is kept)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
+    wait_app(page)
+
+
+def shot(page, name: str, full_page: bool = True) -> None:
+    """A screenshot into test-artifacts/ (kept by CI for a failed run)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)

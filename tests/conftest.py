@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS  # tests/ is on sys.path: conftest.py is at its root
 
 from kb.settings import REPO_ROOT, Settings
 
@@ -219,8 +220,11 @@ def kb(content: ContentTree, settings: Settings) -> Settings:
     return settings
 
 
-def pytest_terminal_summary(terminalreporter, config) -> None:
-    """Name the random order's seed even under -q (pytest-randomly prints it only in the header)."""
-    seed = getattr(config.option, "randomly_seed", None)
-    if config.pluginmanager.hasplugin("randomly") and isinstance(seed, int):
-        terminalreporter.write_line(f"Using --randomly-seed={seed}")
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for one browser-test module (each module starts its own server; see tests/browser.py)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -13,34 +13,27 @@ from kb.settings import load_settings
 try:
     from tests.app_fixtures import add_hostile, make_content, make_laws
     from tests.browser import (
-        ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         LOCAL_HOSTS,
         TIMEOUT_MS,
         after_text,
+        shot,
         streamlit_server,
         wait_app,
     )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import add_hostile, make_content, make_laws
     from browser import (
-        ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         LOCAL_HOSTS,
         TIMEOUT_MS,
         after_text,
+        shot,
         streamlit_server,
         wait_app,
     )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 sync_api.expect.set_options(timeout=TIMEOUT_MS)  # assertions retry as long as locators wait
@@ -60,14 +53,6 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def requests_seen():
     return []
 
@@ -84,11 +69,6 @@ def page(browser, requests_seen):
     pg.dialogs = dialogs
     yield pg
     context.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def search_box(page):

@@ -18,8 +18,7 @@ try:
     from tests.app_fixtures import make_content, make_laws
     from tests.browser import (
         ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         LOCAL_HOSTS,
         TIMEOUT_MS,
         english_words,
@@ -31,8 +30,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     from app_fixtures import make_content, make_laws
     from browser import (
         ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         LOCAL_HOSTS,
         TIMEOUT_MS,
         english_words,
@@ -41,12 +39,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
         wait_app,
     )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 sync_api.expect.set_options(timeout=TIMEOUT_MS)
@@ -76,14 +69,6 @@ def site(tmp_path_factory):
         accounts.add_user(db, name, role, password)
     with streamlit_server(root, content, laws) as url:
         yield url, root / "streamlit.log"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Walk:

@@ -11,11 +11,27 @@ from conftest import make_settings
 
 try:
     from tests.app_fixtures import make_content, make_laws
-    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, after_text, streamlit_server, wait_app
+    from tests.browser import (
+        ARTIFACTS,
+        E2E,
+        TIMEOUT_MS,
+        after_text,
+        nav,
+        streamlit_server,
+        wait_app,
+    )
     from tests.test_forms import PUBLIC_ORDER_LAW
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content, make_laws
-    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, after_text, streamlit_server, wait_app
+    from browser import (
+        ARTIFACTS,
+        E2E,
+        TIMEOUT_MS,
+        after_text,
+        nav,
+        streamlit_server,
+        wait_app,
+    )
     from test_forms import PUBLIC_ORDER_LAW
 
 from kb import accounts
@@ -24,12 +40,7 @@ from kb.forms import DraftForm, write_form
 from kb.index import build_index
 from kb.templates import FIELD_ORDER
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 sync_api.expect.set_options(timeout=TIMEOUT_MS)
@@ -55,14 +66,6 @@ def site(tmp_path_factory):
         yield url, settings
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def new_page(browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
     page = context.new_page()
@@ -76,11 +79,6 @@ def log_in(page, url: str, name: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_text(f"当前用户：{name}", exact=False).first.wait_for()
-    wait_app(page)
-
-
-def nav(page, label: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
     wait_app(page)
 
 

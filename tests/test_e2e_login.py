@@ -10,21 +10,16 @@ from conftest import make_settings
 
 try:
     from tests.app_fixtures import make_content
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from tests.browser import E2E, TIMEOUT_MS, nav, streamlit_server, wait_app
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
-    from browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from browser import E2E, TIMEOUT_MS, nav, streamlit_server, wait_app
 
 from app_pages.auth_cookie import COOKIE
 from kb import accounts, audit, logins, sessions
 from kb.index import build_index
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 sync_api.expect.set_options(timeout=TIMEOUT_MS)
@@ -49,14 +44,6 @@ def site(tmp_path_factory):
             yield url, settings
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def new_context(browser):
     return browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
 
@@ -67,11 +54,6 @@ def open_page(context, url: str):
     page.goto(url)
     wait_app(page)
     return page
-
-
-def nav(page, label: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
-    wait_app(page)
 
 
 def submit_login(page, name: str, password: str) -> None:

@@ -12,11 +12,11 @@ from conftest import make_settings
 try:
     from tests.app_fixtures import LEARNING_PATHS, make_content
     from tests.browser import (
-        ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         LOCAL_HOSTS,
         TIMEOUT_MS,
+        nav,
+        shot,
         source_mode,
         streamlit_server,
         wait_app,
@@ -24,11 +24,11 @@ try:
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import LEARNING_PATHS, make_content
     from browser import (
-        ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         LOCAL_HOSTS,
         TIMEOUT_MS,
+        nav,
+        shot,
         source_mode,
         streamlit_server,
         wait_app,
@@ -37,12 +37,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
 from kb import accounts
 from kb.index import build_index
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 sync_api.expect.set_options(timeout=TIMEOUT_MS)  # assertions retry as long as locators wait
@@ -130,14 +125,6 @@ def site(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def open_page(browser):
     """New pages whose every request is recorded; a request off the machine is recorded and refused."""
@@ -160,16 +147,6 @@ def open_page(browser):
     yield new_page
     for context in contexts:
         context.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def nav(page, label: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
-    wait_app(page)
 
 
 def log_in(page, url: str, name: str, password: str) -> None:

@@ -13,18 +13,29 @@ import pytest
 from conftest import LAWS_DIR
 
 try:
-    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, TIMEOUT_MS, streamlit_server, wait_app
+    from tests.browser import (
+        E2E,
+        REPO,
+        TIMEOUT_MS,
+        shot,
+        streamlit_server,
+        wait_app,
+    )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, TIMEOUT_MS, streamlit_server, wait_app
+    from browser import (
+        E2E,
+        REPO,
+        TIMEOUT_MS,
+        shot,
+        streamlit_server,
+        wait_app,
+    )
 
 from kb.index import build_index
 from kb.settings import load_settings
 
 pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
+    *E2E,
     pytest.mark.skipif(
         not LAWS_DIR.is_dir(),
         reason=f"法规库目录不存在：{LAWS_DIR}（设置 KB_TEST_LAWS 指向 LawRefBook 格式的法规目录）",
@@ -65,14 +76,6 @@ def server(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -80,11 +83,6 @@ def page(browser):
     pg.set_default_timeout(TIMEOUT_MS)
     yield pg
     context.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def in_view(where: dict) -> bool:
@@ -115,7 +113,7 @@ def test_opening_a_hit_lands_on_the_first_passage_and_steps_through_the_rest(ser
     assert last["index"] == total - 1 and in_view(last)
     assert last["scrolled"] > second["scrolled"] + first["height"]
     assert 0 <= last["nav"] < 200  # the controls stay at the top of the window while reading
-    shot(page, "50-passage-last")
+    shot(page, "50-passage-last", full_page=False)
 
 
 def test_without_search_terms_the_page_opens_at_the_top_with_no_controls(server, page):

@@ -12,17 +12,12 @@ from kb.settings import load_settings
 
 try:
     from tests.app_fixtures import make_content
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from tests.browser import E2E, TIMEOUT_MS, streamlit_server, wait_app
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
-    from browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from browser import E2E, TIMEOUT_MS, streamlit_server, wait_app
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 expect = sync_api.expect
@@ -37,14 +32,6 @@ def server(tmp_path_factory):
     build_index(load_settings(content=content, index=root / "index"))
     with streamlit_server(root, content) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def new_page(browser, width: int = 1200, height: int = 800):

@@ -14,11 +14,11 @@ from conftest import make_settings
 try:
     from tests.app_fixtures import make_content
     from tests.browser import (
-        ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         TIMEOUT_MS,
         after_text,
+        nav,
+        shot,
         source_mode,
         streamlit_server,
         wait_app,
@@ -26,11 +26,11 @@ try:
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
     from browser import (
-        ARTIFACTS,
-        CHROMIUM,
-        CHROMIUM_ARGS,
+        E2E,
         TIMEOUT_MS,
         after_text,
+        nav,
+        shot,
         source_mode,
         streamlit_server,
         wait_app,
@@ -39,12 +39,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
 from kb import accounts, audit
 from kb.index import build_index
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 sync_api.expect.set_options(timeout=TIMEOUT_MS)  # assertions retry as long as locators wait
@@ -84,30 +79,11 @@ def site(tmp_path_factory):
         yield url, settings
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def new_page(browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN", accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
     return pg
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def nav(page, label: str) -> None:
-    """Follow a sidebar link (client-side, so the logged-in session is kept)."""
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
-    wait_app(page)
 
 
 def log_in(page, url: str, name: str, password: str) -> None:

@@ -11,23 +11,18 @@ from conftest import make_settings
 
 try:
     from tests.app_fixtures import make_content
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from tests.browser import E2E, TIMEOUT_MS, streamlit_server, wait_app
     from tests.test_e2e_publish import log_in, nav, new_page, shot
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
-    from browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_server, wait_app
+    from browser import E2E, TIMEOUT_MS, streamlit_server, wait_app
     from test_e2e_publish import log_in, nav, new_page, shot
 
 from kb import accounts, publish
 from kb.drafts import create_draft, save_draft, submit
 from kb.index import build_index
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）才能运行浏览器测试"
-    ),
-]
+pytestmark = E2E
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="需要 python 包 playwright")
 sync_api.expect.set_options(timeout=TIMEOUT_MS)
@@ -50,14 +45,6 @@ def site(tmp_path_factory):
     publish.withdraw(settings, "zhao", "G-2024-902", "抽血规定已修改，清单内容过时")
     with streamlit_server(root, content, search_log=False) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def test_a_withdrawn_documents_old_link_says_when_and_why(site, browser):
