@@ -57,6 +57,11 @@ EXACT = {
     "Hide column": "隐藏列",
     "Sort ascending": "升序排列",
     "Sort descending": "降序排列",
+    # charts: the toolbar, and what Vega reads out for its parts (the app describes the chart itself)
+    "Show data": "显示数据",
+    "Download as PNG": "下载为 PNG 图片",
+    "Copy Vega-Lite spec": "复制图表定义",
+    "Copied!": "已复制",
     # pagination
     "Pagination": "分页",
     "Previous page": "上一页",
@@ -102,6 +107,19 @@ PATTERNS = [  # (JavaScript regular expression, replacement)
     (r"^[\d.]+\s?[KMG]B per file( • .*)?$", ""),  # Streamlit's default limit, not the app's
     (r"^[a-z0-9_]+ icon$", ""),  # a :material/…: icon's name, read out before its label
 ]
+# What a chart's parts are, read out by a screen reader (Vega's aria-roledescription); only that
+# attribute is rewritten from this table, so that a word such as "title" elsewhere is left alone.
+ROLES = {
+    "visualization": "图表",
+    "group mark container": "图形组",
+    "rect mark container": "条形组",
+    "text mark container": "文字组",
+    "rule mark container": "线组",
+    "axis": "坐标轴",
+    "legend": "图例",
+    "title": "标题",
+    "bar": "条形",
+}
 # Streamlit's dialogs without app elements are its connection-lost dialog, which shared.CHROME_CSS
 # rewrites, except these: the script marks them (data-kb-zh) so that the CSS leaves them alone.
 OWN_DIALOGS = ["Page not found"]
@@ -112,12 +130,13 @@ SCRIPT = """<script>
   window.casekbChromeZh = true;
   const EXACT = %(exact)s;
   const PATTERNS = %(patterns)s.map(([re, to]) => [new RegExp(re), to]);
-  const ATTRS = ['aria-label', 'title', 'placeholder', 'aria-placeholder', 'aria-valuetext'];
+  const ATTRS = ['aria-label', 'title', 'placeholder', 'aria-placeholder', 'aria-valuetext', 'aria-roledescription'];
   // What the app writes itself (documents, results, the editor's text) is left as it is.
   // Nor are icons: their text is the icon's name, drawn as a glyph by the icon font.
   const CONTENT = '[data-testid="stMain"] [data-testid="stMarkdownContainer"]:not(button *), textarea, input, pre, '
     + 'code, .kb-doc, [translate="no"]';
   const DIALOGS = %(dialogs)s;
+  const ROLES = %(roles)s;
   const zh = s => {
     const t = s.trim();
     if (!t || !/[A-Za-z]/.test(t)) return null;
@@ -137,7 +156,7 @@ SCRIPT = """<script>
     for (const name of ATTRS) {
       const value = el.getAttribute(name);
       if (value === null) continue;
-      const to = zh(value);
+      const to = name === 'aria-roledescription' ? (Object.hasOwn(ROLES, value.trim()) ? ROLES[value.trim()] : zh(value)) : zh(value);
       if (to === '') el.removeAttribute(name);
       else if (to !== null) el.setAttribute(name, to);
     }
@@ -178,7 +197,7 @@ def _js(value: object) -> str:
 def script() -> str:
     """The <script> element that keeps Streamlit's English out of the page."""
     exact = EXACT | dict.fromkeys(DRAWN, "")
-    return SCRIPT % {"exact": _js(exact), "patterns": _js(PATTERNS), "dialogs": _js(OWN_DIALOGS)}
+    return SCRIPT % {"exact": _js(exact), "patterns": _js(PATTERNS), "dialogs": _js(OWN_DIALOGS), "roles": _js(ROLES)}
 
 
 def inject() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -20,7 +21,24 @@ def chart(title: str, counts: dict, label: str, sort_by_key: bool = False, horiz
     items = sorted(counts.items()) if sort_by_key else sorted(counts.items(), key=lambda kv: -kv[1])
     frame = pd.DataFrame({label: [str(k) for k, _ in items], "数量": [v for _, v in items]})
     height = max(140, 26 * len(items) + 70) if horizontal else 260
-    st.bar_chart(frame, x=label, y="数量", horizontal=horizontal, sort=False if sort_by_key else "-数量", height=height)
+    # Altair rather than st.bar_chart: Vega reads a chart out in English ("X-axis titled … for a
+    # linear scale …", "Vega visualization") unless the spec gives each part a description.
+    order = list(frame[label])
+    category = alt.Y if horizontal else alt.X
+    value = alt.X if horizontal else alt.Y
+    across, along = ("纵轴", "横轴") if horizontal else ("横轴", "纵轴")
+    spec = (
+        alt.Chart(frame, height=height, description=f"条形图：{title}，共 {len(items)} 项")
+        .mark_bar()
+        .encode(
+            category(f"{label}:N", sort=order, axis=alt.Axis(description=f"{across}：{label}")),
+            value("数量:Q", axis=alt.Axis(description=f"{along}：数量", tickMinStep=1)),
+            tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("数量:Q")],
+            description="读出:N",  # each bar is read out as “盗窃：5”
+        )
+        .transform_calculate(读出=f"datum['{label}'] + '：' + datum['数量']")
+    )
+    st.altair_chart(spec, width="stretch")
 
 
 def main() -> None:

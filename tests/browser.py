@@ -183,7 +183,7 @@ def english_words(page, allowed: frozenset[str]) -> list[str]:
         text = item["text"]
         for phrase in phrases:
             text = text.replace(phrase, " ")
-        words = re.findall(r"[A-Za-z][A-Za-z'’]*", text)
+        words = re.findall(r"[A-Za-z][A-Za-z_'’]*", text)  # a settings key is one word
         if any(word not in allowed for word in words):
             line = f"{item['where']}: {item['text'][:120]}"
             if line not in bad:

@@ -47,13 +47,15 @@ sync_api.expect.set_options(timeout=TIMEOUT_MS)
 # Names of formats and keys, which are content rather than chrome: the front matter keys and
 # values shown in 源码, file types, keyboard keys, document ids and the test's user names.
 ALLOWED = frozenset(
-    {"PDF", "CSV", "ID", "Markdown", "YAML", "UTF", "md", "Ctrl", "Enter", "Esc", "MB", "LawRefBook"}
+    {"PDF", "CSV", "PNG", "ID", "Markdown", "YAML", "UTF", "md", "Ctrl", "Enter", "Esc", "MB", "LawRefBook"}
     | {"id", "title", "kind", "category", "case_type", "charges", "year", "unit", "tags", "laws", "audience"}
     | {"stage", "status", "supersedes", "superseded_by", "issued", "version", "summary", "true", "false"}
     | {"G", "C", "N", "P", "zhao", "qian"}  # document ids (G-2024-901), 第 N 行, Ctrl+P, the users' names
     | {"front matter"}  # the name of the documents' header, as the editors' manual (README) calls it
+    | {"popular_min_sessions", "search_log_roles"}  # settings the administrator is told to change
 )
 TABLE_PAGES = {"审计日志", "账号管理"}
+CHART_PAGES = {"统计"}
 USERS = {"审核": ("zhao", "zhao-password"), "管理员": ("qian", "qian-password")}
 
 
@@ -83,6 +85,7 @@ class Walk:
         self.page.set_default_timeout(TIMEOUT_MS)
         self.english: dict[str, list[str]] = {}
         self.tables_seen = 0
+        self.charts_seen = 0
 
     def look(self, where: str) -> None:
         """Record the English on the page as it is now, under `where`."""
@@ -121,8 +124,13 @@ class Walk:
             wait_app(self.page)
             if title in TABLE_PAGES:  # the table draws after the run
                 self.page.locator('[data-testid="stDataFrame"]').first.wait_for()
+            if title in CHART_PAGES:  # Vega draws after the run, then names the chart's parts
+                self.page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+                for chart in self.page.locator('[data-testid="stVegaLiteChart"]:visible').all():
+                    chart.locator("svg [aria-roledescription]").first.wait_for(state="attached")
             self.look(f"{who}：{title}")
             self.tables(f"{who}：{title}")
+            self.charts(f"{who}：{title}")
 
     def tables(self, where: str) -> None:
         """Hover every table and each button of its toolbar, looking at the tooltips."""
@@ -138,6 +146,23 @@ class Walk:
                 buttons.nth(j).hover()
                 self.page.locator('[data-testid="stTooltipContent"]').first.wait_for()
                 self.look(f"{where}（表格工具栏提示）")
+
+    def charts(self, where: str) -> None:
+        """Hover every chart and each button of its toolbar, looking at the tooltips."""
+        frames = self.page.locator('[data-testid="stFullScreenFrame"]:visible').filter(
+            has=self.page.locator('[data-testid="stVegaLiteChart"]')
+        )
+        self.charts_seen += frames.count()
+        for i in range(frames.count()):
+            frame = frames.nth(i)
+            frame.locator('[data-testid="stVegaLiteChart"]').hover()
+            buttons = frame.locator('[data-testid="stElementToolbar"] button')
+            buttons.first.wait_for()
+            self.look(f"{where}（图表工具栏）")
+            for j in range(buttons.count()):
+                buttons.nth(j).hover()
+                self.page.locator('[data-testid="stTooltipContent"]').first.wait_for()
+                self.look(f"{where}（图表工具栏提示）")
 
     def app_menu(self, where: str) -> None:
         """Open Streamlit's main menu (top right), where the toolbar mode shows one, and look at its items."""
@@ -222,6 +247,7 @@ def test_no_page_shows_english_or_calls_off_the_machine(site, browser):
     page.screenshot(path=str(ARTIFACTS / "40-english-walk-editor.png"), full_page=True)
 
     assert sum(w.tables_seen for w in walks) >= 3  # 审计日志 (twice) and 账号管理, their toolbars hovered
+    assert sum(w.charts_seen for w in walks) >= 9  # 统计, for each of the three, its toolbar hovered
     requests = [u for w in walks for u in w.requests]
     off = sorted({u for u in requests if urlsplit(u).hostname not in LOCAL_HOSTS})
     english: dict[str, list[str]] = {}
