@@ -14,7 +14,7 @@ import streamlit as st
 def main() -> None:
     from app_pages import auth_cookie, menu, shared
     from kb.errors import KBError
-    from kb.logins import MUST_CHANGE_NOTICE, NOTICE, RELOGIN, current_user
+    from kb.workflow.logins import MUST_CHANGE_NOTICE, NOTICE, RELOGIN, current_user
 
     st.set_page_config(page_title="案例指引库", page_icon=shared.FAVICON, layout="wide")
     try:

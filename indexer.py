@@ -157,9 +157,9 @@ def cli() -> None:
 @laws_option
 @handles_errors
 def check(content, laws) -> None:
-    from kb.checks import check_content
-    from kb.index import load_resources
-    from kb.thesaurus import check_search_words
+    from kb.search.index import load_resources
+    from kb.search.thesaurus import check_search_words
+    from kb.workflow.checks import check_content
 
     settings = _settings(content, None, laws)
     resources = load_resources(settings)
@@ -169,7 +169,7 @@ def check(content, laws) -> None:
     problems.extend(resources.cue_problems)
     problems.extend(check_search_words(settings, result.documents, resources.synonyms))
     if (settings.data_dir / "learning_paths.yaml").is_file():
-        from kb.learning import load_learning_paths
+        from kb.content.learning import load_learning_paths
 
         ids = [d.id for d in result.documents]
         learning = load_learning_paths(settings.data_dir / "learning_paths.yaml", resources.taxonomy.audiences, ids)
@@ -197,7 +197,7 @@ def check(content, laws) -> None:
 @click.option("--full", is_flag=True, help="全量重建")
 @handles_errors
 def build(content, index_dir, laws, full) -> None:
-    from kb.index import build_index
+    from kb.search.index import build_index
 
     settings = _settings(content, index_dir, laws)
     _recover(settings)
@@ -231,15 +231,15 @@ def build(content, index_dir, laws, full) -> None:
 
 
 def _recover(settings: Settings) -> None:
-    """Settle what an interrupted publish left behind (kb.publish.recover) and say what was done."""
-    from kb.publish import recover
+    """Settle what an interrupted publish left behind (kb.workflow.publish.recover) and say what was done."""
+    from kb.workflow.publish import recover
 
     for action in recover(settings).actions:
         _echo_err(f"启动恢复：{action}")
 
 
 def _service(index_dir, laws=None):
-    from kb.search import SearchService
+    from kb.search.service import SearchService
 
     settings = _settings(None, index_dir, laws)
     service = SearchService(settings)
@@ -363,7 +363,7 @@ def stats(index_dir, as_json) -> None:
 @json_option
 @handles_errors
 def law(law_name, article, version, laws, as_json) -> None:
-    from kb.statutes import StatuteLibrary, normalize_article
+    from kb.statutes.library import StatuteLibrary, normalize_article
 
     settings = _settings(None, None, laws)
     if settings.laws_dir is None:
@@ -388,14 +388,14 @@ def law(law_name, article, version, laws, as_json) -> None:
         sys.exit(EXIT_CONTENT)
     found = library.article(law_name, key, version=version)
     if found is None:
-        from kb.citations import Citation
+        from kb.statutes.citations import Citation
 
         cite = Citation(law=versions[0].law, article=key, paragraph=None, start=0, end=0, text=article)
         _echo_err("错误：" + library.suggest(cite))
         sys.exit(EXIT_CONTENT)
     status = library.status(found)
     lv = library.version_of(found)
-    from kb.charges import load_charges
+    from kb.search.charges import load_charges
 
     charges = load_charges(settings.data_dir / "charges.txt").charges_for(found.key) if status == "现行" else ()
     if as_json:
@@ -466,7 +466,7 @@ def user() -> None:
 @password_stdin_option
 @handles_errors
 def user_add(name, role, password_stdin) -> None:
-    from kb.accounts import add_user
+    from kb.workflow.accounts import add_user
 
     settings = _settings()
     created = add_user(settings, name, role, _password(password_stdin, confirm=True), must_change=True)
@@ -480,7 +480,7 @@ def user_add(name, role, password_stdin) -> None:
 @password_stdin_option
 @handles_errors
 def user_passwd(name, password_stdin) -> None:
-    from kb.accounts import set_password
+    from kb.workflow.accounts import set_password
 
     set_password(_settings(), name, _password(password_stdin, confirm=True, prompt="新密码"))
     click.echo(f"已修改用户“{name}”的密码；其登录已全部失效，下次登录后须修改密码")
@@ -490,7 +490,7 @@ def user_passwd(name, password_stdin) -> None:
 @click.argument("name")
 @handles_errors
 def user_disable(name) -> None:
-    from kb.accounts import set_disabled
+    from kb.workflow.accounts import set_disabled
 
     set_disabled(_settings(), name, True)
     click.echo(f"已停用用户“{name}”")
@@ -500,7 +500,7 @@ def user_disable(name) -> None:
 @click.argument("name")
 @handles_errors
 def user_enable(name) -> None:
-    from kb.accounts import set_disabled
+    from kb.workflow.accounts import set_disabled
 
     set_disabled(_settings(), name, False)
     click.echo(f"已启用用户“{name}”")
@@ -510,7 +510,7 @@ def user_enable(name) -> None:
 @json_option
 @handles_errors
 def user_list(as_json) -> None:
-    from kb.accounts import list_users
+    from kb.workflow.accounts import list_users
 
     users = list_users(_settings())
     if as_json:
@@ -540,11 +540,11 @@ def user_list(as_json) -> None:
 @index_option
 @handles_errors
 def publish(file, as_user, password_stdin, force, content, index_dir) -> None:
-    from kb.accounts import authenticate, require
     from kb.errors import AuthError, StaleVersionError
-    from kb.index import repair_index
-    from kb.publish import publish_file
     from kb.roles import REVIEW
+    from kb.search.index import repair_index
+    from kb.workflow.accounts import authenticate, require
+    from kb.workflow.publish import publish_file
 
     settings = _settings(content, index_dir)
     account = authenticate(settings, as_user, _password(password_stdin, confirm=False))
@@ -581,7 +581,7 @@ def publish(file, as_user, password_stdin, force, content, index_dir) -> None:
 @json_option
 @handles_errors
 def audit(limit, actor, action, as_json) -> None:
-    from kb.audit import read_entries, visible
+    from kb.workflow.audit import read_entries, visible
 
     entries = read_entries(_settings(), actor=actor, action=action, limit=limit)
     if as_json:

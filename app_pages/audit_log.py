@@ -7,7 +7,8 @@ from datetime import date
 import streamlit as st
 
 from app_pages import shared, workflow
-from kb import audit, roles
+from kb import roles
+from kb.workflow import audit
 
 LIMIT = 5000
 

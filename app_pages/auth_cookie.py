@@ -11,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from kb import sessions
 from kb.errors import KBError
 from kb.settings import load_settings
+from kb.workflow import sessions
 
 # A page view cannot set an HttpOnly cookie (it talks to the browser over a WebSocket), so after a
 # login the login page hands its browser a one-time ticket in a tiny script, which POSTs it to
-# `auth/session`; that route exchanges it (kb.sessions) for the session's token and sets the cookie,
+# `auth/session`; that route exchanges it (kb.workflow.sessions) for the session's token and sets the cookie,
 # and the script then opens the page the user had asked for. Every page view reads the cookie from
 # the WebSocket's opening request (st.context.cookies). The token never appears on a page or in a URL.
 #

@@ -8,8 +8,8 @@ from collections import Counter
 import streamlit as st
 
 from app_pages import shared
+from kb.content.taxonomy import load_taxonomy
 from kb.errors import KBError
-from kb.taxonomy import load_taxonomy
 
 SORTS = {"new": "年份从新到旧", "old": "年份从旧到新"}
 ALL = "全部"

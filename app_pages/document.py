@@ -11,11 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 import streamlit as st
 
 from app_pages import shared
-from kb import audit, logins, roles
-from kb.citations import article_label, citation_context
+from kb import roles
 from kb.errors import KBError
-from kb.rendering import cited_articles_html, print_footer_html, print_page_css, render_markdown
-from kb.versions import Retirement, superseded_on, withdrawal
+from kb.rendering.markup import cited_articles_html, print_footer_html, print_page_css, render_markdown
+from kb.statutes.citations import article_label, citation_context
+from kb.workflow import audit, logins
+from kb.workflow.versions import Retirement, superseded_on, withdrawal
 
 META_FIELDS = (
     ("type", "类型"),

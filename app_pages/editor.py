@@ -7,11 +7,14 @@ import zlib
 import streamlit as st
 
 from app_pages import editor_form, shared, workflow
-from kb import accounts, logins, roles
-from kb.catalog import published_documents
-from kb.diff import DIFF_CSS, sentence_diff, to_html
-from kb.documents import TYPE_CASE, TYPE_GUIDE, TYPE_LABELS
-from kb.drafts import (
+from kb import roles
+from kb.content.catalog import published_documents
+from kb.content.diff import DIFF_CSS, sentence_diff, to_html
+from kb.content.documents import TYPE_CASE, TYPE_GUIDE, TYPE_LABELS
+from kb.content.templates import draft_template
+from kb.errors import ContentError, KBError
+from kb.workflow import accounts, logins
+from kb.workflow.drafts import (
     EDITABLE,
     STATE_DRAFT,
     STATE_RETURNED,
@@ -28,9 +31,7 @@ from kb.drafts import (
     save_draft,
     submit,
 )
-from kb.errors import ContentError, KBError
-from kb.forms import FormError, next_id, read_form, write_form
-from kb.templates import draft_template
+from kb.workflow.forms import FormError, next_id, read_form, write_form
 
 TYPES = {TYPE_GUIDE: "办案指引", TYPE_CASE: "精品案例"}
 # The preview reruns with every edit. Python-Markdown needs up to ~20 µs a character for text dense

@@ -8,14 +8,22 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import shared
-from kb.catalog import Published, load_content_taxonomy, published_documents
-from kb.charges import load_charges
-from kb.documents import STATUS_SUPERSEDED, TYPE_CASE, TYPE_GUIDE, document_type
+from kb.content.catalog import Published, load_content_taxonomy, published_documents
+from kb.content.documents import STATUS_SUPERSEDED, TYPE_CASE, TYPE_GUIDE, document_type
+from kb.content.templates import PLACEHOLDERS
 from kb.errors import KBError
-from kb.forms import ArticleChoice, DraftForm, FormField, choice_values, empty_value, find_articles, form_fields
-from kb.rendering import plain_excerpt
+from kb.rendering.markup import plain_excerpt
+from kb.search.charges import load_charges
 from kb.settings import Settings
-from kb.templates import PLACEHOLDERS
+from kb.workflow.forms import (
+    ArticleChoice,
+    DraftForm,
+    FormField,
+    choice_values,
+    empty_value,
+    find_articles,
+    form_fields,
+)
 
 # Text fields picked from a list rather than typed: the taxonomy's, and the document a superseded one points to.
 PICKED = ("kind", "category", "case_type", "status", "superseded_by")

@@ -7,8 +7,8 @@ import html
 import streamlit as st
 
 from app_pages import shared
+from kb.content.taxonomy import load_taxonomy
 from kb.errors import KBError
-from kb.taxonomy import load_taxonomy
 
 VIEWS = {"stage": "按办案环节", "kind": "按种类"}
 FALLBACK_STAGES = ("接报案", "受案立案", "调查取证", "强制措施", "审核审批", "处罚执行", "涉案财物", "执法监督")

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 from app_pages import shared
-from kb.documents import STATUS_CURRENT
+from kb.content.documents import STATUS_CURRENT
 from kb.errors import KBError
-from kb.statutes import article_sort_key, neighbours, normalize_article, table_of_contents
+from kb.statutes.library import article_sort_key, neighbours, normalize_article, table_of_contents
 
 PAGE = "app_pages/law.py"
 URL = "law"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import auth_cookie, shared
-from kb import accounts, logins, sessions
 from kb.errors import KBError
+from kb.workflow import accounts, logins, sessions
 
 
 def sign_in(user: accounts.User) -> None:
@@ -34,7 +34,7 @@ def login_form() -> None:
         submitted = st.form_submit_button("登录", type="primary", icon=":material/login:")
     if submitted:
         try:
-            # after repeated failures for a name the answer is delayed (kb.accounts): say why it waits
+            # after repeated failures for a name the answer is delayed (kb.workflow.accounts): say why it waits
             with st.spinner("正在验证……"):
                 user = accounts.authenticate(shared.settings(), name, password)
         except KBError as exc:
@@ -73,7 +73,7 @@ def change_password(user: accounts.User) -> None:
         except KBError as exc:
             st.error(shared.md(exc))
             return
-        # Every session of the account has ended (kb.accounts): this tab gets a fresh one.
+        # Every session of the account has ended (kb.workflow.accounts): this tab gets a fresh one.
         st.session_state["login_flash"] = "密码已修改；其他地方的登录已全部失效"
         sign_in(accounts.get_user(s, user.name) or user)
 

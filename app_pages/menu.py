@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.accounts import User
 from kb.roles import AUDIT, EDIT, REVIEW, USERS
+from kb.workflow.accounts import User
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,23 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared, workflow
-from kb import accounts, roles
-from kb.catalog import find_published, published_documents
-from kb.diff import unified
-from kb.documents import STATUS_CURRENT, TYPE_LABELS
-from kb.drafts import STATE_SUBMITTED, check_text, list_drafts, return_draft
+from kb import roles
+from kb.content.catalog import find_published, published_documents
+from kb.content.diff import unified
+from kb.content.documents import STATUS_CURRENT, TYPE_LABELS
+from kb.content.frontmatter import draft_view
 from kb.errors import ContentError, KBError
-from kb.frontmatter import draft_view
-from kb.publish import PublishResult, publish, supersede, withdraw
-from kb.versions import ACTION_LABELS, REVIEW_WINDOW_DAYS, documents_with_history, due_for_review, history, version_text
+from kb.workflow import accounts
+from kb.workflow.drafts import STATE_SUBMITTED, check_text, list_drafts, return_draft
+from kb.workflow.publish import PublishResult, publish, supersede, withdraw
+from kb.workflow.versions import (
+    ACTION_LABELS,
+    REVIEW_WINDOW_DAYS,
+    documents_with_history,
+    due_for_review,
+    history,
+    version_text,
+)
 
 
 def flash() -> None:

@@ -8,9 +8,9 @@ import re
 import streamlit as st
 
 from app_pages import shared
-from kb import logins, searchlog
-from kb.citations import articles_label
 from kb.errors import KBError
+from kb.statutes.citations import articles_label
+from kb.workflow import logins, searchlog
 
 PER_PAGE = 10
 # facet field -> (URL parameter, label)
@@ -27,7 +27,7 @@ FACETS = {
 SORTS = {"relevance": "按相关度", "newest": "按时间"}
 # A document id as typed in the box (G-2024-001, c-2023-017): that document is listed first.
 DOC_ID = re.compile(r"[A-Za-z]{1,4}-\d{4}-\d{1,4}")
-# The date a result is sorted by when sorted by time (kb.search NEWEST: the `issued` field).
+# The date a result is sorted by when sorted by time (kb.search.service NEWEST: the `issued` field).
 DATE_LABELS = {"guide": "印发日期", "case": "印发日期", "law": "施行日期"}
 # On a phone-width window Streamlit stacks the two columns: the results come first, then the filters.
 NARROW_CSS = """<style>
@@ -111,7 +111,7 @@ def set_query(q: str) -> None:
 
 
 def search_literal(literal: bool) -> None:
-    """ "按原词检索" / "按理解检索": the same query with or without the reading of kb.query."""
+    """ "按原词检索" / "按理解检索": the same query with or without the reading of kb.search.query."""
     state = dict(st.session_state["search_url"])
     state["lit"] = literal
     state["page"] = 1
@@ -450,7 +450,7 @@ def main() -> None:
             if not found:
                 render_empty(state, results, svc)
             return
-        # an empty box lists the newest first, whatever the sort says (kb.search)
+        # an empty box lists the newest first, whatever the sort says (kb.search.service)
         by_date = state["sort"] == "newest" or not state["q"]
         for hit in results.hits:
             render_hit(hit, state["q"], by_date)

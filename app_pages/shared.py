@@ -14,17 +14,17 @@ from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 
-from kb.citations import article_label
-from kb.documents import TYPE_LABELS, split_front_matter
+from kb.content.documents import TYPE_LABELS, split_front_matter
+from kb.content.learning import LEARNING_FILE, load_learning_paths
+from kb.content.taxonomy import load_taxonomy
+from kb.content.validation import MAX_FILE_BYTES
 from kb.errors import KBError
-from kb.index import build_index, current_dir, repair_index
-from kb.learning import LEARNING_FILE, load_learning_paths
-from kb.publish import recover
-from kb.rendering import ArticleText, plain_excerpt
-from kb.search import SearchResults, SearchService, StoredDocument
+from kb.rendering.markup import ArticleText, plain_excerpt
+from kb.search.index import build_index, current_dir, repair_index
+from kb.search.service import SearchResults, SearchService, StoredDocument
 from kb.settings import Settings, load_settings
-from kb.taxonomy import load_taxonomy
-from kb.validation import MAX_FILE_BYTES
+from kb.statutes.citations import article_label
+from kb.workflow.publish import recover
 
 _BUILD_LOCK = threading.Lock()
 _LOG = logging.getLogger("casekb.app")

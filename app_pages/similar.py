@@ -10,8 +10,8 @@ import html
 import streamlit as st
 
 from app_pages import shared
-from kb.citations import articles_label
 from kb.errors import KBError
+from kb.statutes.citations import articles_label
 
 MAX_CHARS = 20000
 EXAMPLE = (

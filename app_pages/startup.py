@@ -31,7 +31,7 @@ def warm_up() -> None:
         from app_pages import shared  # imports kb, Whoosh and jieba: a third of a first page view
         from kb import accounts  # noqa: F401  (app.py needs it on every page view)
         from kb.errors import KBError
-        from kb.index import current_dir
+        from kb.search.index import current_dir
 
         try:
             if current_dir(shared.settings().index_dir) is None:
@@ -61,7 +61,7 @@ PAGE_MODULES = (
     "numpy",
     "PIL.Image",
     "app_pages.menu",
-    "kb.searchlog",
+    "kb.workflow.searchlog",
 )
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared
-from kb import accounts, logins, searchlog
 from kb.errors import KBError
 from kb.settings import EVERYONE
+from kb.workflow import accounts, logins, searchlog
 
 
 def chart(title: str, counts: dict, label: str, sort_by_key: bool = False, horizontal: bool = False) -> None:

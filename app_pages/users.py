@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared, workflow
-from kb import accounts, roles
+from kb import roles
 from kb.errors import KBError
+from kb.workflow import accounts
 
 admin = workflow.user_or_stop(roles.USERS, "账号管理")
 s = shared.settings()

@@ -7,11 +7,12 @@ import html
 import streamlit as st
 
 from app_pages import shared
-from kb import accounts, logins, roles
-from kb.diff import DIFF_CSS, document_diff, document_html
+from kb import roles
+from kb.content.diff import DIFF_CSS, document_diff, document_html
+from kb.content.frontmatter import draft_view
 from kb.errors import Problem
-from kb.frontmatter import draft_view
-from kb.rendering import render_markdown
+from kb.rendering.markup import render_markdown
+from kb.workflow import accounts, logins
 
 
 def user_or_stop(permission: str, what: str) -> accounts.User:

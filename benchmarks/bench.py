@@ -152,11 +152,11 @@ def similar_texts(n: int, seed: int = 99) -> list[str]:
 
 
 def run_casekb(corpus: Path, work: Path) -> dict:
-    from kb.index import build_index, current_dir, index_documents
-    from kb.search import SearchService
+    from kb.content.taxonomy import load_taxonomy
+    from kb.content.validation import read_document
+    from kb.search.index import build_index, current_dir, index_documents
+    from kb.search.service import SearchService
     from kb.settings import Settings
-    from kb.taxonomy import load_taxonomy
-    from kb.validation import read_document
 
     index_dir = work / "index-casekb"
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -273,14 +273,14 @@ def _peer_corpus(corpus: Path) -> tuple[list[str], list[list[str]], float]:
 
 
 def _tokenize_corpus(corpus: Path) -> tuple[list[str], list[list[str]], float]:
-    from kb.index import load_resources
+    from kb.content.validation import load_content
+    from kb.search.index import load_resources
     from kb.settings import Settings
-    from kb.validation import load_content
 
     settings = Settings(corpus, corpus / "unused", None, corpus / "data", corpus / "unused.sqlite3")
     resources = load_resources(settings)
-    from kb import analysis
-    from kb.documents import plain_text
+    from kb.content.documents import plain_text
+    from kb.search import analysis
 
     content = load_content(corpus, resources.taxonomy)
     tokenizer = analysis.ChineseTokenizer()
@@ -294,7 +294,7 @@ def _tokenize_corpus(corpus: Path) -> tuple[list[str], list[list[str]], float]:
 
 
 def _query_words(q: str) -> list[str]:
-    from kb import analysis
+    from kb.search import analysis
 
     return analysis.words(q.replace('"', " ").replace("OR", " ").split(":")[-1])
 
@@ -302,7 +302,7 @@ def _query_words(q: str) -> list[str]:
 def _similar_words(text: str, k: int = 120) -> list[str]:
     from collections import Counter
 
-    from kb import analysis
+    from kb.search import analysis
 
     counts = Counter(w for w in analysis.words(text) if len(w) > 1 and not any(c.isdigit() for c in w))
     return [w for w, _ in counts.most_common(k)]

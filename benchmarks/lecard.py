@@ -29,10 +29,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from kb import analysis, classifier, similarity  # noqa: E402
-from kb.charges import charges_named, same_offence  # noqa: E402
-from kb.documents import TYPE_CASE, Document  # noqa: E402
-from kb.index import create_index, current_dir, load_resources  # noqa: E402
-from kb.search import SearchService  # noqa: E402
+from kb.content.documents import TYPE_CASE, Document  # noqa: E402
+from kb.search.charges import charges_named, same_offence  # noqa: E402
+from kb.search.index import create_index, current_dir, load_resources  # noqa: E402
+from kb.search.service import SearchService  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "lecard"
@@ -182,14 +182,14 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a constant of kb.similarity or kb.classifier (ablations)",
+        help="override a constant of kb.search.similarity or kb.search.classifier (ablations)",
     )
     args = parser.parse_args(argv)
     for item in args.set:
         name, _, value = item.partition("=")
         module = next((m for m in (similarity, classifier) if hasattr(m, name)), None)
         if module is None:
-            parser.error(f"neither kb.similarity nor kb.classifier has {name}")
+            parser.error(f"neither kb.search.similarity nor kb.search.classifier has {name}")
         setattr(module, name, type(getattr(module, name))(value))
     if not args.data.is_dir():
         print(f"LeCaRD data not found: {args.data} (use --data DIR)", file=sys.stderr)

@@ -33,8 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kb.index import build_index  # noqa: E402
-from kb.search import SearchService  # noqa: E402
+from kb.search.index import build_index  # noqa: E402
+from kb.search.service import SearchService  # noqa: E402
 from kb.settings import Settings, load_settings  # noqa: E402
 
 DEFAULT_QUERIES = REPO / "benchmarks" / "queries" / "dev.jsonl"

@@ -656,7 +656,7 @@ def generate(n: int, out: Path, seed: int = 7, guide_share: float = 0.08) -> Pat
         if (REPO / "data" / name).is_file():
             shutil.copy(REPO / "data" / name, out / "data" / name)
     sys.path.insert(0, str(REPO))
-    from kb.taxonomy import load_taxonomy
+    from kb.content.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(out / "data" / "taxonomy.yaml")
     case_categories = [c for c in taxonomy.categories if c in PROFILES]

@@ -307,9 +307,9 @@ def make_laws(root: Path) -> Path:
 
 def add_hostile(content: Path, index: Path) -> None:
     """Write the hostile document and put it into the live index without validating it."""
-    from kb.index import index_documents, load_resources
+    from kb.content.validation import read_document
+    from kb.search.index import index_documents, load_resources
     from kb.settings import load_settings
-    from kb.validation import read_document
 
     settings = load_settings(content=content, index=index)
     taxonomy = load_resources(settings).taxonomy

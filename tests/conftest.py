@@ -208,8 +208,8 @@ def guide_text(
 @pytest.fixture
 def kb(content: ContentTree, settings: Settings) -> Settings:
     """For the publishing workflow: fixture content (two guides, one case), a built index, one account per role."""
-    from kb.accounts import add_user
-    from kb.index import build_index  # imported here: loading the analyzer is slow and most tests do not need it
+    from kb.search.index import build_index  # imported here: loading the analyzer is slow and most tests do not need it
+    from kb.workflow.accounts import add_user
 
     content.guide("G-1", title="取保候审工作指引", extra="review_by: 2025-02-01\n")
     content.guide("G-2", title="刑事拘留工作指引", body="刑事拘留后应当在二十四小时内通知家属。")

@@ -10,8 +10,11 @@ import json
 import argon2
 import pytest
 
-from kb import accounts, audit, passwords, roles, sessions
-from kb.accounts import (
+from kb import roles
+from kb.errors import AuthError
+from kb.roles import EDIT, REVIEW, USERS
+from kb.workflow import accounts, audit, passwords, sessions
+from kb.workflow.accounts import (
     add_user,
     authenticate,
     get_user,
@@ -22,9 +25,7 @@ from kb.accounts import (
     set_role,
     verify_password,
 )
-from kb.errors import AuthError
-from kb.logins import current_user, start_session
-from kb.roles import EDIT, REVIEW, USERS
+from kb.workflow.logins import current_user, start_session
 
 
 def legacy_scrypt_hash(password: str, n: int = 2**14) -> str:

@@ -16,8 +16,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
-from kb import analysis
-from kb.analysis import ChineseTokenizer, fold
+from kb.search import analysis
+from kb.search.analysis import ChineseTokenizer, fold
 from kb.settings import REPO_ROOT
 
 
@@ -86,12 +86,12 @@ def test_phrase_query_finds_the_phrase_inside_longer_text(tmp_path):
 
 def test_tokenizer_pickles_by_reference_to_its_module():
     data = pickle.dumps(ChineseTokenizer())
-    assert b"kb.analysis" in data
+    assert b"kb.search.analysis" in data
     assert pickle.loads(data) == ChineseTokenizer()
 
 
 def test_an_index_opens_in_another_process_that_never_imported_the_analyzer(tmp_path, unloaded):
-    # As kb.index.load_resources does: the dictionary is cached beside the index, and the
+    # As kb.search.index.load_resources does: the dictionary is cached beside the index, and the
     # pickled tokenizer names it, so the other process segments with the index's own words.
     analysis.configure([REPO_ROOT / "data" / "userdict.txt"], ["醉驾"], cache_dir=tmp_path / "cache")
     schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ChineseTokenizer()))
@@ -138,7 +138,7 @@ def unloaded(monkeypatch):
 
 def test_segmenting_before_anything_is_configured_says_what_to_call(unloaded):
     with pytest.raises(
-        RuntimeError, match=r"^jieba is not configured: call kb.index.load_resources\(settings\) first$"
+        RuntimeError, match=r"^jieba is not configured: call kb.search.index.load_resources\(settings\) first$"
     ):
         analysis.words("醉驾")
 

@@ -9,12 +9,12 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kb import accounts, searchlog
-from kb.index import build_index, current_dir
-from kb.rendering import ArticleText
-from kb.search import SearchService
+from kb.rendering.markup import ArticleText
+from kb.search.index import build_index, current_dir
+from kb.search.service import SearchService
+from kb.search.similarity import SimilarHit, SimilarResults
 from kb.settings import REPO_ROOT, load_settings
-from kb.similarity import SimilarHit, SimilarResults
+from kb.workflow import accounts, searchlog
 
 try:
     from tests.app_fixtures import LEARNING_PATHS, add_hostile, make_content, make_laws

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kb import accounts
-from kb.catalog import load_content_taxonomy
-from kb.charges import load_charges
-from kb.drafts import create_draft, get_draft, save_draft, submit
-from kb.index import build_index
+from kb.content.catalog import load_content_taxonomy
+from kb.content.templates import FIELD_ORDER, draft_template, field_label, template_body
+from kb.search.charges import load_charges
+from kb.search.index import build_index
 from kb.settings import load_settings
-from kb.templates import FIELD_ORDER, draft_template, field_label, template_body
+from kb.workflow import accounts
+from kb.workflow.drafts import create_draft, get_draft, save_draft, submit
 
 try:
     from tests.app_fixtures import make_content, make_laws

@@ -8,7 +8,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kb.index import build_index
+from kb.search.index import build_index
 from kb.settings import load_settings
 
 try:

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kb.index import build_index
-from kb.rendering import ArticleText
+from kb.rendering.markup import ArticleText
+from kb.search.index import build_index
 from kb.settings import load_settings
 
 try:

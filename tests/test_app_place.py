@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.menu import menu
-from kb import searchlog
-from kb.index import build_index
+from kb.search.index import build_index
 from kb.settings import load_settings
+from kb.workflow import searchlog
 
 try:
     from tests.app_fixtures import add_hostile, make_content

@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.menu import menu
-from kb import accounts, audit
-from kb.drafts import create_draft, get_draft, return_draft, save_draft, submit
 from kb.errors import KBError
-from kb.index import build_index
+from kb.search.index import build_index
 from kb.settings import load_settings
+from kb.workflow import accounts, audit
+from kb.workflow.drafts import create_draft, get_draft, return_draft, save_draft, submit
 
 try:
     from tests.app_fixtures import make_content

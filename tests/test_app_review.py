@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from kb import publish
-from kb.drafts import create_draft, save_draft, submit
+from kb.workflow import publish
+from kb.workflow.drafts import create_draft, save_draft, submit
 
 try:
     from tests.test_app_publish import OFFSITE, app, assert_shown_as_text, check, env, go, html_of, logged_in, texts

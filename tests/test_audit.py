@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from kb import audit
+from kb.workflow import audit
 
 
 def test_entries_are_read_newest_first_and_filtered(settings):

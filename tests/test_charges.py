@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from kb.charges import (
+from kb.errors import ContentError
+from kb.search.charges import (
     Cue,
     charge_cues,
     charge_mentions,
@@ -22,9 +23,8 @@ from kb.charges import (
     parse_cues,
     same_offence,
 )
-from kb.errors import ContentError
 from kb.settings import REPO_ROOT
-from kb.statutes import StatuteLibrary
+from kb.statutes.library import StatuteLibrary
 
 
 def test_names_and_links():

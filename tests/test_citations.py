@@ -1,4 +1,4 @@
-"""Tests for kb.citations."""
+"""Tests for kb.statutes.citations."""
 
 import dataclasses
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.citations import (
+from kb.statutes.citations import (
     Citation,
     article_label,
     articles_label,

@@ -7,8 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from kb import classifier
-from kb.classifier import ChargeCounts, Reading, charge_agreement, charge_profile, charges_read, read_charges
+from kb.search import classifier
+from kb.search.classifier import ChargeCounts, Reading, charge_agreement, charge_profile, charges_read, read_charges
 
 
 def counts(table: dict[str, dict[str, list[float]]], docs: dict[str, int]) -> tuple[list[str], ChargeCounts]:

@@ -13,12 +13,12 @@ from click.testing import CliRunner
 from conftest import guide_text as shared_guide_text
 
 from indexer import cli
-from kb import audit
-from kb.accounts import authenticate, get_user, set_password
 from kb.errors import KBError
-from kb.index import build_index
-from kb.search import SearchService
+from kb.search.index import build_index
+from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
+from kb.workflow import audit
+from kb.workflow.accounts import authenticate, get_user, set_password
 
 
 def guide_text(id: str, extra: str = "") -> str:
@@ -298,7 +298,7 @@ def test_publish_names_a_version_too_large_instead_of_an_overflow(run, env, peop
 
 
 def _hold_build_lock(index_dir, ready, release):
-    from kb.index import build_lock
+    from kb.search.index import build_lock
 
     with build_lock(index_dir):
         ready.set()
@@ -314,7 +314,7 @@ def test_a_publish_that_cannot_update_the_index_exits_1_and_the_next_build_repai
     holder.start()
     try:
         assert ready.wait(10)
-        monkeypatch.setattr("kb.index.LOCK_TIMEOUT", 0.2)
+        monkeypatch.setattr("kb.search.index.LOCK_TIMEOUT", 0.2)
         source = tmp_path / "G-9.md"
         source.write_text(guide_text("G-9"), encoding="utf-8")
         result = publish_as_zhao(run, source)

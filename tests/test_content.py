@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from kb.index import load_resources
+from kb.content.validation import load_content
+from kb.search.index import load_resources
 from kb.settings import REPO_ROOT, load_settings
-from kb.statutes import check_citations
-from kb.validation import load_content
+from kb.statutes.library import check_citations
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.diff import (
+from kb.content.diff import (
     Block,
     BlockChange,
     FieldChange,

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kb.documents import plain_text, split_front_matter
+from kb.content.documents import plain_text, split_front_matter
 
 
 def test_front_matter_is_split_from_the_body_with_their_lines():

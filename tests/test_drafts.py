@@ -7,8 +7,9 @@ import threading
 import pytest
 from conftest import guide_text
 
-from kb import audit
-from kb.drafts import (
+from kb.errors import ContentError, PublishError
+from kb.workflow import audit
+from kb.workflow.drafts import (
     STATE_DISCARDED,
     STATE_SUBMITTED,
     StaleDraftError,
@@ -21,7 +22,6 @@ from kb.drafts import (
     save_draft,
     submit,
 )
-from kb.errors import ContentError, PublishError
 
 # -- nothing an author writes is lost ----------------------------------------------------------
 

@@ -6,9 +6,9 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from kb import accounts
-from kb.index import build_index, current_dir
+from kb.search.index import build_index, current_dir
 from kb.settings import load_settings
+from kb.workflow import accounts
 
 try:
     from tests.app_fixtures import add_hostile, make_content, make_laws

@@ -10,9 +10,9 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from kb import accounts
-from kb.index import build_index
+from kb.search.index import build_index
 from kb.settings import load_settings
+from kb.workflow import accounts
 
 try:
     from tests.app_fixtures import make_content, make_laws

@@ -34,11 +34,11 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     )
     from test_forms import PUBLIC_ORDER_LAW
 
-from kb import accounts
-from kb.documents import split_front_matter
-from kb.forms import DraftForm, write_form
-from kb.index import build_index
-from kb.templates import FIELD_ORDER
+from kb.content.documents import split_front_matter
+from kb.content.templates import FIELD_ORDER
+from kb.search.index import build_index
+from kb.workflow import accounts
+from kb.workflow.forms import DraftForm, write_form
 
 pytestmark = E2E
 

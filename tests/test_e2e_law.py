@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from kb.index import build_index
+from kb.search.index import build_index
 from kb.settings import load_settings
 
 try:

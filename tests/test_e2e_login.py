@@ -16,8 +16,8 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     from browser import E2E, TIMEOUT_MS, nav, streamlit_server, wait_app
 
 from app_pages.auth_cookie import COOKIE
-from kb import accounts, audit, logins, sessions
-from kb.index import build_index
+from kb.search.index import build_index
+from kb.workflow import accounts, audit, logins, sessions
 
 pytestmark = E2E
 

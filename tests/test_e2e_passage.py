@@ -31,7 +31,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
         wait_app,
     )
 
-from kb.index import build_index
+from kb.search.index import build_index
 from kb.settings import load_settings
 
 pytestmark = [

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kb.index import build_index
+from kb.search.index import build_index
 from kb.settings import load_settings
 
 try:

@@ -36,8 +36,8 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
         wait_app,
     )
 
-from kb import accounts, audit
-from kb.index import build_index
+from kb.search.index import build_index
+from kb.workflow import accounts, audit
 
 pytestmark = E2E
 

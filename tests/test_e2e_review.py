@@ -18,9 +18,9 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     from browser import E2E, TIMEOUT_MS, streamlit_server, wait_app
     from test_e2e_publish import log_in, nav, new_page, shot
 
-from kb import accounts, publish
-from kb.drafts import create_draft, save_draft, submit
-from kb.index import build_index
+from kb.search.index import build_index
+from kb.workflow import accounts, publish
+from kb.workflow.drafts import create_draft, save_draft, submit
 
 pytestmark = E2E
 

@@ -9,12 +9,12 @@ from conftest import make_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.drafts import create_draft, discard_draft
-from kb.forms import DraftForm, FormError, find_articles, form_fields, next_id, read_form, write_form
-from kb.index import build_index
-from kb.search import SearchService
+from kb.content.templates import FIELD_ORDER, PLACEHOLDERS, SECTIONS, TEMPLATES, draft_template
+from kb.search.index import build_index
+from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
-from kb.templates import FIELD_ORDER, PLACEHOLDERS, SECTIONS, TEMPLATES, draft_template
+from kb.workflow.drafts import create_draft, discard_draft
+from kb.workflow.forms import DraftForm, FormError, find_articles, form_fields, next_id, read_form, write_form
 
 try:
     from tests.app_fixtures import make_laws

@@ -9,8 +9,7 @@ from datetime import date
 import pytest
 from conftest import guide_text
 
-from kb.errors import PublishError
-from kb.frontmatter import (
+from kb.content.frontmatter import (
     ALIAS_MESSAGE,
     FrontMatterRefused,
     draft_view,
@@ -18,6 +17,7 @@ from kb.frontmatter import (
     read_meta_leniently,
     set_front_matter,
 )
+from kb.errors import PublishError
 
 
 def test_set_front_matter_keeps_other_lines_and_replaces_block_values():
@@ -99,8 +99,8 @@ def test_the_preview_of_an_alias_bomb_reads_the_plain_key_lines_at_once():
 
 
 def test_the_editor_answers_a_600_byte_alias_bomb_in_under_a_second_with_flat_memory(settings):
-    from kb.drafts import check_text
-    from kb.rendering import render_markdown
+    from kb.rendering.markup import render_markdown
+    from kb.workflow.drafts import check_text
 
     text = alias_bomb()
     assert len(text.encode()) == 600

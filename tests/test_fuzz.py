@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.documents import plain_text
+from kb.content.documents import plain_text
+from kb.content.frontmatter import draft_view, read_meta_leniently
+from kb.content.validation import read_document
 from kb.errors import KBError, QueryError
-from kb.frontmatter import draft_view, read_meta_leniently
-from kb.query import understand
-from kb.rendering import ArticleText, render_markdown
+from kb.rendering.markup import ArticleText, render_markdown
+from kb.search.query import understand
 from kb.settings import REPO_ROOT
-from kb.validation import read_document
 
 try:
     from tests.conftest import ContentTree, make_settings
@@ -56,8 +56,8 @@ QUERY = pieces(
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    from kb.index import build_index
-    from kb.search import SearchService
+    from kb.search.index import build_index
+    from kb.search.service import SearchService
 
     root = tmp_path_factory.mktemp("fuzz")
     content = ContentTree(root / "content")
@@ -122,7 +122,7 @@ BODY = pieces("正文", "\n", "## 基本案情\n", "<script>", "<a onclick=x>", 
 
 @pytest.fixture(scope="module")
 def taxonomy(tmp_path_factory):
-    from kb.taxonomy import load_taxonomy
+    from kb.content.taxonomy import load_taxonomy
 
     return load_taxonomy(REPO_ROOT / "data" / "taxonomy.yaml")
 

@@ -17,8 +17,8 @@ import pytest
 from conftest import LAWS_DIR, ContentTree, make_settings
 
 from kb.errors import ContentError, IndexLockedError
-from kb.index import build_index, build_lock, current_dir
-from kb.search import SearchService
+from kb.search.index import build_index, build_lock, current_dir
+from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
 
 
@@ -154,7 +154,7 @@ def test_the_lock_file_records_its_owner_and_the_index_is_private(content, setti
 ORPHAN_MAKER = """
 import os, sys, time
 from pathlib import Path
-from kb.index import build_lock
+from kb.search.index import build_lock
 
 with build_lock(Path(sys.argv[1])):
     child = os.fork()
@@ -193,7 +193,7 @@ def test_a_lock_whose_owner_died_is_taken_over_though_an_orphan_still_holds_it(c
 def test_a_failed_parallel_build_stops_its_workers(content, settings, monkeypatch):
     for n in range(160):
         content.case(f"C-{n}", facts=f"张某第{n}次盗窃电动车电瓶。")
-    monkeypatch.setattr("kb.index.PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr("kb.search.index.PARALLEL_THRESHOLD", 10)
     with pytest.raises(RuntimeError, match="forced failure"):
         build_index(settings, full=True, parallel=True, fail_after=150)  # workers start at the 100th
     assert multiprocessing.active_children() == []  # before: they waited on the job queue for ever
@@ -207,7 +207,7 @@ def test_a_parallel_build_failing_to_commit_on_a_full_disk_stops_its_workers(con
 
     for n in range(120):
         content.case(f"C-{n}", facts=f"张某第{n}次盗窃电动车电瓶。")
-    monkeypatch.setattr("kb.index.PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr("kb.search.index.PARALLEL_THRESHOLD", 10)
 
     def disk_full(self, *args):
         raise OSError(28, "No space left on device")
@@ -304,7 +304,7 @@ def test_a_full_build_killed_leaves_no_worker_and_the_next_build_succeeds(statut
 def test_parallel_full_build_matches_a_serial_one(content, settings, monkeypatch):
     for n in range(30):
         content.case(f"C-{n}", facts=f"张某第{n}次盗窃电动车电瓶。", year=2022 + n % 4)
-    monkeypatch.setattr("kb.index.PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr("kb.search.index.PARALLEL_THRESHOLD", 10)
     build_index(settings, full=True, parallel=True)
     assert len(ids(settings)) == 30
     assert len(ids(settings, "电瓶")) == 30
@@ -313,8 +313,8 @@ def test_parallel_full_build_matches_a_serial_one(content, settings, monkeypatch
 def test_incremental_writes_never_merge_away_the_full_builds_segment(content, settings):
     from whoosh import index as whoosh_index
 
-    from kb.index import index_documents, load_resources
-    from kb.validation import load_content
+    from kb.content.validation import load_content
+    from kb.search.index import index_documents, load_resources
 
     for n in range(5):
         content.guide(f"G-{n}")
@@ -331,7 +331,7 @@ def test_incremental_writes_never_merge_away_the_full_builds_segment(content, se
 
 
 def test_the_index_is_due_for_repair_when_files_changed_after_it_was_written(content, settings):
-    from kb.index import repair_index, repair_reason
+    from kb.search.index import repair_index, repair_reason
 
     content.guide("G-1")
     content.guide("G-2", title="刑事拘留工作指引")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.learning import load_learning_paths
+from kb.content.learning import load_learning_paths
 from kb.settings import REPO_ROOT
 
 TIERS = ("单位负责人", "法制员", "办案民警")
@@ -35,9 +35,9 @@ def test_missing_file_is_a_problem(tmp_path):
 
 
 def test_the_bundled_paths_name_only_existing_documents():
-    from kb.index import load_resources
+    from kb.content.validation import load_content
+    from kb.search.index import load_resources
     from kb.settings import load_settings
-    from kb.validation import load_content
 
     settings = load_settings(content=REPO_ROOT)
     content = load_content(settings.content_dir, load_resources(settings).taxonomy)

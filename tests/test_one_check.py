@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from indexer import cli
-from kb import audit
-from kb.checks import check_document, load_context
-from kb.drafts import check_text, create_draft, decode_upload, get_draft, import_upload, list_drafts, submit
 from kb.errors import ContentError
-from kb.publish import publish, publish_file
 from kb.settings import load_settings
+from kb.workflow import audit
+from kb.workflow.checks import check_document, load_context
+from kb.workflow.drafts import check_text, create_draft, decode_upload, get_draft, import_upload, list_drafts, submit
+from kb.workflow.publish import publish, publish_file
 
 try:
     from tests.test_app_publish import PASSWORDS, check, env, go, logged_in, texts

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from kb import passwords
-from kb.passwords import hash_password, needs_rehash, verify_password
+from kb.workflow import passwords
+from kb.workflow.passwords import hash_password, needs_rehash, verify_password
 
 
 def test_hashes_are_argon2id_salted_per_user_and_verify_only_the_right_password():

@@ -10,8 +10,11 @@ import time
 import pytest
 from conftest import CASE, guide_text
 
-from kb import audit, filechange, publish
-from kb.drafts import (
+from kb.errors import AuthError, ContentError, PublishError, StaleVersionError
+from kb.search.index import build_index, read_repair_marker
+from kb.search.service import SearchService
+from kb.workflow import audit, filechange, publish
+from kb.workflow.drafts import (
     STATE_PUBLISHED,
     STATE_RETURNED,
     STATE_SUBMITTED,
@@ -24,11 +27,8 @@ from kb.drafts import (
     save_draft,
     submit,
 )
-from kb.errors import AuthError, ContentError, PublishError, StaleVersionError
-from kb.index import build_index, read_repair_marker
-from kb.publish import supersede, withdraw
-from kb.search import SearchService
-from kb.versions import history, version_text
+from kb.workflow.publish import supersede, withdraw
+from kb.workflow.versions import history, version_text
 
 
 def published(settings, text: str, editor: str = "lin", reviewer: str = "zhao", **draft_args):
@@ -318,7 +318,7 @@ def test_publishing_while_searches_run_in_threads_keeps_them_answering(kb):
 
 
 def test_every_action_leaves_an_audit_entry(kb):
-    from kb.accounts import authenticate
+    from kb.workflow.accounts import authenticate
 
     authenticate(kb, "zhao", "password-zhao")
     draft = create_draft(kb, "lin", guide_text("G-9", extra="supersedes: [G-1]\n"))
@@ -424,7 +424,7 @@ def test_a_published_file_with_a_version_too_large_is_named_not_an_overflow(kb):
 
 
 def _hold_build_lock(index_dir, ready, release):
-    from kb.index import build_lock
+    from kb.search.index import build_lock
 
     with build_lock(index_dir):
         ready.set()
@@ -439,7 +439,7 @@ def index_locked(kb, monkeypatch):
     proc = ctx.Process(target=_hold_build_lock, args=(kb.index_dir, ready, release))
     proc.start()
     assert ready.wait(10)
-    monkeypatch.setattr("kb.index.LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("kb.search.index.LOCK_TIMEOUT", 0.2)
     yield release
     release.set()
     proc.join(10)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kb import analysis
 from kb.errors import QueryError
-from kb.query import is_explicit, understand
+from kb.search import analysis
+from kb.search.query import is_explicit, understand
+from kb.search.spelling import Speller
+from kb.search.synonyms import parse_synonyms
+from kb.search.thesaurus import parse_query_words, parse_thesaurus
 from kb.settings import REPO_ROOT
-from kb.spelling import Speller
-from kb.synonyms import parse_synonyms
-from kb.thesaurus import parse_query_words, parse_thesaurus
 
 SYNONYMS = parse_synonyms("殴打他人 打人\n醉驾 醉酒驾驶\n")
 THESAURUS, _ = parse_thesaurus("偷 顺手牵羊 → 盗窃\n拘 → 拘留\n动手 → 殴打他人\n家长 → 法定代理人 监护人\n")

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from conftest import guide_text
 
-from kb import audit, publish
-from kb.catalog import published_documents
-from kb.drafts import STATE_PUBLISHED, STATE_SUBMITTED, create_draft, get_draft, save_draft, submit
-from kb.index import build_index, current_dir, read_meta, read_repair_marker, repair_index, repair_reason
-from kb.publish import STEPS, journal_dir, recover
-from kb.search import SearchService
+from kb.content.catalog import published_documents
+from kb.content.validation import load_content
+from kb.search.index import build_index, current_dir, read_meta, read_repair_marker, repair_index, repair_reason
+from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
-from kb.validation import load_content
-from kb.versions import history
+from kb.workflow import audit, publish
+from kb.workflow.drafts import STATE_PUBLISHED, STATE_SUBMITTED, create_draft, get_draft, save_draft, submit
+from kb.workflow.publish import STEPS, journal_dir, recover
+from kb.workflow.versions import history
 
 NEW_WORDS = "夜间巡逻发现可疑人员应当当场盘查"
 
@@ -82,7 +82,7 @@ def assert_consistent(settings) -> None:
 
 
 def _taxonomy(settings):
-    from kb.catalog import load_content_taxonomy
+    from kb.content.catalog import load_content_taxonomy
 
     return load_content_taxonomy(settings)
 
@@ -180,8 +180,8 @@ def test_an_exception_at_any_step_of_a_publish_leaves_everything_consistent(kb, 
 CHILD = """
 import os, signal, sys
 from pathlib import Path
-import kb.index
-from kb import publish
+import kb.search.index
+from kb.workflow import publish
 from kb.settings import Settings
 
 root, content, operation, step, nth, arg = sys.argv[1:7]
@@ -197,8 +197,8 @@ def kill_at(name):
 
 publish._step = kill_at
 if step == "index":  # after Whoosh committed the publish's documents, before the index's record of them
-    write = kb.index._write_atomic
-    kb.index._write_atomic = lambda path, text: kill_at("index") if path.name == "casekb-meta.json" else write(path, text)
+    write = kb.search.index._write_atomic
+    kb.search.index._write_atomic = lambda path, text: kill_at("index") if path.name == "casekb-meta.json" else write(path, text)
 if operation == "withdraw":
     publish.withdraw(settings, "zhao", arg, "过时")
 elif operation == "supersede":
@@ -377,7 +377,7 @@ def test_the_app_start_brings_a_stale_index_up_to_date(kb, monkeypatch):
 
 
 def test_a_full_build_clears_the_marker_but_not_one_written_meanwhile(kb):
-    from kb.index import mark_needs_repair
+    from kb.search.index import mark_needs_repair
 
     assert mark_needs_repair(kb.index_dir, "G-9 未写入索引（测试）")
     marker = read_repair_marker(kb.index_dir)
@@ -387,7 +387,7 @@ def test_a_full_build_clears_the_marker_but_not_one_written_meanwhile(kb):
     mark_needs_repair(kb.index_dir, "第一次")
     seen = read_repair_marker(kb.index_dir)
     mark_needs_repair(kb.index_dir, "第二次")
-    from kb.index import _clear_repair_marker
+    from kb.search.index import _clear_repair_marker
 
     _clear_repair_marker(kb.index_dir, seen)  # a build that started before the second failure
     assert read_repair_marker(kb.index_dir)["reasons"] == ["第一次", "第二次"]
@@ -417,7 +417,7 @@ def test_journal_and_database_files_are_private(kb):
 
 
 def _hold_build_lock(index_dir, ready, release):
-    from kb.index import build_lock
+    from kb.search.index import build_lock
 
     with build_lock(index_dir):
         ready.set()
@@ -450,7 +450,7 @@ def test_the_review_page_shows_an_error_when_the_index_could_not_be_updated(kb, 
     holder.start()
     try:
         assert ready.wait(10)
-        monkeypatch.setattr("kb.index.LOCK_TIMEOUT", 0.2)
+        monkeypatch.setattr("kb.search.index.LOCK_TIMEOUT", 0.2)
         at.button(key="review_publish").click()
         at.run()
     finally:

@@ -1,4 +1,4 @@
-"""kb.rendering: Markdown to sanitised HTML, citations, highlighted search terms."""
+"""kb.rendering.markup: Markdown to sanitised HTML, citations, highlighted search terms."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from kb.rendering import ArticleText, cited_articles_html, print_footer_html, render_markdown, sanitize
+from kb.rendering.markup import ArticleText, cited_articles_html, print_footer_html, render_markdown, sanitize
 
 THEFT = ArticleText(
     "刑法:264", "刑法第二百六十四条", "盗窃公私财物，<b>数额</b>较大的……", "doc?id=LAW-264", "（2020-12-26 版）"
@@ -182,7 +182,7 @@ def test_the_print_footer_names_the_document_its_version_and_the_day():
 
 
 def test_every_printed_page_carries_the_footer_line_as_a_css_string():
-    from kb.rendering import print_page_css
+    from kb.rendering.markup import print_page_css
 
     assert print_page_css("G-2025-018", "第 1 版", date(2026, 3, 5)) == (
         "@page { margin: 16mm 14mm 18mm 14mm;"

@@ -1,4 +1,4 @@
-"""The fast evaluation path of search (kb.scoring) against Whoosh's own, on the bundled and a synthetic casebook."""
+"""The fast evaluation path of search (kb.search.scoring) against Whoosh's own, on the bundled and a synthetic casebook."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pytest
 from conftest import LAWS_DIR, make_settings
 from whoosh import query as Q
 
-from kb import scoring, search
-from kb.index import build_index, index_documents
-from kb.search import SearchService
+from kb.content.taxonomy import load_taxonomy
+from kb.content.validation import load_content, read_document
+from kb.search import scoring
+from kb.search import service as service_module
+from kb.search.index import build_index, index_documents
+from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
-from kb.taxonomy import load_taxonomy
-from kb.validation import load_content, read_document
 
 # Plain words, unspaced runs, synonyms, citations, field prefixes, boosts and OR: every one of
 # them is a query of words the fast path evaluates.
@@ -105,9 +106,9 @@ def compare(service: SearchService, monkeypatch, query: str, per_page: int = 7, 
     """Search with Whoosh and with the fast path, page by page; return the total."""
     page, pages = 1, 1
     while page <= min(pages, max_pages):
-        monkeypatch.setattr(search, "FAST_PATH", False)
+        monkeypatch.setattr(service_module, "FAST_PATH", False)
         slow = service.search(query, page=page, per_page=per_page, **kwargs)
-        monkeypatch.setattr(search, "FAST_PATH", True)
+        monkeypatch.setattr(service_module, "FAST_PATH", True)
         fast = service.search(query, page=page, per_page=per_page, **kwargs)
         where = f"{query!r} {kwargs} page {page}"
         assert [h.id for h in fast.hits] == [h.id for h in slow.hits], where
@@ -141,7 +142,7 @@ def test_the_query_list_covers_forty_queries():
 def test_fast_and_whoosh_paths_rank_the_bundled_casebook_alike(bundled, monkeypatch, calls, query):
     totals = [compare(bundled, monkeypatch, query, **variant) for variant in VARIANTS]
     assert len(calls) >= len(VARIANTS)  # the fast path ran, at least once for each variant
-    assert all(scoring.bag_of_words(q, search.FAST_FIELDS) for q in calls)
+    assert all(scoring.bag_of_words(q, service_module.FAST_FIELDS) for q in calls)
     assert totals[0] > 0
 
 
@@ -164,7 +165,7 @@ def test_the_fast_path_stops_at_the_time_limit(bundled, calls):
 
 def test_a_filter_that_allows_nothing_finds_nothing(bundled, monkeypatch):
     for fast in (False, True):
-        monkeypatch.setattr(search, "FAST_PATH", fast)
+        monkeypatch.setattr(service_module, "FAST_PATH", fast)
         for query in ("盗窃", "盗窃 电动车", "", '"取保候审"'):
             results = bundled.search(query, {"category": "不存在的类别"})
             assert (results.total, results.hits) == (0, ())
@@ -223,7 +224,7 @@ def test_empty_queries_and_newest_first_list_a_synthetic_casebook_as_whoosh_does
     original = SearchService._search_whoosh
 
     def spy(self, *args):
-        whoosh_calls.append(search.FAST_PATH)
+        whoosh_calls.append(service_module.FAST_PATH)
         return original(self, *args)
 
     monkeypatch.setattr(SearchService, "_search_whoosh", spy)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kb.errors import QueryError
-from kb.index import build_index, index_documents
-from kb.search import Filters, SearchService, make_snippet
+from kb.search.index import build_index, index_documents
+from kb.search.service import Filters, SearchService, make_snippet
 
 try:
     from tests.app_fixtures import make_laws
@@ -397,18 +397,18 @@ def test_articles_cited_by_the_best_matching_cases_rank_with_them(content, tmp_p
     assert [h.id for h in article] == ["刑法@2020-12-26#266"]
     assert ids(results).index(article[0].id) == 3  # just below the three cases citing it
     assert article[0].matched == ()  # it has none of the words: the cases brought it
-    import kb.search
+    import kb.search.service
 
-    kb.search.GRAPH_VOTERS, before = 0, kb.search.GRAPH_VOTERS
+    kb.search.service.GRAPH_VOTERS, before = 0, kb.search.service.GRAPH_VOTERS
     try:
         assert not [h for h in svc.search("冒充客服 退款 ").hits if h.type == "law"]
     finally:
-        kb.search.GRAPH_VOTERS = before
+        kb.search.service.GRAPH_VOTERS = before
     svc.close()
 
 
 def test_a_correction_that_finds_less_is_dropped_and_the_words_as_typed_keep_their_reading(understood, monkeypatch):
-    from kb.spelling import Correction
+    from kb.search.spelling import Correction
 
     class Wrong:
         """A corrector that turns 电瓶 into 猫咪, which no document has."""

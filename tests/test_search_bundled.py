@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.index import build_index
-from kb.search import SearchService
+from kb.search.index import build_index
+from kb.search.service import SearchService
 from kb.settings import REPO_ROOT, Settings
 
 try:

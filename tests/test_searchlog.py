@@ -1,4 +1,4 @@
-"""kb.searchlog: the local anonymised search log behind the 统计 page."""
+"""kb.workflow.searchlog: the local anonymised search log behind the 统计 page."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from kb import accounts, audit, searchlog
 from kb.errors import AuthError, KBError
 from kb.settings import load_settings
+from kb.workflow import accounts, audit, searchlog
 
 
 @pytest.fixture

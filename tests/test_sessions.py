@@ -11,11 +11,11 @@ from starlette.requests import Request
 from streamlit.testing.v1 import AppTest
 
 from app_pages import auth_cookie
-from kb import accounts, audit, logins, sessions
 from kb.errors import AuthError
-from kb.index import build_index
-from kb.logins import NOTICE, RELOGIN, REVOKED, SESSION_ID, SESSION_SEEN, SESSION_USER, current_user
-from kb.sessions import SESSION_HOURS, TICKET_SECONDS, digest, open_session, redeem_ticket
+from kb.search.index import build_index
+from kb.workflow import accounts, audit, logins, sessions
+from kb.workflow.logins import NOTICE, RELOGIN, REVOKED, SESSION_ID, SESSION_SEEN, SESSION_USER, current_user
+from kb.workflow.sessions import SESSION_HOURS, TICKET_SECONDS, digest, open_session, redeem_ticket
 
 try:
     from tests.app_fixtures import make_content

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from kb import similarity
-from kb.index import build_index, index_documents
-from kb.search import SearchService
-from kb.similarity import SimilarHit, key_terms, telling
-from kb.taxonomy import load_taxonomy
-from kb.validation import read_document
+from kb.content.taxonomy import load_taxonomy
+from kb.content.validation import read_document
+from kb.search import similarity
+from kb.search.index import build_index, index_documents
+from kb.search.service import SearchService
+from kb.search.similarity import SimilarHit, key_terms, telling
 
 VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", "容留他人吸毒罪"]
 DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，抽血检验血液酒精含量为120毫克/100毫升。"

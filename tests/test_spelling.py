@@ -1,10 +1,10 @@
-"""Tests for kb.spelling, on a small hand-written vocabulary shaped like the index's."""
+"""Tests for kb.search.spelling, on a small hand-written vocabulary shaped like the index's."""
 
 import dataclasses
 
 import pytest
 
-from kb.spelling import HOMOPHONE, NEAR_FORM, Correction, Speller, pinyin_key, reference_key
+from kb.search.spelling import HOMOPHONE, NEAR_FORM, Correction, Speller, pinyin_key, reference_key
 
 # word → document frequency, the figures taken from the built index where it has the word.
 VOCAB = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.index import build_index, current_dir
+from kb.search.index import build_index, current_dir
 from kb.settings import load_settings
 
 try:

@@ -1,4 +1,4 @@
-"""Tests for kb.statutes: the statute library read from LawRefBook Markdown folders."""
+"""Tests for kb.statutes.library: the statute library read from LawRefBook Markdown folders."""
 
 import functools
 import re
@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.citations import parse_citation
+from kb.content.taxonomy import load_taxonomy
+from kb.content.validation import load_content
 from kb.errors import StatuteError
-from kb.statutes import (
+from kb.statutes.citations import parse_citation
+from kb.statutes.library import (
     StatuteLibrary,
     StatuteProblem,
     check_citations,
@@ -17,8 +19,6 @@ from kb.statutes import (
     load_law_records,
     normalize_article,
 )
-from kb.taxonomy import load_taxonomy
-from kb.validation import load_content
 
 PUBLIC_SECURITY = "治安管理处罚法"
 THEFT = "最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释"
@@ -418,7 +418,7 @@ def test_check_citations_does_nothing_without_a_statute_folder(settings):
 
 
 def test_link_citations_resolves_each_span_at_the_documents_date(laws_dir):
-    from kb.statutes import StatuteLibrary, link_citations
+    from kb.statutes.library import StatuteLibrary, link_citations
 
     library = StatuteLibrary.load(laws_dir)
     text = "依照《中华人民共和国治安管理处罚法》第四十三条，并参照刑法第二百六十四条和刑法第九百条。"
@@ -460,11 +460,11 @@ SHORT_PROCEDURE_RULES_CASES = (
 
 
 def test_every_short_procedure_rules_citation_of_the_bundled_cases_resolves(laws_dir):
-    from kb.checks import check_content
-    from kb.citations import citation_context
-    from kb.rendering import render_markdown
+    from kb.rendering.markup import render_markdown
     from kb.settings import REPO_ROOT, load_settings
-    from kb.statutes import link_citations
+    from kb.statutes.citations import citation_context
+    from kb.statutes.library import link_citations
+    from kb.workflow.checks import check_content
 
     checked = check_content(load_settings(content=REPO_ROOT).with_overrides(laws_dir=laws_dir))
     assert [str(p) for p in checked.problems] == []
@@ -486,7 +486,7 @@ def test_every_short_procedure_rules_citation_of_the_bundled_cases_resolves(laws
 
 
 def test_an_unsettled_short_name_is_a_warning_naming_file_and_line(content, settings):
-    from kb.checks import check_document, load_context
+    from kb.workflow.checks import check_document, load_context
 
     body = "第一段。\n\n依照程序规定第四十条处理。"
     path = content.guide("G-2024-007", body=body, laws="刑事诉讼法第六十七条")
@@ -505,7 +505,7 @@ def test_an_unsettled_short_name_is_a_warning_naming_file_and_line(content, sett
 
 
 def test_table_of_contents_lists_each_heading_where_it_first_applies():
-    from kb.statutes import TocEntry, table_of_contents
+    from kb.statutes.library import TocEntry, table_of_contents
 
     articles = [
         ("264", "第二编 分则 / 第五章 侵犯财产罪"),
@@ -531,7 +531,7 @@ def test_table_of_contents_lists_each_heading_where_it_first_applies():
 
 
 def test_neighbours_of_an_article_follow_article_order():
-    from kb.statutes import neighbours
+    from kb.statutes.library import neighbours
 
     numbers = ["134", "133-1", "1", "133"]
     assert neighbours(numbers, "133-1") == ("133", "134")
@@ -541,7 +541,7 @@ def test_neighbours_of_an_article_follow_article_order():
 
 
 def test_the_real_criminal_law_has_a_table_of_contents_by_part_and_chapter(library):
-    from kb.statutes import table_of_contents
+    from kb.statutes.library import table_of_contents
 
     version = library.in_force("刑法", TODAY)
     headings = [e for e in table_of_contents((a.article, a.chapter) for a in version.articles) if e.level]

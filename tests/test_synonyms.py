@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from kb.errors import ContentError
-from kb.synonyms import Synonyms, parse_synonyms
+from kb.search.synonyms import Synonyms, parse_synonyms
 
 
 def test_expand_gives_the_other_terms_of_the_group():

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from kb.drafts import check_text
-from kb.templates import PLACEHOLDERS, SECTIONS, draft_template, field_label, template_body
+from kb.content.templates import PLACEHOLDERS, SECTIONS, draft_template, field_label, template_body
+from kb.workflow.drafts import check_text
 
 
 def filled(doc_type: str) -> str:

@@ -9,9 +9,8 @@ from click.testing import CliRunner
 
 from indexer import cli
 from kb.errors import Problem
-from kb.settings import REPO_ROOT, load_settings
-from kb.synonyms import parse_synonyms
-from kb.thesaurus import (
+from kb.search.synonyms import parse_synonyms
+from kb.search.thesaurus import (
     QueryWords,
     Thesaurus,
     check_search_words,
@@ -23,6 +22,7 @@ from kb.thesaurus import (
     synonym_overlaps,
     unused_targets,
 )
+from kb.settings import REPO_ROOT, load_settings
 
 T = "data/colloquial.txt"
 Q = "data/query_words.txt"
@@ -342,9 +342,9 @@ def test_check_finds_legal_terms_in_the_statutes_when_a_folder_is_given(content,
 @pytest.fixture(scope="module")
 def bundled():
     """The repository's own data files and documents."""
-    from kb.synonyms import load_synonyms
-    from kb.taxonomy import load_taxonomy
-    from kb.validation import load_content
+    from kb.content.taxonomy import load_taxonomy
+    from kb.content.validation import load_content
+    from kb.search.synonyms import load_synonyms
 
     data = REPO_ROOT / "data"
     th, th_problems = load_thesaurus(data / "colloquial.txt")
@@ -369,7 +369,7 @@ def test_every_bundled_legal_term_is_used_by_a_document_or_statute(bundled, laws
 
 
 def test_every_bundled_steer_word_is_used_by_a_document_or_statute(bundled, laws_dir):
-    from kb.statutes import StatuteLibrary
+    from kb.statutes.library import StatuteLibrary
 
     _, qw, _, _, documents = bundled
     texts = [f"{d.title}\n{d.summary}\n{d.body}" for d in documents]

@@ -6,9 +6,9 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
-from kb.index import build_index, index_documents
-from kb.search import SearchService
-from kb.validation import load_content
+from kb.content.validation import load_content
+from kb.search.index import build_index, index_documents
+from kb.search.service import SearchService
 
 QUERIES = ["盗窃", "电瓶", "取保候审", "醉酒驾驶", "刑法第264条", "张某 盗窃", "监控 OR 电瓶", '"取保候审期间"']
 
@@ -27,7 +27,7 @@ def test_eight_threads_share_one_service_while_a_build_commits(content, settings
     stop = threading.Event()
 
     def writer():
-        from kb.index import load_resources
+        from kb.search.index import load_resources
 
         taxonomy = load_resources(settings).taxonomy
         docs = {d.id: d for d in load_content(settings.content_dir, taxonomy).documents}

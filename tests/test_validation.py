@@ -6,8 +6,8 @@ import time
 
 from conftest import guide_text
 
-from kb.index import load_resources
-from kb.validation import MAX_FILE_BYTES, external_images, is_external_url, load_content, read_document
+from kb.content.validation import MAX_FILE_BYTES, external_images, is_external_url, load_content, read_document
+from kb.search.index import load_resources
 
 
 def problems(settings):
@@ -265,7 +265,7 @@ def test_a_yaml_syntax_error_is_explained_in_chinese(content, settings):
 
 
 def test_an_overlong_id_is_a_problem_line_and_a_draft_with_it_can_be_checked(content, settings):
-    from kb.drafts import check_text
+    from kb.workflow.drafts import check_text
 
     long_id = "G-" + "1" * 300
     content.write("guides/G-1.md", guide_text(long_id))

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from kb import publish
-from kb.diff import sentence_diff
-from kb.drafts import create_draft, save_draft, submit
+from kb.content.diff import sentence_diff
 from kb.errors import PublishError
-from kb.versions import due_for_review, history, superseded_on, version_text, withdrawal
+from kb.workflow import publish
+from kb.workflow.drafts import create_draft, save_draft, submit
+from kb.workflow.versions import due_for_review, history, superseded_on, version_text, withdrawal
 
 
 def test_a_revision_bumps_the_version_and_keeps_every_version(kb):

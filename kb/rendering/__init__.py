@@ -1,0 +1,4 @@
+"""Rendering: Markdown to sanitised HTML with citations and highlights, print CSS.
+
+May import every other package of kb; nothing in kb imports it.
+"""
