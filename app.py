@@ -3,7 +3,7 @@
 Streamlit runs this file as a script for every page view (`__name__ == "__main__"`). Before
 that, `streamlit run app.py` imports it to find the server (`app`, an st.App) whose start-up
 warms the search index and the Chinese dictionary, so the first page view does not wait, and
-whose routes set and clear the login cookie (app_pages/auth_cookie.py).
+whose routes set and clear the login cookie (ui/auth_cookie.py).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ import streamlit as st
 
 
 def main() -> None:
-    from app_pages import auth_cookie, menu, shared
     from kb.errors import KBError
     from kb.workflow.logins import MUST_CHANGE_NOTICE, NOTICE, RELOGIN, current_user
+    from ui import auth_cookie, first_build, menu, messages, services, sidebar, style, urls
 
-    st.set_page_config(page_title="案例指引库", page_icon=shared.FAVICON, layout="wide")
+    st.set_page_config(page_title="案例指引库", page_icon=style.FAVICON, layout="wide")
     try:
-        settings = shared.settings()
+        settings = services.settings()
     except KBError as exc:  # a setting in casekb.toml or the environment that cannot be used
-        shared.show_error(exc)
+        messages.show_error(exc)
         st.stop()
 
     # the login cookie counts where this tab has no live login of its own (its first view, after idling)
@@ -42,13 +42,13 @@ def main() -> None:
     }
     login = next(page for section in pages.values() for page in section if page.url_path == "login")
 
-    shared.inject_css()
-    shared.ensure_index()
-    shared.sidebar(counts=not locked)
+    style.inject_css()
+    first_build.ensure_index()
+    sidebar.sidebar(counts=not locked)
     if user is not None:
         st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
     page = st.navigation(pages)
-    shared.pin_url(page.url_path)
+    urls.pin_url(page.url_path)
     relogin = st.session_state.pop(RELOGIN, False)  # the login timed out or was ended meanwhile
     if page is not login:
         st.session_state[auth_cookie.NEXT] = auth_cookie.here(page.url_path)  # logging in returns here
@@ -59,7 +59,7 @@ def main() -> None:
             if page.url_path and not relogin:  # a bookmarked page, not the front page
                 st.session_state[NOTICE] = f"请先登录后再使用“{page.title}”。"
             st.switch_page(login)
-    shared.run(page)
+    messages.run(page)
 
 
 if __name__ == "__main__":
@@ -67,8 +67,8 @@ if __name__ == "__main__":
 else:
     from streamlit import config
 
-    from app_pages.auth_cookie import routes
-    from app_pages.startup import lifespan, report_unexpected
+    from ui.auth_cookie import routes
+    from ui.startup import lifespan, report_unexpected
 
     app = st.App(
         __file__,

@@ -6,16 +6,16 @@ from datetime import date
 
 import streamlit as st
 
-from app_pages import shared, workflow
 from kb import roles
 from kb.workflow import audit
+from ui import services, workflow
 
 LIMIT = 5000
 
 workflow.user_or_stop(roles.AUDIT, "审计日志")
 st.title("审计日志")
 st.caption("登录、失败登录、保存、提交、退回、发布、替代、撤回和账号变更都会记录，记录只能追加、不能修改。")
-s = shared.settings()
+s = services.settings()
 left, right = st.columns(2)
 actor = left.text_input("用户", key="audit_user", placeholder="全部用户")
 labels = {"": "全部操作", **audit.ACTIONS}

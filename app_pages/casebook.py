@@ -7,9 +7,10 @@ from collections import Counter
 
 import streamlit as st
 
-from app_pages import shared
 from kb.content.taxonomy import load_taxonomy
+from kb.content.vocabulary import in_force, split_keywords
 from kb.errors import KBError
+from ui import cards, markup, services, urls
 
 SORTS = {"new": "年份从新到旧", "old": "年份从旧到新"}
 ALL = "全部"
@@ -17,13 +18,13 @@ ALL = "全部"
 
 def pick_category(cat: str, group: str = "") -> None:
     """A category (or a whole group) chosen in the sidebar."""
-    shared.set_url_params(cat=cat, ctype=group)
+    urls.set_url_params(cat=cat, ctype=group)
 
 
 def groups_of(cases: list[dict]) -> dict[str, Counter]:
     """刑事 / 行政 (/ 综合) -> category counts, in taxonomy order."""
     try:
-        taxonomy = load_taxonomy(shared.data_path("taxonomy.yaml"))
+        taxonomy = load_taxonomy(services.data_path("taxonomy.yaml"))
         order = {c: i for i, c in enumerate(taxonomy.categories)}
     except KBError:
         taxonomy, order = None, {}
@@ -39,39 +40,22 @@ def groups_of(cases: list[dict]) -> dict[str, Counter]:
 
 
 def card(case: dict) -> None:
-    with st.container(border=True):
-        st.page_link(
-            "app_pages/document.py",
-            label=shared.md(case["title"]),
-            query_params=shared.doc_params(case["id"], "casebook"),
-            icon=":material/gavel:",
-        )
-        meta = shared.badges("case", case["category"], case.get("case_type", ""), case.get("year"), case.get("status"))
-        # sorted by 年份 (the badge), then 印发日期: both on the card, so the order reads right
-        issued = f" 印发日期：{html.escape(case['issued'])}" if case.get("issued") else ""
-        charges = "、".join(shared.split(case.get("charges")))
-        st.html(
-            f'<div class="kb-meta">{meta}{issued}</div>'
-            f'<div class="kb-snippet"><strong>办案要旨：</strong>{shared.excerpt(case.get("summary") or "", 160)}</div>'
-            + (f'<div class="kb-meta">罪名/违法行为：{html.escape(charges)}</div>' if charges else "")
-        )
+    meta = markup.badges("case", case["category"], case.get("case_type", ""), case.get("year"), case.get("status"))
+    # sorted by 年份 (the badge), then 印发日期: both on the card, so the order reads right
+    issued = f" 印发日期：{html.escape(case['issued'])}" if case.get("issued") else ""
+    charges = "、".join(split_keywords(case.get("charges")))
+    cards.card(
+        case["title"],
+        urls.doc_params(case["id"], "casebook"),
+        ":material/gavel:",
+        meta + issued,
+        "<strong>办案要旨：</strong>" + markup.excerpt(case.get("summary") or "", 160),
+        f"罪名/违法行为：{html.escape(charges)}" if charges else "",
+    )
 
 
-def main() -> None:
-    st.title("案例库")
-    shared.require_service()
-    cases = [d for d in shared.catalog() if d["type"] == "case"]
-    if not cases:
-        st.info("案例库还没有案例。案例放在 casebook/<类别>/ 下，重建索引后即可在此浏览。", icon=":material/inbox:")
-        return
-    cat = shared.url_param("cat")
-    ctype = shared.url_param("ctype")
-    charge = shared.url_param("charge")
-    stage = shared.url_param("stage")
-    sort = shared.url_param("sort", "new", SORTS)
-    old = shared.url_param("old") == "1"
-
-    groups = groups_of(cases)
+def category_sidebar(cases: list[dict], groups: dict[str, Counter], cat: str, ctype: str) -> None:
+    """案例分类 in the sidebar: all cases, each group, each category, with counts."""
     with st.sidebar:
         st.markdown("**案例分类**")
         st.button(
@@ -83,9 +67,9 @@ def main() -> None:
             width="stretch",
         )
         for group, counts in groups.items():
-            with st.expander(f"{shared.md(group)}（{sum(counts.values())}）", expanded=True):
+            with st.expander(f"{markup.md(group)}（{sum(counts.values())}）", expanded=True):
                 st.button(
-                    f"全部{shared.md(group)}案例",
+                    f"全部{markup.md(group)}案例",
                     key=f"casebook_group_{group}",
                     on_click=pick_category,
                     args=("", group),
@@ -94,71 +78,67 @@ def main() -> None:
                 )
                 for name, n in counts.items():
                     st.button(
-                        f"{shared.md(name)}（{n}）",
+                        f"{markup.md(name)}（{n}）",
                         key=f"casebook_cat_{group}_{name}",
                         on_click=pick_category,
                         args=(name, group),
                         type="primary" if name == cat and group == ctype else "tertiary",
                     )
 
-    shown = [c for c in cases if (not cat or c["category"] == cat) and (not ctype or c.get("case_type") == ctype)]
-    charges = sorted({ch for c in shown for ch in shared.split(c.get("charges"))})
-    stages = sorted({s for c in shown for s in shared.split(c.get("stage"))})
-    st.session_state["casebook_charge"] = charge if charge in charges else ALL
-    st.session_state["casebook_stage"] = stage if stage in stages else ALL
-    st.session_state["casebook_sort"] = sort
+
+def filtered(shown: list[dict]) -> list[dict]:
+    """The filter row (charge, stage, sort, old versions) and the cases it leaves, sorted."""
+    charge = urls.url_param("charge")
+    stage = urls.url_param("stage")
+    sort = urls.url_param("sort", "new", SORTS)
+    old = urls.url_param("old") == "1"
+    charges = sorted({ch for c in shown for ch in split_keywords(c.get("charges"))})
+    stages = sorted({s for c in shown for s in split_keywords(c.get("stage"))})
     cols = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
-    cols[0].selectbox(
-        "罪名/违法行为",
-        [ALL, *charges],
-        key="casebook_charge",
-        on_change=shared.url_from_widget,
-        args=("charge", "casebook_charge", ALL),
-    )
-    cols[1].selectbox(
-        "办案环节",
-        [ALL, *stages],
-        key="casebook_stage",
-        on_change=shared.url_from_widget,
-        args=("stage", "casebook_stage", ALL),
-    )
-    cols[2].selectbox(
-        "排序",
-        list(SORTS),
-        format_func=SORTS.get,
-        key="casebook_sort",
-        on_change=shared.url_from_widget,
-        args=("sort", "casebook_sort", "new"),
-    )
-    st.session_state["casebook_old"] = old
-    cols[3].toggle(
-        "含不再参照", key="casebook_old", on_change=shared.url_from_widget, args=("old", "casebook_old", False)
-    )
-
+    charge_value = charge if charge in charges else ALL
+    cols[0].selectbox("罪名/违法行为", [ALL, *charges], **urls.bind("casebook_charge", "charge", charge_value, ALL))
+    stage_value = stage if stage in stages else ALL
+    cols[1].selectbox("办案环节", [ALL, *stages], **urls.bind("casebook_stage", "stage", stage_value, ALL))
+    cols[2].selectbox("排序", list(SORTS), format_func=SORTS.get, **urls.bind("casebook_sort", "sort", sort, "new"))
+    cols[3].toggle("含不再参照", **urls.bind("casebook_old", "old", old, False))
     if charge in charges:
-        shown = [c for c in shown if charge in shared.split(c.get("charges"))]
+        shown = [c for c in shown if charge in split_keywords(c.get("charges"))]
     if stage in stages:
-        shown = [c for c in shown if stage in shared.split(c.get("stage"))]
+        shown = [c for c in shown if stage in split_keywords(c.get("stage"))]
     if not old:
-        shown = [c for c in shown if c.get("status") in (None, "", "现行")]
+        shown = [c for c in shown if in_force(c.get("status"))]
     shown.sort(key=lambda c: (c.get("year") or 0, c.get("issued") or "", c["id"]), reverse=sort == "new")
+    return shown
 
+
+def sections_of(shown: list[dict], groups: dict[str, Counter], cat: str) -> dict[str, list[dict]]:
+    """The cases by category, in the sidebar's order (one section when a category is chosen)."""
+    if cat:
+        return {cat: shown}
+    sections: dict[str, list[dict]] = {}
+    for c in shown:
+        sections.setdefault(c["category"], []).append(c)
+    order = [name for counts in groups.values() for name in counts]
+    return dict(sorted(sections.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 999))
+
+
+def main() -> None:
+    st.title("案例库")
+    cases = services.catalog_or_stop("case", "案例库还没有案例。案例放在 casebook/<类别>/ 下，重建索引后即可在此浏览。")
+    cat = urls.url_param("cat")
+    ctype = urls.url_param("ctype")
+    groups = groups_of(cases)
+    category_sidebar(cases, groups, cat, ctype)
+    shown = [c for c in cases if (not cat or c["category"] == cat) and (not ctype or c.get("case_type") == ctype)]
+    shown = filtered(shown)
     heading = f"{ctype} · {cat}" if cat and ctype else (cat or ctype or "全部案例")
-    st.subheader(f"{shared.md(heading)}（{len(shown)} 件）")
+    st.subheader(f"{markup.md(heading)}（{len(shown)} 件）")
     if not shown:
         st.info("没有符合条件的案例，请放宽筛选条件。", icon=":material/filter_alt_off:")
         return
-    if cat:
-        sections = {cat: shown}
-    else:
-        sections = {}
-        for c in shown:
-            sections.setdefault(c["category"], []).append(c)
-        order = [name for counts in groups.values() for name in counts]
-        sections = dict(sorted(sections.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 999))
-    for name, items in sections.items():
+    for name, items in sections_of(shown, groups, cat).items():
         if not cat:
-            st.markdown(f"#### {shared.md(name)}（{len(items)}）")
+            st.markdown(f"#### {markup.md(name)}（{len(items)}）")
         grid = st.columns(2, gap="medium")
         for i, case in enumerate(items):
             with grid[i % 2]:

@@ -10,13 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
-from app_pages import shared
 from kb import roles
+from kb.content.vocabulary import STATUS_CURRENT, in_force, split_keywords, type_label
 from kb.errors import KBError
 from kb.rendering.markup import cited_articles_html, print_footer_html, print_page_css, render_markdown
 from kb.statutes.citations import article_label, citation_context
 from kb.workflow import audit, logins
 from kb.workflow.versions import Retirement, superseded_on, withdrawal
+from ui import cards, files, markup, services, statutes, urls
 
 META_FIELDS = (
     ("type", "类型"),
@@ -41,12 +42,11 @@ LIST_FIELDS = {"charges", "stage", "audience"}
 
 def link(doc_id: str, label: str | None = None, q: str = "", icon: str | None = None) -> None:
     """A client-side link to another document (keeps the session)."""
-    params = {"id": doc_id, "q": q} if q else {"id": doc_id}
-    st.page_link("app_pages/document.py", label=shared.md(label or doc_id), query_params=params, icon=icon)
+    cards.doc_link(label or doc_id, {"id": doc_id, "q": q} if q else {"id": doc_id}, icon)
 
 
 def title_of(doc_id: str) -> str:
-    other = shared.document(doc_id)
+    other = services.document(doc_id)
     return f"{other['title']}（{doc_id}）" if other else doc_id
 
 
@@ -55,7 +55,7 @@ def highlight_terms(q: str) -> tuple[str, ...]:
     if not q:
         return ()
     try:
-        return shared.search(q, per_page=1).terms
+        return services.search(q, per_page=1).terms
     except KBError:
         return tuple(w for w in q.split() if w)
 
@@ -67,12 +67,12 @@ def metadata_panel(doc) -> None:
         if value in (None, "", 0) or (key == "year" and doc["type"] != "case"):
             continue
         if key == "type":
-            value = shared.type_label(value)
+            value = type_label(value)
         elif key in LIST_FIELDS:
-            value = "、".join(shared.split(value))
+            value = "、".join(split_keywords(value))
         rows.append(f"<dt>{html.escape(label)}</dt><dd>{html.escape(str(value))}</dd>")
     st.html(f'<dl class="kb-metadata">{"".join(rows)}</dl><div class="kb-meta">编号：{html.escape(doc["id"])}</div>')
-    for other in shared.split(doc.get("supersedes")):
+    for other in split_keywords(doc.get("supersedes")):
         st.caption("本文替代：")
         link(other, title_of(other), icon=":material/history:")
     with st.container(key="noprint_actions"):
@@ -89,37 +89,37 @@ def metadata_panel(doc) -> None:
 def from_history(read, doc_id: str) -> Retirement | None:
     """What the version history says about a document; nothing when the database cannot be read."""
     try:
-        return read(shared.settings(), doc_id)
+        return read(services.settings(), doc_id)
     except KBError:
         return None
 
 
 def superseded_banner(doc) -> None:
-    if doc["status"] in (None, "", "现行"):
+    if in_force(doc["status"]):
         return
     newer = doc.get("superseded_by")
     with st.container(border=True):
         if newer:
             marked = from_history(superseded_on, doc["id"])
-            replacing = shared.document(newer)
+            replacing = services.document(newer)
             # Marked through review: that day; written into the files by hand: the day the new one was issued.
             since = marked.day if marked else (replacing.get("issued") if replacing else "")
             when = f"（自 {since} 起）" if since else ""
             st.warning(
-                f"本文已{shared.md(doc['status'])}{when}，请以新版为准：{shared.md(title_of(newer))}",
+                f"本文已{markup.md(doc['status'])}{when}，请以新版为准：{markup.md(title_of(newer))}",
                 icon=":material/block:",
             )
             link(newer, f"查看新版：{title_of(newer)}", icon=":material/arrow_forward:")
         else:
-            st.warning(f"本文状态为“{shared.md(doc['status'])}”，仅供查阅历史。", icon=":material/block:")
+            st.warning(f"本文状态为“{markup.md(doc['status'])}”，仅供查阅历史。", icon=":material/block:")
 
 
 def instead_of(gone: Retirement) -> str | None:
     """The document in force that replaces a withdrawn one, if any."""
-    if gone.replaced_by and shared.document(gone.replaced_by) is not None:
+    if gone.replaced_by and services.document(gone.replaced_by) is not None:
         return gone.replaced_by
-    for other in shared.catalog():
-        if gone.doc_id in shared.split(other.get("supersedes")) and other.get("status") == "现行":
+    for other in services.catalog():
+        if gone.doc_id in split_keywords(other.get("supersedes")) and other.get("status") == STATUS_CURRENT:
             return other["id"]
     return None
 
@@ -127,14 +127,14 @@ def instead_of(gone: Retirement) -> str | None:
 def withdrawn_page(gone: Retirement) -> None:
     """A withdrawn document's old link: when, by whom and why it was withdrawn, and what to read instead."""
     title = gone.title or gone.doc_id
-    st.title(shared.md(title))
+    st.title(markup.md(title))
     who = gone.role
-    viewer = logins.current_user(st.session_state, shared.settings())
+    viewer = logins.current_user(st.session_state, services.settings())
     if gone.actor and viewer is not None and viewer.can(roles.AUDIT):  # names only for who may read the log
-        who += f"（{shared.md(audit.visible(gone.actor))}）"
-    reason = shared.md(gone.reason) if gone.reason else "未记录"
+        who += f"（{markup.md(audit.visible(gone.actor))}）"
+    reason = markup.md(gone.reason) if gone.reason else "未记录"
     st.warning(
-        f"本文（{shared.md(gone.doc_id)}）已于 {gone.day} 撤回，停止使用。\n\n撤回人：{who}\n\n撤回理由：{reason}",
+        f"本文（{markup.md(gone.doc_id)}）已于 {gone.day} 撤回，停止使用。\n\n撤回人：{who}\n\n撤回理由：{reason}",
         icon=":material/block:",
     )
     newer = instead_of(gone)
@@ -144,7 +144,7 @@ def withdrawn_page(gone: Retirement) -> None:
     else:
         st.page_link(
             "app_pages/search.py",
-            label=f"检索与“{shared.md(title)}”相关的现行文档",
+            label=f"检索与“{markup.md(title)}”相关的现行文档",
             query_params={"q": title},
             icon=":material/search:",
         )
@@ -154,7 +154,7 @@ def citations_panel(keys: tuple[str, ...], issued: str | None) -> None:
     if not keys:
         return
     st.subheader("引用法条")
-    cited = [(_label(key), shared.article(key, issued)) for key in keys]
+    cited = [(_label(key), statutes.article(key, issued)) for key in keys]
     # Printed in full: collapsed expanders would print as empty boxes.
     st.html(f'<div class="kb-print-only">{cited_articles_html(cited)}</div>')
     with st.container(key="noprint_citations"):
@@ -167,15 +167,15 @@ def _citation_expanders(cited) -> int:
     """One expander per cited article (on screen); returns how many the statute library holds."""
     found = 0
     for label, art in cited:
-        with st.expander(shared.md(label), icon=":material/balance:"):
+        with st.expander(markup.md(label), icon=":material/balance:"):
             if art is None:
                 st.caption("法条库未收录该条文。")
                 st.page_link(
-                    "app_pages/search.py", label=f"检索引用{shared.md(label)}的文档", query_params={"q": label}
+                    "app_pages/search.py", label=f"检索引用{markup.md(label)}的文档", query_params={"q": label}
                 )
             else:
                 found += 1
-                st.markdown(f"**{shared.md(art.label)}**{shared.md(art.note)}")
+                st.markdown(f"**{markup.md(art.label)}**{markup.md(art.note)}")
                 st.text(art.text)
                 law_id = parse_qs(urlsplit(art.href).query).get("id", [""])[0]
                 if law_id:
@@ -192,15 +192,15 @@ def _label(key: str) -> str:
 
 def related(doc) -> None:
     """Similar cases, the guides it applies, and the documents that cite it."""
-    svc = shared.service_quiet()
+    svc = services.service_quiet()
     if svc is None:
         return
     doc_id = doc["id"]
-    guides = shared.split(doc.get("guides"))
+    guides = split_keywords(doc.get("guides"))
     citing_ids = [
         d["id"]
-        for d in shared.catalog()
-        if doc_id in shared.split(d.get("guides")) or doc_id in shared.split(d.get("supersedes"))
+        for d in services.catalog()
+        if doc_id in split_keywords(d.get("guides")) or doc_id in split_keywords(d.get("supersedes"))
     ]
     citing_laws = []
     if doc["type"] == "law" and doc.get("article_key"):
@@ -218,8 +218,8 @@ def related(doc) -> None:
     if citers:
         st.markdown("**引用本文的文档**")
         for c in citers[:30]:
-            cited_by = shared.document(c)
-            link(c, title_of(c), icon=shared.TYPE_ICONS.get(cited_by["type"] if cited_by else "case"))
+            cited_by = services.document(c)
+            link(c, title_of(c), icon=markup.TYPE_ICONS.get(cited_by["type"] if cited_by else "case"))
     if similar is not None and similar.cases:
         st.markdown("**相似案例**")
         for hit in similar.cases:
@@ -238,7 +238,7 @@ def related(doc) -> None:
 def body(doc, q: str) -> tuple[str, ...]:
     """Render the body; returns the article keys it cites."""
     terms = highlight_terms(q)
-    text = shared.read_markdown(doc)
+    text = files.read_markdown(doc)
     if text is None:
         # Statute articles (and documents whose file is gone) are shown from the indexed text.
         text = "\n\n".join(p.strip() for p in (doc.get("body") or "").split("\n") if p.strip())
@@ -246,16 +246,20 @@ def body(doc, q: str) -> tuple[str, ...]:
     else:
         cites = True
     issued = doc.get("issued") or None
-    context = citation_context("", laws=shared.split(doc.get("laws")), case_type=doc.get("case_type"))
+    context = citation_context("", laws=split_keywords(doc.get("laws")), case_type=doc.get("case_type"))
     rendered = render_markdown(
-        text, citations=cites, articles=lambda key: shared.article(key, issued), highlight=terms, abbreviations=context
+        text,
+        citations=cites,
+        articles=lambda key: statutes.article(key, issued),
+        highlight=terms,
+        abbreviations=context,
     )
     token = hashlib.sha1(f"{doc['id']}\n{q}".encode()).hexdigest()[:12]
     if terms and rendered.marks:
-        st.caption(f"已标出检索词：{shared.md('、'.join(terms[:8]))}（共 {rendered.marks} 处）")
+        st.caption(f"已标出检索词：{markup.md('、'.join(terms[:8]))}（共 {rendered.marks} 处）")
         passage_nav(token, rendered.marks)
     st.html(f'<div class="kb-doc" data-passages="{token}">{rendered.html}</div>')
-    laws = shared.split(doc.get("laws"))
+    laws = split_keywords(doc.get("laws"))
     return tuple(dict.fromkeys([*rendered.citations, *laws]))
 
 
@@ -311,7 +315,7 @@ def choose() -> None:
     """No ?id=: offer a way to pick a document."""
     st.title("文档")
     st.info("请从检索结果、案例库或办案指引中打开一篇文档，或在下方按编号打开。", icon=":material/info:")
-    docs = shared.catalog() if shared.service_quiet() else ()
+    docs = services.catalog() if services.service_quiet() else ()
     if not docs:
         return
     options = sorted(d["id"] for d in docs)
@@ -323,32 +327,32 @@ def choose() -> None:
 
 
 def main() -> None:
-    doc_id = st.query_params.get("id", "").strip()
-    q = st.query_params.get("q", "").strip()
+    doc_id = urls.url_param("id")
+    q = urls.url_param("q")
     if not doc_id:
         choose()
         return
-    shared.require_service()
-    doc = shared.document(doc_id)
+    services.require_service()
+    doc = services.document(doc_id)
     gone = from_history(withdrawal, doc_id) if doc is None else None
     if gone is not None:
         withdrawn_page(gone)
         return
     if doc is None:
         st.title("文档")
-        st.error(f"找不到编号为“{shared.md(doc_id)}”的文档。它可能已被删除或编号有误。")
+        st.error(f"找不到编号为“{markup.md(doc_id)}”的文档。它可能已被删除或编号有误。")
         st.page_link("app_pages/search.py", label="返回检索", query_params={"q": doc_id}, icon=":material/search:")
         return
     if doc["type"] == "law":  # an article opens on the law pages, with its chapter and neighbours
-        version = "" if doc.get("status") == "现行" else doc.get("law_version", "")
+        version = "" if doc.get("status") == STATUS_CURRENT else doc.get("law_version", "")
         article = (doc.get("article_key") or "").rpartition(":")[2]
         st.switch_page(
             "app_pages/law.py", query_params={"law": doc["law"], "a": article} | ({"v": version} if version else {})
         )
     superseded_banner(doc)
-    shared.back_link(q)  # to the list it was opened from, with its filters
+    urls.back_link(q)  # to the list it was opened from, with its filters
     st.html(
-        f'<div class="kb-meta">{shared.badges(doc["type"], doc.get("category", ""), doc.get("case_type", ""), doc.get("year"), doc.get("status", ""))}</div>'
+        f'<div class="kb-meta">{markup.badges(doc["type"], doc.get("category", ""), doc.get("case_type", ""), doc.get("year"), doc.get("status", ""))}</div>'
         f'<h1 class="kb-doc-title">{html.escape(doc["title"] or doc_id)}</h1>'
     )
     if doc.get("summary"):

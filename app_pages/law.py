@@ -8,16 +8,16 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from app_pages import shared
-from kb.content.documents import STATUS_CURRENT
+from kb.content.vocabulary import STATUS_CURRENT, STATUS_EXPIRED, STATUS_PENDING, type_label
 from kb.errors import KBError
 from kb.statutes.library import article_sort_key, neighbours, normalize_article, table_of_contents
+from ui import markup, services, urls
 
 PAGE = "app_pages/law.py"
 URL = "law"
 # Stored fields an article page needs (the body is its text).
 FIELDS = ("id", "law", "law_version", "article_key", "chapter", "effective", "status", "body")
-STATUS_ORDER = {STATUS_CURRENT: 0, "尚未施行": 1, "已失效": 2}
+STATUS_ORDER = {STATUS_CURRENT: 0, STATUS_PENDING: 1, STATUS_EXPIRED: 2}
 EXCERPT = 36  # characters of an article's text shown in the table of contents
 
 
@@ -34,10 +34,10 @@ def _law_articles(_service, index_version: str) -> dict[str, tuple[dict, ...]]:
 
 def law_articles() -> dict[str, tuple[dict, ...]]:
     """Every indexed article by law; empty when there is no index or no statute library in it."""
-    svc = shared.service_quiet()
-    if svc is None or shared.index_is_empty():
+    svc = services.service_quiet()
+    if svc is None or services.index_is_empty():
         return {}
-    return _law_articles(svc, shared.index_version())
+    return _law_articles(svc, services.index_version())
 
 
 def versions_of(rows: Sequence[dict]) -> list[dict]:
@@ -58,7 +58,7 @@ def current_version(versions: Sequence[dict]) -> dict:
 
 
 def law_url(law: str, version: str = "", article: str = "") -> str:
-    return shared.page_url(URL, law=law, v=version, a=article)
+    return urls.page_url(URL, law=law, v=version, a=article)
 
 
 def params(law: str, version: str = "", article: str = "") -> dict[str, str]:
@@ -71,7 +71,7 @@ def published(version: str) -> str:
 
 
 def status_badge(status: str) -> str:
-    return shared.badge(status, "" if status == STATUS_CURRENT else "superseded")
+    return markup.badge(status, "" if status == STATUS_CURRENT else "superseded")
 
 
 # -- the list of laws ------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def status_badge(status: str) -> str:
 
 def law_list(by_law: Mapping[str, Sequence[dict]]) -> None:
     st.title("法规")
-    by_type = shared.corpus_counts()
+    by_type = services.corpus_counts()
     law_counts = by_type.get("law", {})
     old = "、".join(f"{status} {n} 条" for status, n in law_counts.items() if status != STATUS_CURRENT and n)
     st.caption(
@@ -131,7 +131,7 @@ def toc(law: str, version: str, rows: Sequence[dict]) -> None:
             parts.append(f'<h{level} class="kb-toc-heading">{html.escape(entry.text)}</h{level}>')
         else:
             href = html.escape(law_url(law, version, entry.article))
-            text = shared.excerpt(texts.get(entry.article, ""), EXCERPT)
+            text = markup.excerpt(texts.get(entry.article, ""), EXCERPT)
             parts.append(
                 f'<div class="kb-toc-article"><a href="{href}" target="_self">{html.escape(entry.text)}</a> '
                 f'<span class="kb-meta">{html.escape(text)}</span></div>'
@@ -144,9 +144,9 @@ def law_page(law: str, rows: Sequence[dict], wanted: str) -> None:
     current = current_version(versions)
     chosen = next((v for v in versions if v["version"] == wanted), current)
     st.page_link(PAGE, label="全部法规", icon=":material/arrow_back:")
-    st.html(f'<div class="kb-meta">{shared.badge("法规", "law")}</div><h1 class="kb-doc-title">{html.escape(law)}</h1>')
+    st.html(f'<div class="kb-meta">{markup.badge("法规", "law")}</div><h1 class="kb-doc-title">{html.escape(law)}</h1>')
     if wanted and chosen["version"] != wanted:
-        st.warning(f"没有“{shared.md(wanted)}”版，下面是现行版本。", icon=":material/info:")
+        st.warning(f"没有“{markup.md(wanted)}”版，下面是现行版本。", icon=":material/info:")
     version_note(law, chosen, current)
     shown = [r for r in rows if r["law_version"] == chosen["version"]]
     versions_table(law, versions, chosen["version"])
@@ -184,8 +184,8 @@ def article_page(law: str, rows: Sequence[dict], wanted_version: str, article: s
         row = next((r for r in rows if r["article"] == article and r["status"] == STATUS_CURRENT), None)
         row = row or next((r for r in rows if r["article"] == article), None)
         if row is None:
-            st.title(shared.md(law))
-            st.error(f"{shared.md(law)}中没有这一条（{shared.md(article)}）。")
+            st.title(markup.md(law))
+            st.error(f"{markup.md(law)}中没有这一条（{markup.md(article)}）。")
             st.page_link(PAGE, label=f"{law}目录", query_params=params(law), icon=":material/toc:")
             return
         chosen = next(v for v in versions if v["version"] == row["law_version"])
@@ -195,11 +195,11 @@ def article_page(law: str, rows: Sequence[dict], wanted_version: str, article: s
         PAGE, label=f"{law}目录", query_params=params(law, _version_param(chosen, current)), icon=":material/toc:"
     )
     st.html(
-        f'<div class="kb-meta">{shared.badge("法条", "law")}{status_badge(chosen["status"])}</div>'
+        f'<div class="kb-meta">{markup.badge("法条", "law")}{status_badge(chosen["status"])}</div>'
         f'<h1 class="kb-doc-title">{html.escape(law)}{html.escape(label)}</h1>'
     )
     if row["chapter"]:
-        st.caption(f"所在章节：{shared.md(chapter_trail(row['chapter']))}")
+        st.caption(f"所在章节：{markup.md(chapter_trail(row['chapter']))}")
     version_note(law, chosen, current)
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in row["body"].split("\n") if p.strip())
     st.html(f'<div class="kb-doc kb-article-text">{paragraphs}</div>')
@@ -245,7 +245,7 @@ def other_versions(law: str, rows: Sequence[dict], chosen: dict, article: str) -
 
 def citing(key: str) -> None:
     """The guides and cases citing this article (any version), each with its type's icon and status."""
-    svc = shared.service_quiet()
+    svc = services.service_quiet()
     if svc is None:
         return
     try:
@@ -262,19 +262,19 @@ def citing(key: str) -> None:
         note = "" if status == STATUS_CURRENT else f"（{status}）"
         st.page_link(
             "app_pages/document.py",
-            label=f"{shared.type_label(d['type'])}：{shared.md(d['title'])}{note}",
+            label=f"{type_label(d['type'])}：{markup.md(d['title'])}{note}",
             query_params={"id": d["id"]},
-            icon=shared.TYPE_ICONS.get(d["type"]),
+            icon=markup.TYPE_ICONS.get(d["type"]),
         )
     if len(docs) > 50:
         st.caption(f"另有 {len(docs) - 50} 篇未列出，可在检索页按本条检索。")
 
 
 def main() -> None:
-    law = st.query_params.get("law", "").strip()
-    version = st.query_params.get("v", "").strip()
-    article = st.query_params.get("a", "").strip()
-    shared.require_service()
+    law = urls.url_param("law")
+    version = urls.url_param("v")
+    article = urls.url_param("a")
+    services.require_service()
     by_law = law_articles()
     if not by_law:
         st.title("法规")
@@ -290,13 +290,13 @@ def main() -> None:
     rows = by_law.get(law)
     if rows is None:
         st.title("法规")
-        st.error(f"法规库中没有“{shared.md(law)}”。")
+        st.error(f"法规库中没有“{markup.md(law)}”。")
         st.page_link(PAGE, label="全部法规", icon=":material/arrow_back:")
         return
     if article:
         key = normalize_article(article)
         if key is None:
-            st.error(f"“{shared.md(article)}”不是条号；应写作 264、133-1 或 第二百六十四条。")
+            st.error(f"“{markup.md(article)}”不是条号；应写作 264、133-1 或 第二百六十四条。")
             return
         article_page(law, rows, version, key)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared
+from ui import cards, files, markup, services, urls
 
 TIERS = ("办案民警", "法制员", "单位负责人")
 TIER_NOTES = {
@@ -30,28 +30,25 @@ def toggle(tier: str, doc_id: str) -> None:
 
 def main() -> None:
     st.title("学习路径")
-    loaded = shared.learning_paths()
+    loaded = files.learning_paths()
     if isinstance(loaded, str):
         st.info(loaded, icon=":material/school:")
         return
     paths, problems = loaded
     if problems:
-        st.warning("学习路径文件有问题，以下条目未显示：\n\n" + "\n".join(f"- {shared.code(p)}" for p in problems))
+        st.warning("学习路径文件有问题，以下条目未显示：\n\n" + "\n".join(f"- {markup.code(p)}" for p in problems))
     tiers = [t for t in TIERS if t in paths] + [t for t in paths if t not in TIERS]
     if not tiers:
         st.info("学习路径文件中还没有内容。", icon=":material/school:")
         return
-    tier = shared.url_param("tier", tiers[0], tiers)
-    st.session_state["learning_tier"] = tier
+    tier = urls.url_param("tier", tiers[0], tiers)
     st.segmented_control(
         "适用层级",
         tiers,
-        format_func=shared.md,
-        key="learning_tier",
+        format_func=markup.md,
         required=True,
-        on_change=shared.url_from_widget,
-        args=("tier", "learning_tier", tiers[0]),
         label_visibility="collapsed",
+        **urls.bind("learning_tier", "tier", tier, tiers[0]),
     )
     items = paths.get(tier, [])
     if TIER_NOTES.get(tier):
@@ -62,7 +59,7 @@ def main() -> None:
     done = done_set()
     finished = sum(1 for it in items if f"{tier}:{it['id']}" in done)
     st.progress(finished / len(items), text=f"已学习 {finished} / {len(items)} 篇（进度仅在本次会话中保存）")
-    svc = shared.service_quiet()
+    svc = services.service_quiet()
     for n, item in enumerate(items, 1):
         key = f"{tier}:{item['id']}"
         doc = svc.document(item["id"]) if svc else None
@@ -71,20 +68,14 @@ def main() -> None:
             cols[0].markdown(f"**{n}**")
             with cols[1]:
                 if doc is None:
-                    st.markdown(f"**{shared.md(item['id'])}**")
+                    st.markdown(f"**{markup.md(item['id'])}**")
                     st.caption("找不到这篇文档（可能尚未发布或编号有误）。")
                 else:
-                    st.page_link(
-                        "app_pages/document.py",
-                        label=shared.md(doc["title"]),
-                        query_params=shared.doc_params(item["id"], "learning"),
-                        icon=shared.TYPE_ICONS.get(doc["type"]),
-                    )
+                    params = urls.doc_params(item["id"], "learning")
+                    cards.doc_link(doc["title"], params, markup.TYPE_ICONS.get(doc["type"]))
                     reason = item.get("reason") or doc.get("summary") or ""
-                    meta = shared.badges(doc["type"], doc.get("category", ""), "", None, doc.get("status", ""))
-                    st.html(
-                        f'<div class="kb-meta">{meta}</div><div class="kb-snippet">{shared.excerpt(reason, 160)}</div>'
-                    )
+                    meta = markup.badges(doc["type"], doc.get("category", ""), "", None, doc.get("status", ""))
+                    cards.card_body(meta, markup.excerpt(reason, 160))
             st.session_state[f"learning_cb_{key}"] = key in done
             cols[2].checkbox("已学习", key=f"learning_cb_{key}", on_change=toggle, args=(tier, item["id"]))
     if finished == len(items):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import auth_cookie, shared
-from kb.errors import KBError
 from kb.workflow import accounts, logins, sessions
+from ui import auth_cookie, markup, messages, services
 
 
 def sign_in(user: accounts.User) -> None:
     """Open a server-side session for this tab and have the browser fetch its cookie on the next run."""
-    opened = sessions.open_session(shared.settings(), user.name)
+    opened = sessions.open_session(services.settings(), user.name)
     logins.start_session(st.session_state, user, session_id=opened.session.id)
     st.session_state[auth_cookie.HANDOFF] = opened.ticket
     st.rerun()
@@ -24,7 +23,7 @@ def login_form() -> None:
     notice = st.session_state.pop(logins.NOTICE, "")
     if notice:
         st.info(notice, icon=":material/schedule:")
-    if shared.settings().require_login:
+    if services.settings().require_login:
         st.caption("本系统需登录后使用。")
     else:
         st.caption("查阅无需登录；编写、审核发布和管理账号需要登录。账号由管理员分配。")
@@ -33,12 +32,10 @@ def login_form() -> None:
         password = st.text_input("密码", type="password", key="login_password")
         submitted = st.form_submit_button("登录", type="primary", icon=":material/login:")
     if submitted:
-        try:
-            # after repeated failures for a name the answer is delayed (kb.workflow.accounts): say why it waits
-            with st.spinner("正在验证……"):
-                user = accounts.authenticate(shared.settings(), name, password)
-        except KBError as exc:
-            st.error(shared.md(exc))
+        # after repeated failures for a name the answer is delayed (kb.workflow.accounts): say why it waits
+        with messages.shown_errors() as outcome, st.spinner("正在验证……"):
+            user = accounts.authenticate(services.settings(), name, password)
+        if outcome.failed:
             return
         sign_in(user)
 
@@ -67,11 +64,10 @@ def change_password(user: accounts.User) -> None:
         if new != again:
             st.error("两次输入的新密码不一致")
             return
-        s = shared.settings()
-        try:
+        s = services.settings()
+        with messages.shown_errors() as outcome:
             accounts.set_password(s, user.name, new, actor=user, old_password=old)
-        except KBError as exc:
-            st.error(shared.md(exc))
+        if outcome.failed:
             return
         # Every session of the account has ended (kb.workflow.accounts): this tab gets a fresh one.
         st.session_state["login_flash"] = "密码已修改；其他地方的登录已全部失效"
@@ -85,18 +81,18 @@ def account_panel(user: accounts.User) -> None:
     flash = st.session_state.pop("login_flash", "")
     if flash:
         st.success(flash, icon=":material/check_circle:")
-    st.markdown(f"当前用户：**{shared.md(user.name)}**（{user.role}）")
+    st.markdown(f"当前用户：**{markup.md(user.name)}**（{user.role}）")
     if user.must_change:
         st.session_state.pop(logins.NOTICE, None)
         st.warning(logins.MUST_CHANGE_NOTICE, icon=":material/key:")
     if st.button("退出登录", icon=":material/logout:", key="login_logout"):
-        logins.end_session(st.session_state, shared.settings(), "主动退出")
+        logins.end_session(st.session_state, services.settings(), "主动退出")
         st.session_state[auth_cookie.CLEAR] = True
         st.rerun()
     change_password(user)
 
 
-user = logins.current_user(st.session_state, shared.settings())
+user = logins.current_user(st.session_state, services.settings())
 if user is None:
     login_form()
 else:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared, workflow
 from kb import roles
 from kb.content.catalog import find_published, published_documents
 from kb.content.diff import unified
-from kb.content.documents import STATUS_CURRENT, TYPE_LABELS
 from kb.content.frontmatter import draft_view
-from kb.errors import ContentError, KBError
+from kb.content.vocabulary import STATUS_CURRENT, type_label
 from kb.workflow import accounts
 from kb.workflow.drafts import STATE_SUBMITTED, check_text, list_drafts, return_draft
 from kb.workflow.publish import PublishResult, publish, supersede, withdraw
@@ -22,6 +20,7 @@ from kb.workflow.versions import (
     history,
     version_text,
 )
+from ui import markup, messages, services, workflow
 
 
 def flash() -> None:
@@ -48,7 +47,7 @@ def after_change(result: PublishResult, text: str) -> None:
 
 
 def queue(user: accounts.User) -> None:
-    s = shared.settings()
+    s = services.settings()
     drafts = list_drafts(s, user, (STATE_SUBMITTED,))
     if not drafts:
         st.info("没有待审核的草稿。", icon=":material/inbox:")
@@ -56,13 +55,13 @@ def queue(user: accounts.User) -> None:
     labels = {d.id: f"{d.label} · {d.author} 提交于 {d.updated_at[:16].replace('T', ' ')}" for d in drafts}
     pick = st.selectbox("待审核草稿", list(labels), format_func=labels.get, key="review_pick")
     draft = next(d for d in drafts if d.id == pick)
-    kind = TYPE_LABELS.get(draft.doc_type, draft.doc_type)
+    kind = type_label(draft.doc_type)
     origin = f"修订 {draft.target_id}（基于第 {draft.base_version} 版）" if draft.target_id else "新文档"
-    st.caption(shared.md(f"{kind} · {origin} · 作者 {draft.author} · 第 {draft.rev} 稿"))
+    st.caption(markup.md(f"{kind} · {origin} · 作者 {draft.author} · 第 {draft.rev} 稿"))
     replaces = draft_view(draft.text, draft.doc_type).supersedes
     if replaces:
         st.info(
-            f"本稿替代 {shared.md('、'.join(replaces))}：发布时这些文档将标记为“不再参照”。",
+            f"本稿替代 {markup.md('、'.join(replaces))}：发布时这些文档将标记为“不再参照”。",
             icon=":material/swap_horiz:",
         )
     problems = check_text(s, draft.text, draft.doc_type)
@@ -84,23 +83,17 @@ def queue(user: accounts.User) -> None:
         st.markdown("**发布**")
         st.caption("发布后版本号自动加一，文件写入内容目录并立即可检索。")
         if st.button("发布", type="primary", icon=":material/publish:", key="review_publish"):
-            try:
+            with messages.shown_errors(problems=workflow.show_problems) as outcome:
                 result = publish(s, user, draft.id)
-            except ContentError as exc:
-                workflow.show_problems(exc.problems)
-            except KBError as exc:
-                shared.show_error(exc)
-            else:
+            if not outcome.failed:
                 after_change(result, f"已发布 {result.doc_id} 第 {result.version} 版：{result.path}")
     with back:
         st.markdown("**退回修改**")
         comment = st.text_area("修改意见（必填）", key="review_comment", height=100)
         if st.button("退回", icon=":material/undo:", key="review_return"):
-            try:
+            with messages.shown_errors() as outcome:
                 return_draft(s, user, draft.id, comment)
-            except KBError as exc:
-                shared.show_error(exc)
-            else:
+            if not outcome.failed:
                 st.session_state["review_flash"] = (f"草稿 #{draft.id} 已退回给 {draft.author}", None)
                 st.rerun()
 
@@ -109,7 +102,7 @@ def queue(user: accounts.User) -> None:
 
 
 def retire(user: accounts.User) -> None:
-    s = shared.settings()
+    s = services.settings()
     docs = sorted(published_documents(s).values(), key=lambda d: d.id)
     current = [d.id for d in docs if d.status == STATUS_CURRENT]
     titles = {d.id: f"{d.id} {d.title}" for d in docs}
@@ -122,11 +115,9 @@ def retire(user: accounts.User) -> None:
         "替代它的新文档", current, index=None, format_func=titles.get, key="review_new", placeholder="选择"
     )
     if st.button("标记为不再参照", disabled=not (old and new), key="review_supersede"):
-        try:
+        with messages.shown_errors() as outcome:
             result = supersede(s, user, old, new)
-        except KBError as exc:
-            shared.show_error(exc)
-        else:
+        if not outcome.failed:
             after_change(result, f"{old} 已标记为不再参照，由 {new} 替代（第 {result.version} 版）")
     st.subheader("撤回")
     st.caption("撤回后文档从内容目录和检索中移除，历史版本仍保存在数据库中。")
@@ -140,11 +131,9 @@ def retire(user: accounts.User) -> None:
     )
     sure = st.checkbox("我确认撤回此文档", key="review_wd_sure")
     if st.button("撤回", disabled=not (target and sure), key="review_withdraw"):
-        try:
+        with messages.shown_errors() as outcome:
             result = withdraw(s, user, target, reason)
-        except KBError as exc:
-            shared.show_error(exc)
-        else:
+        if not outcome.failed:
             after_change(result, f"{target} 已撤回")
 
 
@@ -152,10 +141,9 @@ def retire(user: accounts.User) -> None:
 
 
 def due() -> None:
-    try:
-        items = due_for_review(shared.settings())
-    except KBError as exc:
-        shared.show_error(exc)
+    with messages.shown_errors() as outcome:
+        items = due_for_review(services.settings())
+    if outcome.failed:
         return
     if not items:
         st.info(f"{REVIEW_WINDOW_DAYS} 天内没有到期需复核的文档。", icon=":material/event_available:")
@@ -178,7 +166,7 @@ def due() -> None:
 
 
 def versions() -> None:
-    s = shared.settings()
+    s = services.settings()
     ids = sorted(set(published_documents(s)) | set(documents_with_history(s)))
     doc_id = st.selectbox("文档", ids, index=None, key="review_hist_doc", placeholder="选择文档编号")
     if not doc_id:
@@ -226,8 +214,8 @@ def main() -> None:
     flash()
     warning, indexed = st.session_state.pop("review_warning", ("", True))
     if warning:
-        (st.warning if indexed else st.error)(shared.md(warning))
-    waiting = len(list_drafts(shared.settings(), user, (STATE_SUBMITTED,)))
+        (st.warning if indexed else st.error)(markup.md(warning))
+    waiting = len(list_drafts(services.settings(), user, (STATE_SUBMITTED,)))
     tab_queue, tab_retire, tab_due, tab_history = st.tabs(
         [f"待审核（{waiting}）", "替代与撤回", "复核到期", "版本历史"]
     )

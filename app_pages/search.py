@@ -7,24 +7,25 @@ import re
 
 import streamlit as st
 
-from app_pages import shared
+from kb.content.vocabulary import STATUS_CURRENT, type_label
 from kb.errors import KBError
 from kb.statutes.citations import articles_label
 from kb.workflow import logins, searchlog
+from ui import cards, markup, messages, services, style, urls, widgets
+from ui.search_state import (
+    FACETS,
+    SORTS,
+    clear_filters,
+    go_to_page,
+    on_change,
+    on_page,
+    read_url,
+    search_literal,
+    set_query,
+    sync_widgets,
+)
 
 PER_PAGE = 10
-# facet field -> (URL parameter, label)
-FACETS = {
-    "type": ("type", "类型"),
-    "case_type": ("ctype", "刑事 / 行政"),
-    "category": ("cat", "类别"),
-    "stage": ("stage", "办案环节"),
-    "audience": ("aud", "适用层级"),
-    "kind": ("kind", "指引种类"),
-    "year": ("year", "年份"),
-    "status": ("status", "状态"),
-}
-SORTS = {"relevance": "按相关度", "newest": "按时间"}
 # A document id as typed in the box (G-2024-001, c-2023-017): that document is listed first.
 DOC_ID = re.compile(r"[A-Za-z]{1,4}-\d{4}-\d{1,4}")
 # The date a result is sorted by when sorted by time (kb.search.service NEWEST: the `issued` field).
@@ -39,108 +40,9 @@ NARROW_CSS = """<style>
 FALLBACK_POPULAR = ("盗窃", "醉驾", "电信网络诈骗", "取保候审", "殴打他人", "涉案财物", "证据", "未成年人")
 
 
-def read_url() -> dict:
-    """The page state as it is in the URL."""
-    qp = st.query_params
-    state: dict = {"q": qp.get("q", ""), "sort": qp.get("sort", "relevance"), "lit": qp.get("lit") == "1"}
-    for field, (param, _) in FACETS.items():
-        values = [v for v in qp.get_all(param) if v]
-        state[field] = tuple(values)
-    try:
-        state["page"] = max(1, int(qp.get("page", "1")))
-    except ValueError:
-        state["page"] = 1
-    if state["sort"] not in SORTS:
-        state["sort"] = "relevance"
-    return state
-
-
-def write_url(state: dict) -> None:
-    """Put the page state into the URL (dropping defaults) so it can be shared and reloaded."""
-    params: dict[str, object] = {}
-    if state["q"]:
-        params["q"] = state["q"]
-    for field, (param, _) in FACETS.items():
-        if state[field]:
-            params[param] = list(state[field])
-    if state["sort"] != "relevance":
-        params["sort"] = state["sort"]
-    if state["page"] > 1:
-        params["page"] = str(state["page"])
-    if state.get("lit"):
-        params["lit"] = "1"
-    st.query_params.from_dict(params)
-    st.session_state["search_url"] = state
-
-
-def widget_state() -> dict:
-    """The page state as the widgets hold it (page number reset by the callbacks)."""
-    state = dict(st.session_state["search_url"])
-    state["q"] = (st.session_state.get("search_q") or "").strip()
-    for field in FACETS:
-        state[field] = tuple(st.session_state.get(f"search_f_{field}") or ())
-    state["sort"] = st.session_state.get("search_sort") or "relevance"
-    return state
-
-
-def on_change() -> None:
-    """A widget changed: new search from page 1 (a new query is read as usual again)."""
-    state = widget_state()
-    if state["q"] != st.session_state["search_url"]["q"]:
-        state["lit"] = False
-        # Only a new query in the box is a search to count: not a facet, sort or page change, a rerun,
-        # a link or a reload.
-        st.session_state["search_log_pending"] = True
-    state["page"] = 1
-    write_url(state)
-
-
-def go_to_page(page: int, scroll: bool = True) -> None:
-    """Another page of results; it is shown from its top (`scroll`), not where the last one ended."""
-    state = dict(st.session_state["search_url"])
-    state["page"] = page
-    write_url(state)
-    if scroll:
-        st.session_state["search_scroll"] = st.session_state.get("search_scroll_n", 0) + 1
-
-
-def set_query(q: str) -> None:
-    """A suggestion was clicked: search for it with the current filters."""
-    st.session_state["search_q"] = q
-    on_change()
-
-
-def search_literal(literal: bool) -> None:
-    """ "按原词检索" / "按理解检索": the same query with or without the reading of kb.search.query."""
-    state = dict(st.session_state["search_url"])
-    state["lit"] = literal
-    state["page"] = 1
-    write_url(state)
-
-
-def clear_filters() -> None:
-    for field in FACETS:
-        st.session_state[f"search_f_{field}"] = []
-    on_change()
-
-
-def sync_widgets(url: dict) -> None:
-    """When the URL changed from outside (first load, a link, back button), load it into the widgets.
-
-    Also when the widgets are gone: Streamlit drops a widget's value once a run on another page
-    leaves it out, so after Back from a document the box would be empty above its own results."""
-    if st.session_state.get("search_url") == url and all(k in st.session_state for k in ("search_q", "search_sort")):
-        return
-    st.session_state["search_q"] = url["q"]
-    for field in FACETS:
-        st.session_state[f"search_f_{field}"] = list(url[field])
-    st.session_state["search_sort"] = url["sort"]
-    st.session_state["search_url"] = url
-
-
 def facet_label(field: str, value: str) -> str:
     if field == "type":
-        return shared.type_label(value)
+        return type_label(value)
     return str(value)
 
 
@@ -151,9 +53,9 @@ def facet_counts(state: dict, results) -> dict[str, dict[str, int]]:
     for field in FACETS:
         if field in active or field == "status":
             others = {f: v for f, v in active.items() if f != field}
-            result = shared.search(
+            result = services.search(
                 state["q"],
-                shared.filter_items(others),
+                services.filter_items(others),
                 per_page=1,
                 old=field == "status",
                 literal=state.get("lit", False),
@@ -176,7 +78,7 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
         if field == "year":
             options.sort(reverse=True)
         elif field == "status":
-            options.sort(key=lambda v: v != "现行")
+            options.sort(key=lambda v: v != STATUS_CURRENT)
         if not options:
             continue
         st.pills(
@@ -185,7 +87,7 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
             selection_mode="multi",
             key=f"search_f_{field}",
             # values come from documents and from the URL (?cat=…): shown as text, never as Markdown
-            format_func=lambda v, f=field, c=values: f"{shared.md(facet_label(f, v))} {c.get(v, 0)}",
+            format_func=lambda v, f=field, c=values: f"{markup.md(facet_label(f, v))} {c.get(v, 0)}",
             on_change=on_change,
             wrap=True,
         )
@@ -199,20 +101,14 @@ def render_facets(state: dict, counts: dict[str, dict[str, int]]) -> None:
 def sort_date(hit) -> str:
     """The date a result is sorted by when sorted by time, labelled ("印发日期：2024-06-01")."""
     if hit.type == "law":
-        doc = shared.document(hit.id)
+        doc = services.document(hit.id)
         issued = doc.get("issued") if doc is not None else ""
     else:
-        issued = next((d.get("issued") for d in shared.catalog() if d["id"] == hit.id), "")
+        issued = next((d.get("issued") for d in services.catalog() if d["id"] == hit.id), "")
     return f"{DATE_LABELS.get(hit.type, '日期')}：{issued or '未注明'}"
 
 
 def render_hit(hit, q: str, by_date: bool = False) -> None:
-    st.page_link(
-        "app_pages/document.py",
-        label=shared.md(hit.title),
-        query_params=shared.doc_params(hit.id, "search", q),
-        icon=shared.TYPE_ICONS.get(hit.type),
-    )
     extra = []
     if by_date:  # sorted by time: the date sorted by, not only the year badge (which may differ)
         extra.append(html.escape(sort_date(hit)))
@@ -225,17 +121,14 @@ def render_hit(hit, q: str, by_date: bool = False) -> None:
     if hit.missing:
         # As web search engines show it: which of the query's words this result lacks.
         extra.append('<span class="kb-missing">缺少：' + html.escape("、".join(hit.missing)) + "</span>")
-    meta = shared.badges(hit.type, hit.category, hit.case_type, hit.year, hit.status)
-    st.html(
-        f'<div class="kb-hit"><div class="kb-meta">{meta}</div><div class="kb-snippet">{hit.snippet}</div>'
-        + (f'<div class="kb-meta">{"　".join(extra)}</div>' if extra else "")
-        + "</div>"
-    )
+    meta = markup.badges(hit.type, hit.category, hit.case_type, hit.year, hit.status)
+    params = urls.doc_params(hit.id, "search", q)
+    cards.card(hit.title, params, markup.TYPE_ICONS.get(hit.type), meta, hit.snippet, "　".join(extra), hit=True)
 
 
 def popular() -> list[str]:
     """The 常用检索 buttons: pinned by the legal section, from the log for those who may see it, the defaults."""
-    s = shared.settings()
+    s = services.settings()
     return searchlog.popular_queries(s, logins.current_user(st.session_state, s), FALLBACK_POPULAR)
 
 
@@ -243,7 +136,7 @@ def log_search(state: dict, total: int) -> None:
     """Count a typed query once, under this session's random id (never the user's name)."""
     session = st.session_state.setdefault("search_session", searchlog.new_session())
     facets = [f for f in FACETS if state[f]]
-    searchlog.record_search(shared.settings(), state["q"], total, facets, session=session)
+    searchlog.record_search(services.settings(), state["q"], total, facets, session=session)
 
 
 MAX_SUGGESTIONS = 8
@@ -264,13 +157,13 @@ def suggestions(state: dict, results, svc) -> list[tuple[str, int]]:
         candidates.extend(words)  # fewer words: each one alone
     vocabulary = [*svc.resources.taxonomy.categories, *svc.resources.charges]
     candidates.extend(v for v in vocabulary if any(len(w) >= 2 and (w in v or v in w) for w in words))
-    filters = shared.filter_items({f: state[f] for f in FACETS})
+    filters = services.filter_items({f: state[f] for f in FACETS})
     found: list[tuple[str, int]] = []
     for word in dict.fromkeys(candidates):
         if word == q or len(word) < 2 or svc.resources.query_words.is_filler(word) or len(found) >= MAX_SUGGESTIONS:
             continue
         try:
-            total = shared.search(word, filters, per_page=1).total
+            total = services.search(word, filters, per_page=1).total
         except KBError:
             continue
         if total:
@@ -290,9 +183,9 @@ def render_understanding(state: dict, results) -> None:
         return
     if results.corrected:
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f"已按“**{shared.md(und.corrected)}**”检索；")
+            st.markdown(f"已按“**{markup.md(und.corrected)}**”检索；")
             st.button(
-                f"仍按“{shared.md(state['q'])}”检索",
+                f"仍按“{markup.md(state['q'])}”检索",
                 key="search_typed",
                 on_click=search_literal,
                 args=(True,),
@@ -300,17 +193,17 @@ def render_understanding(state: dict, results) -> None:
             )
     if results.mapped_line:
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.caption(shared.md(results.mapped_line))
+            st.caption(markup.md(results.mapped_line))
             st.button("只按原词检索", key="search_literal", on_click=search_literal, args=(True,), type="tertiary")
     if results.ignored_line:
-        st.caption(shared.md(results.ignored_line))
+        st.caption(markup.md(results.ignored_line))
     if results.partial and results.total:
         st.caption(results.PARTIAL_LINE)
 
 
 def render_empty(state: dict, results, svc) -> None:
     """No results: suggest other words, loosening the filters and popular searches."""
-    st.info(f"没有找到与“{shared.md(state['q'])}”相关的文档。", icon=":material/search_off:")
+    st.info(f"没有找到与“{markup.md(state['q'])}”相关的文档。", icon=":material/search_off:")
     if any(state[f] for f in FACETS):
         st.markdown("- 当前设置了筛选条件，可以放宽或清除筛选后再试。")
         st.button("清除筛选后重新检索", on_click=clear_filters, key="search_clear_empty")
@@ -321,11 +214,11 @@ def render_empty(state: dict, results, svc) -> None:
         st.markdown("**试试这些说法**")
         with st.container(horizontal=True):
             for i, (word, total) in enumerate(others):
-                st.button(f"{shared.md(word)}（{total}）", key=f"search_syn_{i}", on_click=set_query, args=(word,))
+                st.button(f"{markup.md(word)}（{total}）", key=f"search_syn_{i}", on_click=set_query, args=(word,))
     st.markdown("**常用检索**")
     with st.container(horizontal=True):
         for i, word in enumerate(popular()):
-            st.button(shared.md(word), key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
+            st.button(markup.md(word), key=f"search_pop_empty_{i}", on_click=set_query, args=(word,))
 
 
 def render_few(state: dict, results, svc) -> None:
@@ -336,7 +229,7 @@ def render_few(state: dict, results, svc) -> None:
     st.caption("结果较少。减少检索词或换一种说法，可以找到更多：")
     with st.container(horizontal=True):
         for i, (word, total) in enumerate(more):
-            st.button(f"{shared.md(word)}（{total}）", key=f"search_more_{i}", on_click=set_query, args=(word,))
+            st.button(f"{markup.md(word)}（{total}）", key=f"search_more_{i}", on_click=set_query, args=(word,))
 
 
 def render_id_match(q: str) -> bool:
@@ -344,26 +237,19 @@ def render_id_match(q: str) -> bool:
     token = q.strip()
     if not DOC_ID.fullmatch(token):
         return False
-    doc = shared.document(token.upper()) or shared.document(token)
+    doc = services.document(token.upper()) or services.document(token)
     if doc is None:
         return False
     with st.container(border=True, key="search_id_match"):
-        st.caption(f"编号为 {shared.md(doc['id'])} 的文档")
-        st.page_link(
-            "app_pages/document.py",
-            label=shared.md(doc["title"] or doc["id"]),
-            query_params=shared.doc_params(doc["id"], "search"),
-            icon=shared.TYPE_ICONS.get(doc["type"]),
+        st.caption(f"编号为 {markup.md(doc['id'])} 的文档")
+        cards.doc_link(
+            doc["title"] or doc["id"], urls.doc_params(doc["id"], "search"), markup.TYPE_ICONS.get(doc["type"])
         )
-        meta = shared.badges(
+        meta = markup.badges(
             doc["type"], doc.get("category", ""), doc.get("case_type", ""), doc.get("year"), doc.get("status", "")
         )
-        st.html(f'<div class="kb-meta">{meta}</div>')
+        cards.card_body(meta)
     return True
-
-
-def on_page(key: str) -> None:
-    go_to_page(int(st.session_state.get(key) or 1))
 
 
 def render_pagination(results) -> None:
@@ -377,10 +263,8 @@ def render_pagination(results) -> None:
         st.caption(f"第 {results.page} / {results.pages} 页")
 
 
-def main() -> None:
-    url = read_url()
-    sync_widgets(url)
-    st.title("检索")
+def search_box() -> None:
+    """The box the words are typed in; Enter searches."""
     st.text_input(
         "检索词",
         key="search_q",
@@ -390,73 +274,84 @@ def main() -> None:
         icon=":material/search:",
         max_chars=300,
     )
-    svc = shared.require_service()
-    if shared.index_is_empty():
-        st.info(shared.EMPTY_MESSAGE, icon=":material/inbox:")
-        return
-    state = st.session_state["search_url"]
+
+
+def run_search(state: dict):
+    """The page of results and the facet counts for the state; a typed query is logged; a page past
+    the last one goes to the last."""
     typed = st.session_state.pop("search_log_pending", False)
-    try:
-        results = shared.search(
+    with messages.or_stop():
+        results = services.search(
             state["q"],
-            shared.filter_items({f: state[f] for f in FACETS}),
+            services.filter_items({f: state[f] for f in FACETS}),
             page=state["page"],
             per_page=PER_PAGE,
             sort=state["sort"],
             literal=state.get("lit", False),
         )
         counts = facet_counts(state, results)
-    except KBError as exc:
-        shared.show_error(exc)
-        return
     if typed and state["q"]:
         log_search(state, results.total)
     if results.page > results.pages:
         go_to_page(results.pages, scroll=False)
         st.rerun()
+    return results, counts
 
+
+def results_head(state: dict, results) -> None:
+    """How many results and how fast, the sort order, what the search made of the words."""
+    scroll = st.session_state.pop("search_scroll", None)
+    if scroll is not None:
+        st.session_state["search_scroll_n"] = scroll
+        style.scroll_to("st-key-search_results", scroll)
+    head = st.columns([3, 1], vertical_alignment="center")
+    what = f"“{html.escape(state['q'])}”" if state["q"] else "全部文档"
+    head[0].html(f'<div class="kb-meta">{what}：共 {results.total} 条结果（用时 {results.took_ms:.0f} 毫秒）</div>')
+    with head[1]:
+        widgets.switch("排序", SORTS, "search_sort", on_change)
+    if results.notice:
+        st.caption(markup.md(results.notice))
+    render_understanding(state, results)
+    if not state["q"] and not any(state[f] for f in FACETS):
+        with st.container(horizontal=True):
+            st.caption("常用检索：")
+            for i, word in enumerate(popular()):
+                st.button(markup.md(word), key=f"search_pop_{i}", on_click=set_query, args=(word,), type="tertiary")
+
+
+def render_results(state: dict, results, svc) -> None:
+    """The results column: its head, the document whose id was typed, the hits, help when few or none."""
+    results_head(state, results)
+    found = results.page == 1 and render_id_match(state["q"])
+    if results.total == 0:
+        if not found:
+            render_empty(state, results, svc)
+        return
+    # an empty box lists the newest first, whatever the sort says (kb.search.service)
+    by_date = state["sort"] == "newest" or not state["q"]
+    for hit in results.hits:
+        render_hit(hit, state["q"], by_date)
+    if results.total < FEW_RESULTS and len([t for t in results.terms if t]) > 1:
+        render_few(state, results, svc)
+    render_pagination(results)
+
+
+def main() -> None:
+    sync_widgets(read_url())
+    st.title("检索")
+    search_box()
+    svc = services.require_service()
+    if services.index_is_empty():
+        st.info(services.EMPTY_MESSAGE, icon=":material/inbox:")
+        return
+    state = st.session_state["search_url"]
+    results, counts = run_search(state)
     st.html(NARROW_CSS)
     left, right = st.columns([1, 3], gap="large")
     with left, st.container(key="search_facets"):
         render_facets(state, counts)
     with right, st.container(key="search_results"):
-        scroll = st.session_state.pop("search_scroll", None)
-        if scroll is not None:
-            st.session_state["search_scroll_n"] = scroll
-            shared.scroll_to("st-key-search_results", scroll)
-        head = st.columns([3, 1], vertical_alignment="center")
-        what = f"“{html.escape(state['q'])}”" if state["q"] else "全部文档"
-        head[0].html(f'<div class="kb-meta">{what}：共 {results.total} 条结果（用时 {results.took_ms:.0f} 毫秒）</div>')
-        with head[1]:
-            st.segmented_control(
-                "排序",
-                list(SORTS),
-                format_func=SORTS.get,
-                key="search_sort",
-                on_change=on_change,
-                label_visibility="collapsed",
-                required=True,
-            )
-        if results.notice:
-            st.caption(shared.md(results.notice))
-        render_understanding(state, results)
-        if not state["q"] and not any(state[f] for f in FACETS):
-            with st.container(horizontal=True):
-                st.caption("常用检索：")
-                for i, word in enumerate(popular()):
-                    st.button(shared.md(word), key=f"search_pop_{i}", on_click=set_query, args=(word,), type="tertiary")
-        found = results.page == 1 and render_id_match(state["q"])
-        if results.total == 0:
-            if not found:
-                render_empty(state, results, svc)
-            return
-        # an empty box lists the newest first, whatever the sort says (kb.search.service)
-        by_date = state["sort"] == "newest" or not state["q"]
-        for hit in results.hits:
-            render_hit(hit, state["q"], by_date)
-        if results.total < FEW_RESULTS and len([t for t in results.terms if t]) > 1:
-            render_few(state, results, svc)
-        render_pagination(results)
+        render_results(state, results, svc)
 
 
 main()

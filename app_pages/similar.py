@@ -9,9 +9,8 @@ import html
 
 import streamlit as st
 
-from app_pages import shared
-from kb.errors import KBError
 from kb.statutes.citations import articles_label
+from ui import cards, markup, messages, services, urls
 
 MAX_CHARS = 20000
 EXAMPLE = (
@@ -22,13 +21,13 @@ EXAMPLE = (
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _similar(s, version: str, text: str, doc_id: str):
-    svc = shared._service(s)
+    svc = services.search_service(s)
     return svc.similar(text=text or None, doc_id=doc_id or None, limit=10)
 
 
 def similar(text: str = "", doc_id: str = ""):
-    s = shared.settings()
-    return _similar(s, shared.index_version(s), text, doc_id)
+    s = services.settings()
+    return _similar(s, services.index_version(s), text, doc_id)
 
 
 def reasons(hit, cited: set[str] = frozenset()) -> str:
@@ -53,62 +52,41 @@ def show_group(title: str, hits, empty: str, icon: str, cited: set[str] = frozen
         st.caption(empty)
         return
     for hit in hits:
+        meta = markup.badges(hit.type, hit.category if hit.type != "law" else "", "", None, hit.status)
+        why = reasons(hit, cited)
+        summary = (markup.excerpt(hit.summary, 140) if hit.summary else "") or None  # no empty line
+        foot = f"相似原因：{html.escape(why)}" if why else ""
+        if hit.id:
+            title = hit.title + (f"（{hit.year}）" if hit.year else "")
+            cards.card(title, {"id": hit.id}, icon, meta, summary, foot)
+            continue
         with st.container(border=True):
-            if hit.id:
-                label = hit.title + (f"（{hit.year}）" if hit.year else "")
-                st.page_link("app_pages/document.py", label=shared.md(label), query_params={"id": hit.id}, icon=icon)
-            else:
-                st.markdown(f"**{shared.md(hit.title)}**")
-                st.caption("法条库未收录该条文")
-            meta = shared.badges(hit.type, hit.category if hit.type != "law" else "", "", None, hit.status)
-            why = reasons(hit, cited)
-            summary = shared.excerpt(hit.summary, 140) if hit.summary else ""
-            st.html(
-                f'<div class="kb-meta">{meta}</div>'
-                + (f'<div class="kb-snippet">{summary}</div>' if summary else "")
-                + (f'<div class="kb-meta">相似原因：{html.escape(why)}</div>' if why else "")
-            )
+            st.markdown(f"**{markup.md(hit.title)}**")
+            st.caption("法条库未收录该条文")
+            cards.card_body(meta, summary, foot)
 
 
-def main() -> None:
-    st.title("类案检索")
-    st.caption("粘贴案情（可达数千字），系统找出相似的精品案例、适用的办案指引和相关法条。案情内容不会被记录。")
-    svc = shared.require_service()
-    doc_id = st.query_params.get("id", "").strip()
+def facts_input(svc) -> tuple[str, str]:
+    """The document (?id=) whose like is sought, or the form the facts are pasted into: (doc_id, text)."""
+    doc_id = urls.url_param("id")
     if doc_id:
         doc = svc.document(doc_id)
         name = f"{doc['title']}（{doc_id}）" if doc else doc_id
-        st.info(f"正在查找与《{shared.md(name)}》相似的案例。", icon=":material/compare_arrows:")
+        st.info(f"正在查找与《{markup.md(name)}》相似的案例。", icon=":material/compare_arrows:")
         if st.button("改为粘贴案情", key="similar_clear_id"):
             del st.query_params["id"]
             st.rerun()
-    else:
-        with st.form("similar_form", border=False):
-            st.text_area(
-                "案情描述",
-                key="similar_text",
-                height=220,
-                max_chars=MAX_CHARS,
-                placeholder="例：" + EXAMPLE,
-            )
-            submitted = st.form_submit_button("检索类案", type="primary", icon=":material/search:")
-        if submitted:
-            st.session_state["similar_submitted"] = (st.session_state.get("similar_text") or "").strip()
-    text = "" if doc_id else st.session_state.get("similar_submitted", "")
-    if not doc_id and not text:
-        st.markdown("**使用提示**")
-        st.markdown(
-            "- 写清楚行为、手段、对象、数额、次数、后果，以及已掌握的证据。\n"
-            "- 可以直接粘贴受案登记表、呈请报告中的案情部分。\n"
-            "- 写明罪名或法条（如“盗窃罪”“刑法第二百六十四条”）会让结果更准确。"
-        )
-        return
-    try:
-        with st.spinner("正在分析案情……"):
-            results = similar(text, doc_id)
-    except KBError as exc:
-        shared.show_error(exc)
-        return
+        return doc_id, ""
+    with st.form("similar_form", border=False):
+        st.text_area("案情描述", key="similar_text", height=220, max_chars=MAX_CHARS, placeholder="例：" + EXAMPLE)
+        submitted = st.form_submit_button("检索类案", type="primary", icon=":material/search:")
+    if submitted:
+        st.session_state["similar_submitted"] = (st.session_state.get("similar_text") or "").strip()
+    return "", st.session_state.get("similar_submitted", "")
+
+
+def read_from_facts(results, text: str) -> str:
+    """What was read from the facts: charges (and how sure), articles and key words; "" when nothing."""
     found = []
     if results.charges and results.confidence >= SURE:
         found.append("罪名/违法行为：" + "、".join(results.charges))
@@ -120,8 +98,27 @@ def main() -> None:
         found.append("法条：" + articles_label(results.citations))
     if results.terms:
         found.append("关键词：" + "、".join(results.terms[:10]))
+    return "；".join(found)
+
+
+def main() -> None:
+    st.title("类案检索")
+    st.caption("粘贴案情（可达数千字），系统找出相似的精品案例、适用的办案指引和相关法条。案情内容不会被记录。")
+    svc = services.require_service()
+    doc_id, text = facts_input(svc)
+    if not doc_id and not text:
+        st.markdown("**使用提示**")
+        st.markdown(
+            "- 写清楚行为、手段、对象、数额、次数、后果，以及已掌握的证据。\n"
+            "- 可以直接粘贴受案登记表、呈请报告中的案情部分。\n"
+            "- 写明罪名或法条（如“盗窃罪”“刑法第二百六十四条”）会让结果更准确。"
+        )
+        return
+    with messages.or_stop(), st.spinner("正在分析案情……"):
+        results = similar(text, doc_id)
+    found = read_from_facts(results, text)
     if found:
-        st.caption(shared.md("从案情中识别出 —— " + "；".join(found)) + f"（用时 {results.took_ms:.0f} 毫秒）")
+        st.caption(markup.md("从案情中识别出 —— " + found) + f"（用时 {results.took_ms:.0f} 毫秒）")
     # Cases that share no charge, article or two key words with the facts are only worded alike.
     cases = [h for h in results.cases if h.explained]
     cols = st.columns(3, gap="medium")

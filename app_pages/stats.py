@@ -7,10 +7,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import shared
+from kb.content.vocabulary import type_label
 from kb.errors import KBError
 from kb.settings import EVERYONE
 from kb.workflow import accounts, logins, searchlog
+from ui import markup, messages, services, sidebar, urls
 
 
 def chart(title: str, counts: dict, label: str, sort_by_key: bool = False, horizontal: bool = False) -> None:
@@ -43,27 +44,24 @@ def chart(title: str, counts: dict, label: str, sort_by_key: bool = False, horiz
 
 def main() -> None:
     st.title("统计")
-    shared.require_service()
-    try:
-        stats = shared.stats()
-    except KBError as exc:
-        shared.show_error(exc)
-        return
-    by_type = shared.corpus_counts()
-    current = shared.current_counts(by_type)
+    services.require_service()
+    with messages.or_stop():
+        stats = services.stats()
+    by_type = services.corpus_counts()
+    current = sidebar.current_counts(by_type)
     cols = st.columns(4)
     cols[0].metric("现行文档", sum(current.values()))
     cols[1].metric("办案指引", current["guide"])
     cols[2].metric("精品案例", current["case"])
     cols[3].metric("法条", current["law"])
-    other = shared.other_counts_text(by_type)
+    other = sidebar.other_counts_text(by_type)
     st.caption(
         "以上只计现行文档，与侧栏和检索页“类型”筛选的计数相同；法条按条计，同一条文的每个版本各算一条。"
         + (f"另有{other}，检索时默认不显示，在检索页“状态”中选择即可查看；" if other else "")
         + f"索引中共 {stats['total']} 篇。"
     )
 
-    docs = shared.catalog()
+    docs = services.catalog()
     by_category: dict[str, int] = {}
     by_year: dict[str, int] = {}
     for d in docs:
@@ -74,11 +72,11 @@ def main() -> None:
     with left:
         chart("按类别（指引与案例）", by_category, "类别", horizontal=True)
     with right:
-        chart("按类型（现行）", {shared.type_label(k): v for k, v in current.items() if v}, "类型", horizontal=True)
+        chart("按类型（现行）", {type_label(k): v for k, v in current.items() if v}, "类型", horizontal=True)
         chart("案例按办结年份", by_year, "年份", sort_by_key=True, horizontal=True)
 
     st.divider()
-    s = shared.settings()
+    s = services.settings()
     user = logins.current_user(st.session_state, s)
     search_log(s, user)
     if user is not None and user.role in searchlog.CURATOR_ROLES:
@@ -89,85 +87,75 @@ def roles_text(roles) -> str:
     return "或".join(f"“{r}”" for r in roles)
 
 
+def log_refused(s, user) -> bool:
+    """Say why the search log is not shown to this visitor; False when it may be shown."""
+    if not s.search_log:
+        st.info("检索日志已关闭（配置项 search_log）。", icon=":material/visibility_off:")
+        return True
+    if searchlog.may_view(s, user):
+        return False
+    if not s.search_log_roles:
+        st.info("检索日志不在网页上显示（配置项 search_log_roles）。", icon=":material/lock:")
+    elif user is None:
+        st.info(
+            f"检索日志只对{roles_text(s.search_log_roles)}显示；请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。",
+            icon=":material/lock:",
+        )
+    else:
+        st.info(
+            f"当前用户“{markup.md(user.name)}”（{user.role}）无权查看检索日志；需要{roles_text(s.search_log_roles)}角色。",
+            icon=":material/lock:",
+        )
+    return True
+
+
+def query_table(title: str, columns: dict[str, list], empty: str, note: str = "") -> None:
+    """One table of logged queries under a bold title (`empty` when there are none)."""
+    st.markdown(f"**{title}**")
+    if not next(iter(columns.values())):
+        st.caption(empty)
+        return
+    st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch")
+    if note:
+        st.caption(note)
+
+
 def search_log(s, user) -> None:
     """What was typed into the 检索 box, for the roles in search_log_roles only."""
     st.subheader("检索情况")
-    if not s.search_log:
-        st.info("检索日志已关闭（配置项 search_log）。", icon=":material/visibility_off:")
-        return
-    if not searchlog.may_view(s, user):
-        if not s.search_log_roles:
-            st.info("检索日志不在网页上显示（配置项 search_log_roles）。", icon=":material/lock:")
-        elif user is None:
-            st.info(
-                f"检索日志只对{roles_text(s.search_log_roles)}显示；请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。",
-                icon=":material/lock:",
-            )
-        else:
-            st.info(
-                f"当前用户“{shared.md(user.name)}”（{user.role}）无权查看检索日志；需要{roles_text(s.search_log_roles)}角色。",
-                icon=":material/lock:",
-            )
+    if log_refused(s, user):
         return
     st.caption(
         "来自本机检索日志：只统计在检索框中输入的检索词（筛选、排序、翻页和刷新不计；姓名、证件号、电话和车牌已遮盖）、"
         "日期、结果数和不同会话数，不记录用户身份；类案检索中粘贴的案情从不记录。"
     )
-    chosen = st.query_params.get("days", "90")
-    st.session_state["stats_days"] = int(chosen) if chosen in ("30", "90", "0") else 90
-
-    def on_days() -> None:
-        value = st.session_state.get("stats_days")
-        if value in (None, 90):
-            st.query_params.pop("days", None)
-        else:
-            st.query_params["days"] = str(value)
-
+    chosen = int(urls.url_param("days", "90", ("30", "90", "0")))
     days = st.segmented_control(
         "时间范围",
         [30, 90, 0],
         format_func=lambda d: f"近 {d} 天" if d else "全部",
-        key="stats_days",
         required=True,
-        on_change=on_days,
+        **urls.bind("stats_days", "days", chosen, 90),
     )
     days = days or None
     top = searchlog.top_queries(s, limit=20, days=days)
     zero = searchlog.zero_result_queries(s, limit=20, days=days)
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("**检索最多**")
-        if top:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "检索词": [c.query for c in top],
-                        "次数": [c.count for c in top],
-                        "会话数": [c.sessions for c in top],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-        else:
-            st.caption("暂无检索记录")
+        columns = {
+            "检索词": [c.query for c in top],
+            "次数": [c.count for c in top],
+            "会话数": [c.sessions for c in top],
+        }
+        query_table("检索最多", columns, "暂无检索记录")
     with right:
-        st.markdown("**没有结果的检索**")
-        if zero:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "检索词": [c.query for c in zero],
-                        "次数": [c.count for c in zero],
-                        "最近": [c.last_day for c in zero],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-            st.caption("这些检索词可能需要补充内容，或加入同义词表 data/synonyms.txt。")
-        else:
-            st.caption("暂无无结果的检索")
+        columns = {
+            "检索词": [c.query for c in zero],
+            "次数": [c.count for c in zero],
+            "最近": [c.last_day for c in zero],
+        }
+        note = "这些检索词可能需要补充内容，或加入同义词表 data/synonyms.txt。"
+        query_table("没有结果的检索", columns, "暂无无结果的检索", note)
     daily = searchlog.daily_counts(s, days=days or 3650)
     if daily:
         chart("每日检索次数", dict(daily), "日期", sort_by_key=True)
@@ -184,7 +172,7 @@ def curate(user: accounts.User, state: str | None, query: str | None = None) -> 
     """Pin, hide or release a query (the text box's, or `query`); the outcome is shown on the next run."""
     text = query if query is not None else st.session_state.get("stats_curate_q", "")
     try:
-        done = searchlog.curate(shared.settings(), text, state, user)
+        done = searchlog.curate(services.settings(), text, state, user)
     except KBError as exc:
         st.session_state["stats_curate_flash"] = ("error", str(exc))
         return
@@ -206,7 +194,7 @@ def curation(s, user: accounts.User) -> None:
     flash = st.session_state.pop("stats_curate_flash", None)
     if flash:
         kind, message = flash
-        (st.success if kind == "success" else st.error)(shared.md(message))
+        (st.success if kind == "success" else st.error)(markup.md(message))
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.text_input(
             "检索词", key="stats_curate_q", max_chars=searchlog.MAX_QUERY_CHARS, placeholder="如：醉驾 取保候审"
@@ -223,7 +211,7 @@ def curation(s, user: accounts.User) -> None:
     for i, c in enumerate(curated):
         with st.container(horizontal=True, vertical_alignment="center"):
             label = "固定" if c.state == searchlog.PIN else "隐藏"
-            st.markdown(f"{label}：{shared.md(c.query)}")
+            st.markdown(f"{label}：{markup.md(c.query)}")
             st.caption(c.at[:16].replace("T", " "))
             st.button("取消", key=f"stats_release_{i}", on_click=curate, args=(user, None, c.query), type="tertiary")
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared, workflow
 from kb import roles
-from kb.errors import KBError
 from kb.workflow import accounts
+from ui import markup, messages, services, workflow
 
 admin = workflow.user_or_stop(roles.USERS, "账号管理")
-s = shared.settings()
+s = services.settings()
 st.title("账号管理")
 message = st.session_state.pop("users_flash", "")
 if message:
-    st.success(shared.md(message), icon=":material/check_circle:")
+    st.success(markup.md(message), icon=":material/check_circle:")
 
 people = accounts.list_users(s)
 st.dataframe(
@@ -53,11 +52,9 @@ with add:
         if password != again:
             st.error("两次输入的密码不一致")
         else:
-            try:
+            with messages.shown_errors() as outcome:
                 accounts.add_user(s, name, role, password, actor=admin, must_change=True)
-            except KBError as exc:
-                st.error(shared.md(exc))
-            else:
+            if not outcome.failed:
                 done(f"已新增用户“{name.strip()}”（{role}）")
 
 with change:
@@ -68,19 +65,15 @@ with change:
         target = next(u for u in people if u.name == who)
         role = st.selectbox("角色", roles.ROLES, index=roles.ROLES.index(target.role), key=f"users_role_{who}")
         if st.button("保存角色", disabled=role == target.role, key="users_set_role"):
-            try:
+            with messages.shown_errors() as outcome:
                 accounts.set_role(s, who, role, actor=admin)
-            except KBError as exc:
-                st.error(shared.md(exc))
-            else:
+            if not outcome.failed:
                 done(f"已把“{who}”的角色改为{role}")
         label = "启用账号" if target.disabled else "停用账号"
         if st.button(label, key="users_toggle"):
-            try:
+            with messages.shown_errors() as outcome:
                 accounts.set_disabled(s, who, not target.disabled, actor=admin)
-            except KBError as exc:
-                st.error(shared.md(exc))
-            else:
+            if not outcome.failed:
                 done(f"已{label[:2]}“{who}”")
         if who == admin.name:
             st.caption("修改自己的密码请到“账号”页。")
@@ -91,9 +84,7 @@ with change:
                 )
                 submitted = st.form_submit_button("重设密码")
             if submitted:
-                try:
+                with messages.shown_errors() as outcome:
                     accounts.set_password(s, who, new, actor=admin)
-                except KBError as exc:
-                    st.error(shared.md(exc))
-                else:
+                if not outcome.failed:
                     done(f"已重设“{who}”的密码；其登录已全部失效，下次登录后须修改密码")

@@ -28,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kb import analysis, classifier, similarity  # noqa: E402
 from kb.content.documents import TYPE_CASE, Document  # noqa: E402
+from kb.search import analysis, casefacts, classifier, similarity  # noqa: E402
 from kb.search.charges import charges_named, same_offence  # noqa: E402
 from kb.search.index import create_index, current_dir, load_resources  # noqa: E402
 from kb.search.service import SearchService  # noqa: E402
@@ -110,33 +110,21 @@ def bm25_ranking(service: SearchService, query_text: str) -> list[str]:
     """Okapi BM25 over the index's own title + body tokens; the query tokenised the same way."""
     tokenizer = analysis.ChineseTokenizer()
     qtf = Counter(t.text for t in tokenizer(query_text))
-    with service.searcher() as searcher:
-        reader = searcher.reader()
-        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
-        tfs: dict[int, Counter] = defaultdict(Counter)
-        for field in ("title", "body"):
-            # title weights carry the schema's field boost; count raw occurrences instead
-            boost = searcher.schema[field].format.field_boost or 1.0
-            for term in reader.lexicon(field):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                m = reader.postings(field, term)
-                while m.is_active():
-                    tfs[m.id()][text] += round(m.weight() / boost)
-                    m.next()
-    n = len(ids)
+    tfs = service.term_counts(("title", "body"))  # id -> raw occurrences, in index order
+    n = len(tfs)
     lengths = {d: sum(tf.values()) for d, tf in tfs.items()}
     avg = sum(lengths.values()) / max(1, n)
     df = Counter(t for tf in tfs.values() for t in tf)
     scores = {}
-    for d in ids:
-        tf, s = tfs.get(d, Counter()), 0.0
+    for d, tf in tfs.items():
+        s = 0.0
         for term, qf in qtf.items():
             f = tf.get(term)
             if f:
                 idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
                 s += qf * idf * f * (BM25_K1 + 1) / (f + BM25_K1 * (1 - BM25_B + BM25_B * lengths[d] / avg))
         scores[d] = s
-    return [ids[d] for d in sorted(ids, key=lambda d: (-scores[d], d))]
+    return sorted(tfs, key=lambda d: -scores[d])  # stable: ties keep index order
 
 
 def run_query(args: tuple[dict, list[dict], list[str], str, bool]) -> dict:
@@ -182,14 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a constant of kb.search.similarity or kb.search.classifier (ablations)",
+        help="override a constant of kb.search.similarity, kb.search.casefacts or kb.search.classifier (ablations)",
     )
     args = parser.parse_args(argv)
     for item in args.set:
         name, _, value = item.partition("=")
-        module = next((m for m in (similarity, classifier) if hasattr(m, name)), None)
+        module = next((m for m in (similarity, casefacts, classifier) if hasattr(m, name)), None)
         if module is None:
-            parser.error(f"neither kb.search.similarity nor kb.search.classifier has {name}")
+            parser.error(f"none of kb.search.similarity, casefacts and classifier has {name}")
         setattr(module, name, type(getattr(module, name))(value))
     if not args.data.is_dir():
         print(f"LeCaRD data not found: {args.data} (use --data DIR)", file=sys.stderr)

@@ -33,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from kb.content.vocabulary import STATUS_CURRENT  # noqa: E402
 from kb.search.index import build_index  # noqa: E402
 from kb.search.service import SearchService  # noqa: E402
 from kb.settings import Settings, load_settings  # noqa: E402
@@ -144,7 +145,7 @@ def label_problems(queries: Iterable[Query], service: SearchService) -> list[str
                 state = None if doc is None else doc.get("status", "")
             if state is None:
                 problems.append(f"{q.id}: unknown id {doc_id}")
-            elif state and state != "现行":
+            elif state and state != STATUS_CURRENT:
                 problems.append(f"{q.id}: {doc_id} has status {state} (hidden by default)")
     return problems
 

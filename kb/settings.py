@@ -58,37 +58,29 @@ def _config(root: Path) -> dict:
             ) from exc
 
 
-def load_settings(
-    content: str | Path | None = None,
-    index: str | Path | None = None,
-    laws: str | Path | None = None,
-) -> Settings:
-    """Resolve settings: command-line flag, then environment, then casekb.toml, then default."""
-    cfg = _config(REPO_ROOT)
+@dataclass(frozen=True)
+class _Sources:
+    """Where a setting's value comes from, in order: a command-line flag, the environment, casekb.toml."""
 
-    def pick(flag, env: str, key: str, default):
+    cfg: dict
+
+    def pick(self, flag, env: str, key: str, default):
         if flag not in (None, ""):
             return flag
         if os.environ.get(env):
             return os.environ[env]
-        if cfg.get(key) not in (None, ""):
-            return cfg[key]
+        if self.cfg.get(key) not in (None, ""):
+            return self.cfg[key]
         return default
 
-    content_dir = Path(pick(content, "KB_CONTENT", "content", REPO_ROOT)).resolve()
-    index_dir = Path(pick(index, "KB_INDEX", "index", REPO_ROOT / "var" / "index")).resolve()
-    laws_value = pick(laws, "KB_LAWS", "laws", None)
-    laws_dir = Path(laws_value).resolve() if laws_value else None
-    data_dir = content_dir / "data"
-    if not (data_dir / "taxonomy.yaml").is_file():
-        data_dir = REPO_ROOT / "data"
-    db_path = Path(pick(None, "KB_DB", "database", REPO_ROOT / "var" / "casekb.sqlite3")).resolve()
-    search_log = str(pick(None, "KB_SEARCH_LOG", "search_log", "1")).lower() not in ("0", "false", "off", "no")
-    require_login = str(pick(None, "KB_REQUIRE_LOGIN", "require_login", "0")).lower() in ("1", "true", "on", "yes")
+    def switch(self, env: str, key: str, default: str, on: bool) -> bool:
+        """A yes/no setting: `on` says whether the words listed mean yes (1, true …) or no (0, false …)."""
+        value = str(self.pick(None, env, key, default)).lower()
+        return value in ("1", "true", "on", "yes") if on else value not in ("0", "false", "off", "no")
 
-    def bounded(env: str, key: str, most: int) -> int:
+    def bounded(self, env: str, key: str, most: int) -> int:
         default = _DEFAULTS[key]  # the field's default in Settings
-        value = pick(None, env, key, default)
+        value = self.pick(None, env, key, default)
         try:
             number = int(str(value).strip())
         except ValueError:
@@ -100,9 +92,9 @@ def load_settings(
             )
         return number
 
-    def roles(env: str, key: str) -> tuple[str, ...]:
+    def roles(self, env: str, key: str) -> tuple[str, ...]:
         default = _DEFAULTS[key]
-        value = pick(None, env, key, default)
+        value = self.pick(None, env, key, default)
         names = _LIST_SEPARATORS.split(value.strip()) if isinstance(value, str) else value
         if not isinstance(names, list | tuple):
             names = [names]
@@ -115,17 +107,30 @@ def load_settings(
             )
         return names
 
+
+def load_settings(
+    content: str | Path | None = None,
+    index: str | Path | None = None,
+    laws: str | Path | None = None,
+) -> Settings:
+    """Resolve settings: command-line flag, then environment, then casekb.toml, then default."""
+    src = _Sources(_config(REPO_ROOT))
+    content_dir = Path(src.pick(content, "KB_CONTENT", "content", REPO_ROOT)).resolve()
+    laws_value = src.pick(laws, "KB_LAWS", "laws", None)
+    data_dir = content_dir / "data"
+    if not (data_dir / "taxonomy.yaml").is_file():
+        data_dir = REPO_ROOT / "data"
     return Settings(
         content_dir=content_dir,
-        index_dir=index_dir,
-        laws_dir=laws_dir,
+        index_dir=Path(src.pick(index, "KB_INDEX", "index", REPO_ROOT / "var" / "index")).resolve(),
+        laws_dir=Path(laws_value).resolve() if laws_value else None,
         data_dir=data_dir,
-        db_path=db_path,
-        search_log=search_log,
-        require_login=require_login,
-        session_timeout_minutes=bounded("KB_SESSION_TIMEOUT_MINUTES", "session_timeout_minutes", 24 * 60),
-        lockout_failures=bounded("KB_LOCKOUT_FAILURES", "lockout_failures", 100),
-        lockout_minutes=bounded("KB_LOCKOUT_MINUTES", "lockout_minutes", 24 * 60),
-        search_log_roles=roles("KB_SEARCH_LOG_ROLES", "search_log_roles"),
-        popular_min_sessions=bounded("KB_POPULAR_MIN_SESSIONS", "popular_min_sessions", 1000),
+        db_path=Path(src.pick(None, "KB_DB", "database", REPO_ROOT / "var" / "casekb.sqlite3")).resolve(),
+        search_log=src.switch("KB_SEARCH_LOG", "search_log", "1", on=False),
+        require_login=src.switch("KB_REQUIRE_LOGIN", "require_login", "0", on=True),
+        session_timeout_minutes=src.bounded("KB_SESSION_TIMEOUT_MINUTES", "session_timeout_minutes", 24 * 60),
+        lockout_failures=src.bounded("KB_LOCKOUT_FAILURES", "lockout_failures", 100),
+        lockout_minutes=src.bounded("KB_LOCKOUT_MINUTES", "lockout_minutes", 24 * 60),
+        search_log_roles=src.roles("KB_SEARCH_LOG_ROLES", "search_log_roles"),
+        popular_min_sessions=src.bounded("KB_POPULAR_MIN_SESSIONS", "popular_min_sessions", 1000),
     )

@@ -228,3 +228,10 @@ def browser():
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Name the random order's seed at the end, also under -q (pytest-randomly prints it only in the header)."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if config.pluginmanager.hasplugin("randomly") and isinstance(seed, int):
+        terminalreporter.write_line(f"Using --randomly-seed={seed} (replay this order: add it to the pytest command)")

@@ -70,7 +70,7 @@ def open_page(page: str, /, as_user: str | None = None, **params: str) -> AppTes
 
 
 def html_of(at: AppTest) -> str:
-    from app_pages.chrome_zh import script  # the app's own, on every page: Streamlit's English in Chinese
+    from ui.chrome_zh import script  # the app's own, on every page: Streamlit's English in Chinese
 
     return "\n".join(h.proto.body for h in at.html if h.proto.body != script())
 
@@ -373,10 +373,10 @@ def test_document_renders_sanitised_markdown_with_citations_and_terms(env):
 
 
 def test_citations_expand_to_the_article_text_when_statutes_are_indexed(env, monkeypatch):
-    from app_pages import shared
+    from ui import statutes
 
     article = ArticleText("刑法:264", "刑法第二百六十四条", "盗窃公私财物，数额较大的……", "doc?id=LAW-264", "")
-    monkeypatch.setattr(shared, "article", lambda key, on=None: article if key == "刑法:264" else None)
+    monkeypatch.setattr(statutes, "article", lambda key, on=None: article if key == "刑法:264" else None)
     at = open_page("document", id="C-2023-901")
     assert '<span class="kb-article"><strong>刑法第二百六十四条</strong><br>盗窃公私财物，数额较大的……' in html_of(at)
     assert [t.value for t in at.text] == ["盗窃公私财物，数额较大的……"]
@@ -607,7 +607,7 @@ def test_every_page_explains_content_errors_instead_of_crashing(page, tmp_path, 
 
 def test_an_unexpected_failure_is_reported_in_chinese():
     def page():
-        from app_pages.shared import report_unexpected
+        from ui.messages import report_unexpected
 
         assert report_unexpected(ValueError("坏值")) is True  # Streamlit's English report is not shown
 
@@ -618,11 +618,11 @@ def test_an_unexpected_failure_is_reported_in_chinese():
 
 
 def test_the_server_reports_failures_outside_a_page_in_chinese():
-    # A widget callback or the sidebar fails outside shared.run: the st.App's handler reports it.
+    # A widget callback or the sidebar fails outside messages.run: the st.App's handler reports it.
     # (A subprocess: constructing the st.App pins process-wide Streamlit configuration.)
-    # app_pages.shared is imported by the warm-up, not by app.py: its cached functions would be
+    # ui.services is imported by the warm-up, not by app.py: its cached functions would be
     # declared before the runtime exists (Streamlit's "No runtime found" warning).
-    probe = "import app, sys, app_pages.startup as s; print(app.app._on_script_error is s.report_unexpected)"
-    probe += "; print('app_pages.shared' in sys.modules)"
+    probe = "import app, sys, ui.startup as s; print(app.app._on_script_error is s.report_unexpected)"
+    probe += "; print('ui.services' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["True", "False"], done.stderr

@@ -29,21 +29,35 @@ YEAR = date.today().year
 WIDGETS = ("text_input", "text_area", "selectbox", "multiselect", "date_input", "number_input")
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """Fresh content, index (with two small laws) and database per test; an editor and a reviewer."""
-    content = make_content(tmp_path)
-    laws = make_laws(tmp_path)
-    (laws / "行政法").mkdir()
-    (laws / "行政法" / "治安管理处罚法(2012-10-26).md").write_text(PUBLIC_ORDER_LAW, encoding="utf-8")
-    monkeypatch.setenv("KB_CONTENT", str(content))
-    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
-    monkeypatch.setenv("KB_DB", str(tmp_path / "casekb.sqlite3"))
-    monkeypatch.setenv("KB_LAWS", str(laws))
+def use(monkeypatch, root, db) -> None:
+    """Point the app's settings at the content, index and laws under root and at the database db."""
+    monkeypatch.setenv("KB_CONTENT", str(root / "content"))
+    monkeypatch.setenv("KB_INDEX", str(root / "index"))
+    monkeypatch.setenv("KB_DB", str(db))
+    monkeypatch.setenv("KB_LAWS", str(root / "laws"))
     monkeypatch.setenv("KB_SEARCH_LOG", "0")
     monkeypatch.delenv("KB_REQUIRE_LOGIN", raising=False)
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    """Content and two small laws, indexed once for the module: the tests write drafts, never the index."""
+    root = tmp_path_factory.mktemp("editor_form")
+    make_content(root)
+    laws = make_laws(root)
+    (laws / "行政法").mkdir()
+    (laws / "行政法" / "治安管理处罚法(2012-10-26).md").write_text(PUBLIC_ORDER_LAW, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use(monkeypatch, root, root / "build.sqlite3")
+        build_index(load_settings())
+    return root
+
+
+@pytest.fixture
+def env(indexed, tmp_path, monkeypatch):
+    """The shared content and index, a fresh database per test; an editor and a reviewer."""
+    use(monkeypatch, indexed, tmp_path / "casekb.sqlite3")
     settings = load_settings()
-    build_index(settings)
     accounts.add_user(settings, "lin", "编辑", PASSWORDS["lin"])
     accounts.add_user(settings, "zhao", "审核", PASSWORDS["zhao"])
     return settings

@@ -112,9 +112,9 @@ def test_nothing_to_step_through_shows_no_controls(env, params):
 
 
 def test_the_cited_articles_print_in_full_instead_of_collapsed_expanders(env, monkeypatch):
-    from app_pages import shared
+    from ui import statutes
 
-    monkeypatch.setattr(shared, "article", lambda key, on=None: THEFT if key == "刑法:264" else None)
+    monkeypatch.setattr(statutes, "article", lambda key, on=None: THEFT if key == "刑法:264" else None)
     at = open_document(id="C-2023-901")
     assert (
         '<div class="kb-print-only"><div class="kb-print-articles"><div class="kb-print-article">'

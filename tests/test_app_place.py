@@ -8,10 +8,10 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.menu import menu
 from kb.search.index import build_index
 from kb.settings import load_settings
 from kb.workflow import searchlog
+from ui.menu import menu
 
 try:
     from tests.app_fixtures import add_hostile, make_content

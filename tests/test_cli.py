@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-import cli_zh
+from casekb_cli import zh as cli_zh
 from indexer import cli
 from kb.settings import REPO_ROOT
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 from conftest import guide_text as shared_guide_text
+from locks import build_lock_held_elsewhere
 
 from indexer import cli
 from kb.errors import KBError
@@ -297,34 +297,18 @@ def test_publish_names_a_version_too_large_instead_of_an_overflow(run, env, peop
     )
 
 
-def _hold_build_lock(index_dir, ready, release):
-    from kb.search.index import build_lock
-
-    with build_lock(index_dir):
-        ready.set()
-        release.wait(30)
-
-
 def test_a_publish_that_cannot_update_the_index_exits_1_and_the_next_build_repairs_it(
     run, env, people, tmp_path, monkeypatch
 ):
-    ctx = multiprocessing.get_context("fork")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_build_lock, args=(env.index_dir, ready, release))
-    holder.start()
-    try:
-        assert ready.wait(10)
-        monkeypatch.setattr("kb.search.index.LOCK_TIMEOUT", 0.2)
+    with build_lock_held_elsewhere(env.index_dir) as holder:
+        monkeypatch.setattr("kb.search.buildlock.LOCK_TIMEOUT", 0.2)
         source = tmp_path / "G-9.md"
         source.write_text(guide_text("G-9"), encoding="utf-8")
         result = publish_as_zhao(run, source)
-    finally:
-        release.set()
-        holder.join(10)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "已发布 G-9 第 1 版：guides/G-9.md"
-    assert lines[1].startswith(f"错误：文件已发布，但检索索引未更新（另一个构建或发布正在写入索引（进程 {holder.pid}，")
+    assert lines[1].startswith(f"错误：文件已发布，但检索索引未更新（另一个构建或发布正在写入索引（进程 {holder}，")
     assert lines[1].endswith("；已记下待修复，下次启动应用或运行 python indexer.py build 时自动补上")
     assert not SearchService(env).search('"第一时间调取监控"').hits
     build = run("build")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kb.content.documents import plain_text, split_front_matter
@@ -26,12 +24,18 @@ def test_plain_text_keeps_link_texts_and_drops_the_markup():
 
 
 @pytest.mark.parametrize(
-    "body",
-    ["[" * 157_000, "![" * 78_000, "[a](" * 40_000, "\n" * 157_000, " " * 157_000 + "x", "[a](x(" * 26_000],
+    ("body", "plain"),
+    [
+        ("[" * 157_000, "[" * 157_000),
+        ("![" * 78_000, "![" * 78_000),
+        ("[a](" * 40_000, "[a](" * 40_000),
+        ("\n" * 157_000, ""),
+        (" " * 157_000 + "x", "x"),
+        ("[a](x(" * 26_000, "[a](x(" * 26_000),
+    ],
     ids=["brackets", "images", "open links", "blank lines", "spaces", "open parentheses"],
 )
-def test_plain_text_is_linear_in_the_text(body):
+def test_plain_text_of_bodies_that_once_took_quadratic_time(body, plain):
     # "\[([^\]]*)\]\([^)]*\)" read on from every "[": a valid 157 KB guide took build --full 114 s
-    started = time.perf_counter()
-    plain_text(body)
-    assert time.perf_counter() - started < 1
+    # (how long it takes now is measured by the benchmarks, not asserted here)
+    assert plain_text(body) == plain

@@ -15,9 +15,9 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     from app_fixtures import make_content
     from browser import E2E, TIMEOUT_MS, nav, streamlit_server, wait_app
 
-from app_pages.auth_cookie import COOKIE
 from kb.search.index import build_index
 from kb.workflow import accounts, audit, logins, sessions
+from ui.auth_cookie import COOKIE
 
 pytestmark = E2E
 

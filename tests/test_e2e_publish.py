@@ -170,7 +170,7 @@ def test_a_bookmarked_review_page_asks_to_log_in_in_chinese(site, browser):
     wait_app(page)
     page.get_by_text("请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。").wait_for()
     assert page.get_by_text("Page not found", exact=False).count() == 0
-    assert page.get_by_text("未找到该页面").count() == 0  # the same dialog, translated (app_pages/chrome_zh.py)
+    assert page.get_by_text("未找到该页面").count() == 0  # the same dialog, translated (ui/chrome_zh.py)
     menu = page.locator('[data-testid="stSidebarNav"]')
     assert menu.get_by_role("link", name="登录", exact=True).count() == 1
     assert menu.get_by_role("link", name="审核发布", exact=True).count() == 0

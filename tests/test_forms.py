@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import make_settings
+from conftest import ContentTree, make_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -268,16 +268,25 @@ PUBLIC_ORDER_LAW = """# 中华人民共和国治安管理处罚法
 """
 
 
-@pytest.fixture
-def statutes(content, tmp_path) -> SearchService:
-    """An index of the fixture content and two small laws (刑法 264, 266; 治安管理处罚法 43, 49)."""
-    laws = make_laws(tmp_path)
+@pytest.fixture(scope="module")
+def statutes_index(tmp_path_factory):
+    """An index of the fixture content and two small laws (刑法 264, 266; 治安管理处罚法 43, 49), built
+    once for the module: the picker's tests only read."""
+    root = tmp_path_factory.mktemp("statutes")
+    content = ContentTree(root / "content")
+    laws = make_laws(root)
     (laws / "行政法").mkdir()
     (laws / "行政法" / "治安管理处罚法(2012-10-26).md").write_text(PUBLIC_ORDER_LAW, encoding="utf-8")
-    s = make_settings(content.root, tmp_path, laws_dir=laws)
+    s = make_settings(content.root, root, laws_dir=laws)
     content.guide("G-1")
     build_index(s)
-    service = SearchService(s)
+    return s
+
+
+@pytest.fixture
+def statutes(statutes_index) -> SearchService:
+    """A fresh service over the shared statute index."""
+    service = SearchService(statutes_index)
     yield service
     service.close()
 

@@ -17,6 +17,7 @@ import pytest
 from conftest import LAWS_DIR, ContentTree, make_settings
 
 from kb.errors import ContentError, IndexLockedError
+from kb.search import buildlock
 from kb.search.index import build_index, build_lock, current_dir
 from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
@@ -94,6 +95,23 @@ def test_full_build_switches_to_a_new_generation(content, settings):
     assert not first.exists() and second.exists()
 
 
+def test_an_index_written_by_an_earlier_release_is_rebuilt_not_a_crash(content, settings):
+    # An earlier release pickled its tokenizers under another module path (kb.analysis before the
+    # sub-packages): reading such a schema fails with ImportError inside Whoosh.
+    content.guide("G-1")
+    build_index(settings)
+    live = current_dir(settings.index_dir)
+    for toc in live.glob("*.toc"):
+        data = toc.read_bytes()
+        assert b"kb.search.analysis" in data
+        toc.write_bytes(data.replace(b"kb.search.analysis", b"kb.search.analysiz"))  # same length
+    assert current_dir(settings.index_dir) is None
+    report = build_index(settings)
+    assert (report.full, report.added) == (True, 1)
+    assert current_dir(settings.index_dir) not in (None, live)
+    assert ids(settings) == ["G-1"]
+
+
 def test_a_changed_synonym_table_forces_a_full_rebuild(content, settings):
     content.guide("G-1")
     build_index(settings)
@@ -109,8 +127,11 @@ def _hold_lock(index_dir, ready, release):
         release.wait(10)
 
 
-def test_a_second_writer_gets_a_clear_message_naming_the_owner(content, settings):
+def test_a_second_writer_gets_a_clear_message_naming_the_owner(content, settings, monkeypatch):
     content.guide("G-1")
+    tries = []
+    try_lock = buildlock._try_lock
+    monkeypatch.setattr(buildlock, "_try_lock", lambda index_dir: tries.append(index_dir) or try_lock(index_dir))
     ctx = multiprocessing.get_context("fork")
     ready, release = ctx.Event(), ctx.Event()
     proc = ctx.Process(target=_hold_lock, args=(settings.index_dir, ready, release))
@@ -118,10 +139,9 @@ def test_a_second_writer_gets_a_clear_message_naming_the_owner(content, settings
     try:
         assert ready.wait(10)
         owner = json.loads((settings.index_dir / "build.lock").read_text(encoding="utf-8"))
-        started = time.monotonic()
         with pytest.raises(IndexLockedError) as err, build_lock(settings.index_dir, timeout=0.3):
             pass
-        assert time.monotonic() - started >= 0.3
+        assert len(tries) > 1  # it kept trying until the timeout, not once
         assert str(err.value) == (
             f"另一个构建或发布正在写入索引（进程 {proc.pid}，主机 {socket.gethostname()}，"
             f"开始于 {owner['started'][:19].replace('T', ' ')}；锁文件 {settings.index_dir / 'build.lock'}）；"
@@ -181,11 +201,9 @@ def test_a_lock_whose_owner_died_is_taken_over_though_an_orphan_still_holds_it(c
     orphan = int(made.stdout)
     try:
         assert _running(orphan)
-        started = time.monotonic()
-        with build_lock(settings.index_dir, timeout=2):
+        with build_lock(settings.index_dir, timeout=0):  # taken over at the first try, without waiting
             owner = json.loads((settings.index_dir / "build.lock").read_text(encoding="utf-8"))
             assert owner["pid"] == os.getpid()
-        assert time.monotonic() - started < 1
     finally:
         os.kill(orphan, signal.SIGKILL)
 

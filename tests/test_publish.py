@@ -439,7 +439,7 @@ def index_locked(kb, monkeypatch):
     proc = ctx.Process(target=_hold_build_lock, args=(kb.index_dir, ready, release))
     proc.start()
     assert ready.wait(10)
-    monkeypatch.setattr("kb.search.index.LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("kb.search.buildlock.LOCK_TIMEOUT", 0.2)
     yield release
     release.set()
     proc.join(10)

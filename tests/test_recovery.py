@@ -18,7 +18,7 @@ from kb.content.validation import load_content
 from kb.search.index import build_index, current_dir, read_meta, read_repair_marker, repair_index, repair_reason
 from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
-from kb.workflow import audit, publish
+from kb.workflow import audit, publish, publishing
 from kb.workflow.drafts import STATE_PUBLISHED, STATE_SUBMITTED, create_draft, get_draft, save_draft, submit
 from kb.workflow.publish import STEPS, journal_dir, recover
 from kb.workflow.versions import history
@@ -162,7 +162,7 @@ def test_an_exception_at_any_step_of_a_publish_leaves_everything_consistent(kb, 
             if len(reached) == nth:
                 raise Crash(name)
 
-    monkeypatch.setattr(publish, "_step", crash)
+    monkeypatch.setattr(publishing, "_step", crash)
     with pytest.raises(Crash):
         publish.publish(kb, "zhao", draft_id)
     monkeypatch.undo()
@@ -181,7 +181,7 @@ CHILD = """
 import os, signal, sys
 from pathlib import Path
 import kb.search.index
-from kb.workflow import publish
+from kb.workflow import publish, publishing
 from kb.settings import Settings
 
 root, content, operation, step, nth, arg = sys.argv[1:7]
@@ -195,7 +195,7 @@ def kill_at(name):
         if len(reached) == int(nth):
             os.kill(os.getpid(), signal.SIGKILL)
 
-publish._step = kill_at
+publishing._step = kill_at
 if step == "index":  # after Whoosh committed the publish's documents, before the index's record of them
     write = kb.search.index._write_atomic
     kb.search.index._write_atomic = lambda path, text: kill_at("index") if path.name == "casekb-meta.json" else write(path, text)
@@ -351,7 +351,7 @@ def test_recovery_waits_for_a_publish_in_progress_instead_of_taking_its_staged_f
             assert thread.is_alive()  # waiting for the publish lock
             recovering.append(thread)
 
-    monkeypatch.setattr(publish, "_step", meanwhile)
+    monkeypatch.setattr(publishing, "_step", meanwhile)
     assert publish.publish(kb, "zhao", draft_id).version == 1
     recovering[0].join(30)
     assert audit.read_entries(kb, action="recover") == []
@@ -362,7 +362,7 @@ def test_recovery_waits_for_a_publish_in_progress_instead_of_taking_its_staged_f
 
 
 def test_the_app_start_brings_a_stale_index_up_to_date(kb, monkeypatch):
-    from app_pages import shared
+    from ui import first_build, services
 
     for name, value in (("KB_CONTENT", kb.content_dir), ("KB_INDEX", kb.index_dir), ("KB_DB", kb.db_path)):
         monkeypatch.setenv(name, str(value))
@@ -371,7 +371,7 @@ def test_the_app_start_brings_a_stale_index_up_to_date(kb, monkeypatch):
     draft_id = new_document(kb)
     killed_at(kb, "publish", "finished", 1, draft_id)  # published, never indexed, no marker
     assert repair_reason(kb) == "内容文件与索引不一致"
-    shared.recover_once(shared.settings())
+    first_build.recover_once(services.settings())
     assert repair_reason(kb) == ""
     assert [h.id for h in SearchService(kb).search(f'"{NEW_WORDS}"').hits] == ["G-9"]
 
@@ -387,9 +387,9 @@ def test_a_full_build_clears_the_marker_but_not_one_written_meanwhile(kb):
     mark_needs_repair(kb.index_dir, "第一次")
     seen = read_repair_marker(kb.index_dir)
     mark_needs_repair(kb.index_dir, "第二次")
-    from kb.search.index import _clear_repair_marker
+    from kb.search.repair import clear_repair_marker
 
-    _clear_repair_marker(kb.index_dir, seen)  # a build that started before the second failure
+    clear_repair_marker(kb.index_dir, seen)  # a build that started before the second failure
     assert read_repair_marker(kb.index_dir)["reasons"] == ["第一次", "第二次"]
 
 
@@ -450,7 +450,7 @@ def test_the_review_page_shows_an_error_when_the_index_could_not_be_updated(kb, 
     holder.start()
     try:
         assert ready.wait(10)
-        monkeypatch.setattr("kb.search.index.LOCK_TIMEOUT", 0.2)
+        monkeypatch.setattr("kb.search.buildlock.LOCK_TIMEOUT", 0.2)
         at.button(key="review_publish").click()
         at.run()
     finally:

@@ -11,8 +11,7 @@ from whoosh import query as Q
 
 from kb.content.taxonomy import load_taxonomy
 from kb.content.validation import load_content, read_document
-from kb.search import scoring
-from kb.search import service as service_module
+from kb.search import engine, matching, scoring
 from kb.search.index import build_index, index_documents
 from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
@@ -106,9 +105,9 @@ def compare(service: SearchService, monkeypatch, query: str, per_page: int = 7, 
     """Search with Whoosh and with the fast path, page by page; return the total."""
     page, pages = 1, 1
     while page <= min(pages, max_pages):
-        monkeypatch.setattr(service_module, "FAST_PATH", False)
+        monkeypatch.setattr(matching, "FAST_PATH", False)
         slow = service.search(query, page=page, per_page=per_page, **kwargs)
-        monkeypatch.setattr(service_module, "FAST_PATH", True)
+        monkeypatch.setattr(matching, "FAST_PATH", True)
         fast = service.search(query, page=page, per_page=per_page, **kwargs)
         where = f"{query!r} {kwargs} page {page}"
         assert [h.id for h in fast.hits] == [h.id for h in slow.hits], where
@@ -142,7 +141,7 @@ def test_the_query_list_covers_forty_queries():
 def test_fast_and_whoosh_paths_rank_the_bundled_casebook_alike(bundled, monkeypatch, calls, query):
     totals = [compare(bundled, monkeypatch, query, **variant) for variant in VARIANTS]
     assert len(calls) >= len(VARIANTS)  # the fast path ran, at least once for each variant
-    assert all(scoring.bag_of_words(q, service_module.FAST_FIELDS) for q in calls)
+    assert all(scoring.bag_of_words(q, matching.FAST_FIELDS) for q in calls)
     assert totals[0] > 0
 
 
@@ -165,7 +164,7 @@ def test_the_fast_path_stops_at_the_time_limit(bundled, calls):
 
 def test_a_filter_that_allows_nothing_finds_nothing(bundled, monkeypatch):
     for fast in (False, True):
-        monkeypatch.setattr(service_module, "FAST_PATH", fast)
+        monkeypatch.setattr(matching, "FAST_PATH", fast)
         for query in ("盗窃", "盗窃 电动车", "", '"取保候审"'):
             results = bundled.search(query, {"category": "不存在的类别"})
             assert (results.total, results.hits) == (0, ())
@@ -200,8 +199,8 @@ def synthetic(tmp_path_factory):
 
 
 def test_the_synthetic_index_has_segments_with_deletions(synthetic):
-    with synthetic.searcher() as searcher:
-        readers = [r for r, _ in scoring.leaves(searcher)]
+    with synthetic._searcher() as searcher:
+        readers = [r for r, _ in engine.leaves(searcher)]
     assert len(readers) >= 2 and any(r.has_deletions() for r in readers)
 
 
@@ -221,13 +220,13 @@ def test_fast_and_whoosh_paths_rank_a_synthetic_casebook_alike(synthetic, monkey
 
 def test_empty_queries_and_newest_first_list_a_synthetic_casebook_as_whoosh_does(synthetic, monkeypatch):
     whoosh_calls = []
-    original = SearchService._search_whoosh
+    original = matching.search_whoosh
 
-    def spy(self, *args):
-        whoosh_calls.append(service_module.FAST_PATH)
-        return original(self, *args)
+    def spy(*args):
+        whoosh_calls.append(matching.FAST_PATH)
+        return original(*args)
 
-    monkeypatch.setattr(SearchService, "_search_whoosh", spy)
+    monkeypatch.setattr(matching, "search_whoosh", spy)
     for kwargs in ({}, {"include_superseded": True}, {"filters": {"case_type": "刑事"}}):
         assert compare(synthetic, monkeypatch, "", per_page=10, max_pages=3, **kwargs) > 0
         compare(synthetic, monkeypatch, "盗窃", per_page=10, max_pages=3, sort="newest", **kwargs)
@@ -244,10 +243,10 @@ def test_a_searcher_of_the_state_before_a_reindex_still_finds_the_document(conte
     doc = next(d for d in load_content(settings.content_dir, taxonomy).documents if d.id == "C-1")
     service = SearchService(settings)
     q = Q.Term("body", "电瓶")
-    with service.searcher() as before:
+    with service._searcher() as before:
         index_documents(settings, [doc])  # deletes C-1 from the first segment, writes it anew
-        with service.searcher() as after:
+        with service._searcher() as after:
             assert [after.stored_fields(d)["id"] for d in scoring.matches(after, q)[0]] == ["C-1"]
-            assert len(list(scoring.leaves(after))) == 2
+            assert len(list(engine.leaves(after))) == 2
         assert [before.stored_fields(d)["id"] for d in scoring.matches(before, q)[0]] == ["C-1"]
     service.close()

@@ -6,18 +6,19 @@ import pytest
 
 from kb.errors import QueryError
 from kb.search.index import build_index, index_documents
+from kb.search.searchers import IndexCaches
 from kb.search.service import Filters, SearchService, make_snippet
 
 try:
     from tests.app_fixtures import make_laws
-    from tests.conftest import make_settings
+    from tests.conftest import ContentTree, make_settings
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_laws
-    from conftest import make_settings
+    from conftest import ContentTree, make_settings
 
 
-@pytest.fixture
-def service(content, settings):
+def write_documents(content) -> None:
+    """Three guides (one superseded) and three cases for the search tests."""
     content.guide("G-1", title="取保候审工作指引", body="犯罪嫌疑人在取保候审期间未经批准不得离开所居住的市、县。")
     content.guide(
         "G-2",
@@ -63,8 +64,23 @@ def service(content, settings):
         summary="殴打他人致轻微伤的，依法给予治安管理处罚。",
         year=2025,
     )
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    """The documents indexed once for the module: the tests using it only read."""
+    root = tmp_path_factory.mktemp("search")
+    content = ContentTree(root / "content")
+    write_documents(content)
+    settings = make_settings(content.root, root)
     build_index(settings)
-    svc = SearchService(settings)
+    return settings
+
+
+@pytest.fixture
+def service(indexed):
+    """A fresh service (its own caches, jieba configured anew) over the shared index."""
+    svc = SearchService(indexed)
     yield svc
     svc.close()
 
@@ -147,7 +163,10 @@ def test_empty_query_lists_newest_first(service):
     assert results.total == 3
 
 
-def test_a_deleted_document_leaves_the_newest_list_at_once(service, content, settings):
+def test_a_deleted_document_leaves_the_newest_list_at_once(content, settings):
+    write_documents(content)  # an index of its own: this test deletes a document from it
+    build_index(settings)
+    service = SearchService(settings)
     service.search("")  # fill the cached order and filter sets first
     service.search("", include_superseded=True)
     path = content.root / "casebook" / "殴打他人" / "C-3.md"
@@ -157,6 +176,7 @@ def test_a_deleted_document_leaves_the_newest_list_at_once(service, content, set
         results = service.search("", **kwargs)
         assert "C-3" not in ids(results), kwargs
     assert service.search("", {"type": "case"}).total == 2
+    service.close()
 
 
 def test_pagination(service):
@@ -225,9 +245,11 @@ def test_an_empty_index_answers_with_no_hits(content, settings):
 # -- plain queries: ranked, forgiving matching -------------------------------------------------
 
 
-@pytest.fixture
-def understood(content, settings):
-    """Fixture documents plus a small thesaurus and query-word list of the tests' own."""
+@pytest.fixture(scope="module")
+def understood_index(tmp_path_factory):
+    """Fixture documents plus a small thesaurus and query-word list of the tests' own, indexed once."""
+    root = tmp_path_factory.mktemp("understood")
+    content = ContentTree(root / "content")
     content.write("data/colloquial.txt", "偷 小偷 → 盗窃\n动手 → 殴打他人\n拘 → 拘留\n")
     content.write("data/query_words.txt", "[虚词]\n怎么办 怎么 吗 会 能\n[意图]\n几天 拘几天 → 拘留 日以下\n")
     content.guide("G-1", title="取保候审工作指引", body="犯罪嫌疑人在取保候审期间未经批准不得离开所居住的市、县。")
@@ -263,8 +285,15 @@ def understood(content, settings):
         tags="抽血",
         laws="刑法第一百三十三条之一",
     )
+    settings = make_settings(content.root, root)
     build_index(settings)
-    svc = SearchService(settings)
+    return settings
+
+
+@pytest.fixture
+def understood(understood_index):
+    """A fresh service over the shared index of the plain-query tests (they only read)."""
+    svc = SearchService(understood_index)
     yield svc
     svc.close()
 
@@ -344,9 +373,9 @@ def test_a_typo_is_corrected_when_the_correction_finds_more(content, settings):
 
 
 def test_warm_builds_the_typo_corrector_and_article_table_before_any_query(understood):
-    assert understood._speller_cache is None and understood._articles_cache is None
+    assert understood._caches._speller_cache is None and understood._caches._articles_cache is None
     understood.warm()
-    assert understood._speller_cache is not None and understood._articles_cache is not None
+    assert understood._caches._speller_cache is not None and understood._caches._articles_cache is not None
 
 
 def test_an_intent_word_steers_toward_the_penalty_and_is_not_required(content, settings):
@@ -397,13 +426,13 @@ def test_articles_cited_by_the_best_matching_cases_rank_with_them(content, tmp_p
     assert [h.id for h in article] == ["刑法@2020-12-26#266"]
     assert ids(results).index(article[0].id) == 3  # just below the three cases citing it
     assert article[0].matched == ()  # it has none of the words: the cases brought it
-    import kb.search.service
+    import kb.search.concepts
 
-    kb.search.service.GRAPH_VOTERS, before = 0, kb.search.service.GRAPH_VOTERS
+    kb.search.concepts.GRAPH_VOTERS, before = 0, kb.search.concepts.GRAPH_VOTERS
     try:
         assert not [h for h in svc.search("冒充客服 退款 ").hits if h.type == "law"]
     finally:
-        kb.search.service.GRAPH_VOTERS = before
+        kb.search.concepts.GRAPH_VOTERS = before
     svc.close()
 
 
@@ -416,7 +445,7 @@ def test_a_correction_that_finds_less_is_dropped_and_the_words_as_typed_keep_the
         def correct_text(self, text, known):
             return text.replace("电瓶", "猫咪"), (Correction("电瓶", "猫咪", "同音"),)
 
-    monkeypatch.setattr(SearchService, "_speller", lambda self, searcher: (Wrong(), {}))
+    monkeypatch.setattr(IndexCaches, "speller", lambda self, searcher: (Wrong(), {}))
     results = understood.search("小偷 电瓶")
     assert not results.corrected
     assert ids(results)[0] == "C-1" and results.hits[0].missing == ()

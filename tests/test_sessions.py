@@ -10,12 +10,12 @@ import pytest
 from starlette.requests import Request
 from streamlit.testing.v1 import AppTest
 
-from app_pages import auth_cookie
 from kb.errors import AuthError
 from kb.search.index import build_index
 from kb.workflow import accounts, audit, logins, sessions
 from kb.workflow.logins import NOTICE, RELOGIN, REVOKED, SESSION_ID, SESSION_SEEN, SESSION_USER, current_user
 from kb.workflow.sessions import SESSION_HOURS, TICKET_SECONDS, digest, open_session, redeem_ticket
+from ui import auth_cookie
 
 try:
     from tests.app_fixtures import make_content

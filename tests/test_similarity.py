@@ -7,9 +7,10 @@ import pytest
 from kb.content.taxonomy import load_taxonomy
 from kb.content.validation import read_document
 from kb.search import similarity
+from kb.search.casefacts import key_terms, telling
 from kb.search.index import build_index, index_documents
 from kb.search.service import SearchService
-from kb.search.similarity import SimilarHit, key_terms, telling
+from kb.search.similarity import SimilarHit
 
 VOCABULARY = ["盗窃罪", "诈骗罪", "合同诈骗罪", "危险驾驶罪", "交通肇事罪", "殴打他人", "容留他人吸毒罪"]
 DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，抽血检验血液酒精含量为120毫克/100毫升。"
@@ -18,8 +19,8 @@ DUI_FACTS = "赵某酒后驾驶小型轿车在城关镇被执勤民警查获，�
 # -- against an index -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def service(content, settings):
+def write_documents(content) -> None:
+    """Two textual twins of different charges, a theft, a superseded case and two guides."""
     content.case(
         "C-DUI",
         title="赵某醉驾案",
@@ -69,8 +70,23 @@ def service(content, settings):
     # status: 现行 in the template is replaced for the superseded case
     old = content.root / "casebook" / "危险驾驶" / "C-OLD.md"
     old.write_text(old.read_text(encoding="utf-8").replace("status: 现行\n", "", 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    """The documents indexed once for the module: the tests using it only read."""
+    root = tmp_path_factory.mktemp("similar")
+    content = ContentTree(root / "content")
+    write_documents(content)
+    settings = make_settings(content.root, root)
     build_index(settings)
-    svc = SearchService(settings, charges=VOCABULARY)
+    return settings
+
+
+@pytest.fixture
+def service(indexed):
+    """A fresh service (its own per-segment caches) over the shared index."""
+    svc = SearchService(indexed, charges=VOCABULARY)
     yield svc
     svc.close()
 
@@ -80,7 +96,7 @@ def ids(group):
 
 
 def test_key_terms_are_known_words_without_numbers_or_single_characters(service):
-    with service.searcher() as searcher:
+    with service._searcher() as searcher:
         terms = dict(key_terms(searcher, "赵某酒后驾驶轿车，轿车撞上护栏。血液酒精含量120毫克。"))
     assert terms["轿车"] == pytest.approx(1 + __import__("math").log(2))
     assert terms["驾驶"] == 1.0
@@ -98,7 +114,7 @@ def test_only_telling_words_count(word, expected):
 
 
 def test_key_terms_skip_names_dates_and_narrative_words(service):
-    with service.searcher() as searcher:
+    with service._searcher() as searcher:
         terms = dict(key_terms(searcher, "3月5日晚，赵某某此前酒后驾驶轿车，案发后查获。"))
     assert set(terms) <= {"酒后", "驾驶", "轿车", "查获"} and "驾驶" in terms
 
@@ -168,7 +184,10 @@ def test_filters_restrict_the_cases(service):
     assert ids(results.cases) == ["C-THEFT"]
 
 
-def test_a_re_indexed_case_is_suggested_once(service, content, settings):
+def test_a_re_indexed_case_is_suggested_once(content, settings):
+    write_documents(content)  # an index of its own: this test re-indexes a case
+    build_index(settings)
+    service = SearchService(settings, charges=VOCABULARY)
     service.similar(text=DUI_FACTS)  # fill the per-segment caches first
     path = content.case(
         "C-DUI",
@@ -183,6 +202,7 @@ def test_a_re_indexed_case_is_suggested_once(service, content, settings):
     assert doc is not None, problems
     index_documents(settings, [doc])
     assert ids(service.similar(text=DUI_FACTS).cases).count("C-DUI") == 1
+    service.close()
 
 
 def test_empty_text_is_refused_with_a_message(service):
@@ -239,9 +259,9 @@ def test_a_bad_fact_pattern_line_only_loses_itself(content, settings):
 # -- the bundled casebook: the charge read from facts the issue's officers typed ----------------
 
 try:
-    from tests.conftest import LAWS_DIR
+    from tests.conftest import LAWS_DIR, ContentTree, make_settings
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from conftest import LAWS_DIR
+    from conftest import LAWS_DIR, ContentTree, make_settings
 
 DRINK_DRIVING = (
     "王某酒后驾驶小型轿车回家，在城关镇被执勤民警查获，未发生交通事故。经抽血检验，"

@@ -1,4 +1,4 @@
-"""Server start-up (app_pages/startup.py): `streamlit run app.py` warms up, or builds, before any page view."""
+"""Server start-up (ui/startup.py): `streamlit run app.py` warms up, or builds, before any page view."""
 
 from __future__ import annotations
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.content.documents import TYPE_CASE, iter_content_files, split_front_matter
+from kb.content.fields import ID_PATTERN
+from kb.content.frontmatter import plain_fields
 from kb.content.taxonomy import Taxonomy, load_taxonomy
-from kb.content.validation import ID_PATTERN
 from kb.settings import Settings
-
-_FIELD = re.compile(r"^(id|version|status|title)\s*:\s*(.*?)\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ def _scan(path: Path, rel: str) -> Published | None:
     source = split_front_matter(text)
     if source.front_matter is None:
         return None
-    found = {k: v.strip("'\"") for k, v in _FIELD.findall(source.front_matter)}
+    found = plain_fields(source.front_matter, ("id", "version", "status", "title"))
     if not found.get("id"):
         return None
     version = int(found["version"]) if found.get("version", "").isdigit() else 0

@@ -8,19 +8,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-TYPE_GUIDE = "guide"
-TYPE_CASE = "case"
-TYPE_LAW = "law"
-TYPE_LABELS = {TYPE_GUIDE: "指引", TYPE_CASE: "案例", TYPE_LAW: "法条"}
-FOLDER_TYPES = {"guides": TYPE_GUIDE, "casebook": TYPE_CASE}
-
-STATUS_CURRENT = "现行"
-STATUS_SUPERSEDED = "不再参照"
-STATUS_EXPIRED = "已失效"  # statute versions no longer in force
+# Declared in kb.content.vocabulary; imported here too for the modules that read them from documents.
+from kb.content.vocabulary import (  # noqa: F401
+    FOLDER_TYPES,
+    STATUS_CURRENT,
+    STATUS_EXPIRED,
+    STATUS_SUPERSEDED,
+    TYPE_CASE,
+    TYPE_GUIDE,
+    TYPE_LABELS,
+    TYPE_LAW,
+)
 
 CASE_SECTIONS = ("基本案情", "办案过程", "法律适用", "处理结果", "办案要旨", "指导意义")
-
-_FENCE = re.compile(r"^---[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,9 @@ class SourceText:
 def content_hash(data: bytes) -> str:
     """Return the hash used to detect changed files."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
 
 
 def split_front_matter(text: str) -> SourceText:

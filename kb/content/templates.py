@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from kb.content.documents import CASE_SECTIONS, TYPE_CASE, TYPE_GUIDE
+from kb.content.documents import CASE_SECTIONS
+from kb.content.vocabulary import STATUS_CURRENT, TYPE_CASE, TYPE_GUIDE
 
 # Every front-matter key of a document type, in the order files write them (the bundled content's
 # order): the template's keys, and where the optional ones go when they have a value.
@@ -55,9 +56,10 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     TYPE_CASE: CASE_SECTIONS,
 }
 
+# Format strings ({id}, {today}, {year}, {sections}); written as f-strings to take the status from the vocabulary.
 TEMPLATES = {
-    TYPE_GUIDE: """---
-id: {id}
+    TYPE_GUIDE: f"""---
+id: {{id}}
 title: （指引标题）
 kind: 办案指引
 category: 执法规范
@@ -65,31 +67,31 @@ stage: [受案立案]
 tags: []
 laws: []
 audience: [办案民警, 法制员]
-status: 现行
-issued: {today}
+status: {STATUS_CURRENT}
+issued: {{today}}
 version: 1
 summary: （一至三句话的要旨）
 ---
 
-{sections}""",
-    TYPE_CASE: """---
-id: {id}
+{{sections}}""",
+    TYPE_CASE: f"""---
+id: {{id}}
 title: （案例标题）
 category: 盗窃
 case_type: 刑事
 charges: [盗窃罪]
-year: {year}
+year: {{year}}
 unit: 某县公安局某派出所
 tags: []
 laws: []
 audience: [办案民警]
-status: 现行
-issued: {today}
+status: {STATUS_CURRENT}
+issued: {{today}}
 version: 1
 summary: （一至三句话的办案要旨）
 ---
 
-{sections}""",
+{{sections}}""",
 }
 
 
@@ -109,5 +111,8 @@ def draft_template(doc_type: str, today: date | None = None, doc_id: str | None 
     """A skeleton for a new guide or case, with every required field (id: `doc_id`, else TEMPLATE_IDS)."""
     today = today or date.today()
     return TEMPLATES[doc_type].format(
-        id=doc_id or TEMPLATE_IDS[doc_type], today=today.isoformat(), year=today.year, sections=template_body(doc_type)
+        id=doc_id or TEMPLATE_IDS[doc_type],
+        today=today.isoformat(),
+        year=today.year,
+        sections=template_body(doc_type),
     )

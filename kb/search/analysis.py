@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -17,51 +15,14 @@ import jieba
 import jieba.finalseg
 from whoosh.analysis import Token, Tokenizer
 
+from kb.files import write_atomic
+
 # Bump when tokenization changes in a way that makes old indexes wrong.
 ANALYZER_VERSION = "6"
 
 # Function words left out of unquoted queries. They stay in the index (and in quoted phrases)
 # so that positions line up and "取保候审期间" does not match "取保候审的期间".
-STOP_WORDS = frozenset(
-    [
-        "的",
-        "了",
-        "在",
-        "是",
-        "和",
-        "与",
-        "及",
-        "或",
-        "等",
-        "也",
-        "就",
-        "都",
-        "而",
-        "被",
-        "把",
-        "对",
-        "从",
-        "向",
-        "于",
-        "之",
-        "其",
-        "并",
-        "且",
-        "将",
-        "该",
-        "此",
-        "为",
-        "以",
-        "由",
-        "所",
-        "着",
-        "过",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-    ]
-)
+STOP_WORDS = frozenset("的了在是和与及或等也就都而被把对从向于之其并且将该此为以由所着过吗呢吧啊")  # one character each
 # Anonymised names (张某, 李某某) must stay one word, or 张某于 splits as 张 / 某于.
 _SURNAMES = (
     "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢"
@@ -223,16 +184,10 @@ def _write_cache(cache_dir: Path, fingerprint: str, seg: jieba.Tokenizer, forced
     """Keep the loaded dictionary for the next process (atomically; stale ones are removed)."""
     target = _cache_file(cache_dir, fingerprint)
     data = {"words": list(seg.FREQ), "counts": list(seg.FREQ.values()), "total": seg.total, "forced": sorted(forced)}
-    tmp: Path | None = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{CACHE_PREFIX}", suffix=".tmp", dir=cache_dir)
-        tmp = Path(name)
-        with os.fdopen(fd, "wb") as f:
-            f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the app may run as another user than the CLI
-        os.replace(tmp, target)
-        tmp = None
+        # 0644: the app may run as another user than the CLI that wrote the cache.
+        write_atomic(target, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 0o644)
         for old in [*cache_dir.glob(CACHE_PREFIX + "*.json"), *cache_dir.glob(CACHE_PREFIX + "*.pickle")]:
             if old != target:  # older caches, and the pickles of earlier versions, are never read
                 old.unlink(missing_ok=True)
@@ -240,8 +195,7 @@ def _write_cache(cache_dir: Path, fingerprint: str, seg: jieba.Tokenizer, forced
             if time.time() - left.stat().st_mtime > _STALE_TEMP_SECONDS:
                 left.unlink(missing_ok=True)
     except OSError:  # a read-only index folder only costs the next start 0.4 s
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        pass
 
 
 def segmenter() -> jieba.Tokenizer:
@@ -297,7 +251,41 @@ def _sub_words(seg: jieba.Tokenizer, word: str) -> Iterator[tuple[str, int]]:
                 yield gram, i
 
 
-class ChineseTokenizer(Tokenizer):
+class _Tokenizer(Tokenizer):
+    """A Whoosh tokenizer over `_items`: (text, position, start, end) of each token, offsets within the value."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for text, pos, start, end in self._items(value, tokenize, mode):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+    def _items(self, value: str, tokenize: bool, mode: str) -> Iterable[tuple[str, int, int, int]]:
+        raise NotImplementedError
+
+
+class ChineseTokenizer(_Tokenizer):
     """jieba tokenizer: accurate-mode words at consecutive positions, plus (when indexing)
     search-mode sub-words stacked at their parent's position, all with real character offsets.
     """
@@ -325,50 +313,17 @@ class ChineseTokenizer(Tokenizer):
             fingerprint, cache_dir = state["dictionary"]
             _adopt(Path(cache_dir), fingerprint)
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    def _items(self, value: str, tokenize: bool, mode: str) -> Iterator[tuple[str, int, int, int]]:
         if not tokenize:
-            token.original = token.text = fold(value)
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar = start_char
-                token.endchar = start_char + len(value)
-            yield token
+            yield fold(value), 0, 0, len(value)
             return
         seg = segmenter()
         stack = self.stacked and mode != "query"
-        pos = start_pos
-        for word, start, end in spans(value):
-            emitted = [(word, start, end)]
+        for pos, (word, start, end) in enumerate(spans(value)):
+            yield word, pos, start, end
             if stack and len(word) > 2:
-                emitted.extend((sub, start + i, start + i + len(sub)) for sub, i in _sub_words(seg, word))
-            for text, s, e in emitted:
-                token.text = text
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = text
-                if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar = start_char + s
-                    token.endchar = start_char + e
-                yield token
-            pos += 1
+                for sub, i in _sub_words(seg, word):
+                    yield sub, pos, start + i, start + i + len(sub)
 
 
 def analyzer() -> ChineseTokenizer:
@@ -388,7 +343,7 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
-class BigramTokenizer(Tokenizer):
+class BigramTokenizer(_Tokenizer):
     """Character bigrams of Chinese runs: the segmentation safety net. A word that jieba
     segments differently in a query and in a document (吵架动手 / 吵架 动手) still matches
     through its bigrams. Frequencies only, no positions: the field is never phrase-searched."""
@@ -399,30 +354,9 @@ class BigramTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self).__name__)
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    def _items(self, value: str, tokenize: bool, mode: str) -> Iterator[tuple[str, int, int, int]]:
         grams = bigrams(value) if tokenize else [fold(value)]
-        for pos, gram in enumerate(grams, start_pos):
-            token.text = gram
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = gram
-            if positions:
-                token.pos = pos
-            yield token
+        return ((gram, pos, 0, 0) for pos, gram in enumerate(grams))
 
 
 def bigram_analyzer() -> BigramTokenizer:

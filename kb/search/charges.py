@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -205,18 +205,23 @@ def negated(folded: str, start: int) -> bool:
 def charge_mentions(text: str, charges: Iterable[str]) -> Counter:
     """How often each charge is named in the text; a name followed by 罪 (犯盗窃罪) counts double,
     a denied one (不构成盗窃罪) not at all."""
-    pattern, table = _matcher(tuple(charges))
     counts: Counter = Counter()
+    for folded, m, named in _mentions(text, charges):
+        if not negated(folded, m.start()):
+            weight = 2 if folded.startswith("罪", m.end()) else 1
+            for charge in named:
+                counts[charge] += weight
+    return counts
+
+
+def _mentions(text: str, charges: Iterable[str]) -> Iterator[tuple[str, re.Match, tuple[str, ...]]]:
+    """Each place the folded text names a charge: (the folded text, the match, the charges it names)."""
+    pattern, table = _matcher(tuple(charges))
     if pattern is None:
-        return counts
+        return
     folded = analysis.fold(text)
     for m in pattern.finditer(folded):
-        if negated(folded, m.start()):
-            continue
-        weight = 2 if folded.startswith("罪", m.end()) else 1
-        for charge in table[m.group()]:
-            counts[charge] += weight
-    return counts
+        yield folded, m, tuple(table[m.group()])
 
 
 _ALLEGING = re.compile(r"(?:涉嫌|构成|犯有?|以|定性为|认定为)$")
@@ -227,16 +232,12 @@ def charges_alleged(text: str, charges: Iterable[str]) -> Counter:
     of four characters or more (容留他人吸毒, 开设赌场). A bare verb in the narrative (被害人被诈骗的
     钱款, 盗窃来的手机) says what happened to someone, often in another's crime, so it does not count;
     nor does a denied name (不构成盗窃罪)."""
-    pattern, table = _matcher(tuple(charges))
     counts: Counter = Counter()
-    if pattern is None:
-        return counts
-    folded = analysis.fold(text)
-    for m in pattern.finditer(folded):
+    for folded, m, named in _mentions(text, charges):
         before = folded[max(0, m.start() - 4) : m.start()]
         claimed = folded.startswith("罪", m.end()) or _ALLEGING.search(before) or len(m.group()) >= 4
         if claimed and not negated(folded, m.start()):
-            for charge in table[m.group()]:
+            for charge in named:
                 counts[charge] += 1
     return counts
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from whoosh import query as Q
 
 from kb.content.documents import STATUS_CURRENT
+from kb.content.vocabulary import facet
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Filters:
             if raw in (None, "", (), []):
                 continue
             items = raw if isinstance(raw, (list, tuple, set)) else [raw]
-            out[f.name] = tuple(int(v) if f.name == "year" else str(v) for v in items)
+            out[f.name] = tuple(int(v) if facet(f.name).integer else str(v) for v in items)
         return cls(**out)
 
     def items(self) -> Iterator[tuple[str, tuple]]:

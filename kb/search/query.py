@@ -96,17 +96,51 @@ def understand(
     question and filler words left out, intent words noted, colloquial words mapped to legal
     terms. `literal` keeps the words as typed (no thesaurus, no correction)."""
     text = normalise(text)
-    cites = extract_citations(text)
-    keys = tuple(dict.fromkeys(c.key for c in cites))
-    rest = text
-    for cite in reversed(cites):
-        rest = rest[: cite.start] + " " + rest[cite.end :]
-    rest = re.sub(r"\s+", " ", rest).strip()
+    keys, rest = _citations(text)
     if is_explicit(rest):
         return Understanding(text, citations=keys, explicit=True, rest=rest)
     corrections: tuple[Correction, ...] = ()
     if speller is not None and known is not None and not literal and rest:
         rest, corrections = speller.correct_text(rest, known)
+    concepts, fillers, intents, steer = _read_words(rest, synonyms, thesaurus, query_words, known, literal)
+    if not concepts and not keys:
+        # Nothing but filler (怎么办): search the words typed rather than nothing.
+        kept = [w for w in dict.fromkeys(fillers) if len(w) > 1 and w not in analysis.STOP_WORDS]
+        concepts = {w: Concept(w, synonyms.expand(w)) for w in kept}
+        fillers = [w for w in fillers if w not in concepts]
+    return Understanding(
+        text,
+        tuple(concepts.values()),
+        keys,
+        tuple(dict.fromkeys(fillers)),
+        tuple(dict.fromkeys(intents)),
+        tuple(dict.fromkeys(steer)),
+        corrections,
+        False,
+        rest,
+    )
+
+
+def _citations(text: str) -> tuple[tuple[str, ...], str]:
+    """The article keys the query cites, and the query without those citations."""
+    cites = extract_citations(text)
+    keys = tuple(dict.fromkeys(c.key for c in cites))
+    rest = text
+    for cite in reversed(cites):
+        rest = rest[: cite.start] + " " + rest[cite.end :]
+    return keys, re.sub(r"\s+", " ", rest).strip()
+
+
+def _read_words(
+    rest: str,
+    synonyms: Synonyms,
+    thesaurus: Thesaurus,
+    query_words: QueryWords,
+    known: Callable[[str], bool] | None,
+    literal: bool,
+) -> tuple[dict[str, Concept], list[str], list[str], list[str]]:
+    """The plain query's words sorted out: concepts (by word), fillers, intent words and the
+    words those intents steer toward."""
     concepts: dict[str, Concept] = {}
     fillers: list[str] = []
     intents: list[str] = []
@@ -141,22 +175,7 @@ def understand(
             for term in legal:
                 same = (*same, *synonyms.expand(term))
             concepts[word] = Concept(word, tuple(dict.fromkeys(t for t in same if t != word)), legal)
-    if not concepts and not keys:
-        # Nothing but filler (怎么办): search the words typed rather than nothing.
-        kept = [w for w in dict.fromkeys(fillers) if len(w) > 1 and w not in analysis.STOP_WORDS]
-        concepts = {w: Concept(w, synonyms.expand(w)) for w in kept}
-        fillers = [w for w in fillers if w not in concepts]
-    return Understanding(
-        text,
-        tuple(concepts.values()),
-        keys,
-        tuple(dict.fromkeys(fillers)),
-        tuple(dict.fromkeys(intents)),
-        tuple(dict.fromkeys(steer)),
-        corrections,
-        False,
-        rest,
-    )
+    return concepts, fillers, intents, steer
 
 
 def _words(text: str) -> list[str]:

@@ -8,8 +8,8 @@ from array import array
 from collections import OrderedDict
 
 from whoosh import query as Q
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util import make_weighted_tree
+
+from kb.search import engine
 
 POSTINGS_CACHE = 2_000_000  # decoded postings kept between queries (8 bytes each)
 
@@ -17,27 +17,9 @@ POSTINGS_CACHE = 2_000_000  # decoded postings kept between queries (8 bytes eac
 # posting); scoring whole decoded posting lists in comprehensions costs about a tenth of that.
 
 
-def leaves(searcher) -> list[tuple[object, int]]:
-    """The segment readers of a searcher with their docnum offsets."""
-    reader = searcher.reader()
-    return [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
-
-
-def segment_cache(leaf) -> dict:
-    """A dict kept on a segment reader for per-segment tables (dropped with the reader)."""
-    cache = getattr(leaf, "_casekb_similar", None)
-    if cache is None:
-        cache = {}
-        try:
-            leaf._casekb_similar = cache
-        except AttributeError:
-            pass
-    return cache
-
-
 def norms(leaf, field: str, avgdl: float, k1: float, b: float) -> list[float]:
     """K1 · (1 − B + B · length / average length) for every document of one segment."""
-    cache = segment_cache(leaf)
+    cache = engine.reader_cache(leaf)
     key = ("norms", field, avgdl, k1, b)
     found = cache.get(key)
     if found is None:
@@ -48,36 +30,6 @@ def norms(leaf, field: str, avgdl: float, k1: float, b: float) -> list[float]:
             k1 * (1 - b + b * (leaf.doc_field_length(d, field) or 0) / avgdl) for d in range(leaf.doc_count_all())
         ]
     return found
-
-
-def blocks(leaf, field: str, word: str):
-    """Yield (docnums, weights) of a term's postings in one segment, a block at a time.
-
-    Deleted documents are included, whatever this reader's deletions, so the lists can be cached
-    per segment; the caller removes the deleted documents.
-    """
-    m = leaf.postings(field, word)
-    if isinstance(m, FilterMatcher):
-        # The deletion filter skipped the leading deleted documents when it was made: rewind.
-        # Without this, a reader that saw later deletions cached a shorter list, and an older
-        # searcher still in use missed a live document (a search during a publish lost a hit).
-        m = m.child
-        m.reset()
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # whoosh 2.7 codec: whole blocks
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            yield m._ids, m._weights
-            m._next_block()
-        return
-    ids, weights = [], []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    yield ids, weights
 
 
 _postings_lock = threading.Lock()
@@ -93,8 +45,8 @@ def postings(leaf, field: str, word: str) -> tuple[array, array]:
     written (deletions are kept apart), so their segment id is a safe cache key.
     """
     global _postings_held
-    segment = leaf.segment() if hasattr(leaf, "segment") else None
-    key = (segment.segment_id(), field, word) if segment is not None else None
+    segment = engine.segment_id(leaf)
+    key = (segment, field, word) if segment is not None else None
     if key is not None:
         with _postings_lock:
             found = _postings_cache.get(key)
@@ -102,7 +54,7 @@ def postings(leaf, field: str, word: str) -> tuple[array, array]:
                 _postings_cache.move_to_end(key)
                 return found
     ids, weights = array("I"), array("f")
-    for block_ids, block_weights in blocks(leaf, field, word):
+    for block_ids, block_weights in engine.blocks(leaf, field, word):
         ids.extend(block_ids)
         weights.extend(block_weights)
     if key is not None and len(ids) <= POSTINGS_CACHE // 4:
@@ -149,11 +101,8 @@ def matches(searcher, q: Q.Query, deadline: float | None = None) -> tuple[dict[i
     """
     out: dict[int, float] = {}
     for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
         # This reader's deletions (fixed for its life); the cached posting lists include deleted documents.
-        deleted = (
-            (getattr(reader, "deleted_docs_set", None) or set(reader.deleted_docs())) if reader.has_deletions() else ()
-        )
+        deleted = engine.deleted(sub.reader())
         try:
             scores = _Segment(searcher, sub, deadline).scores(q)
         except Timeout:
@@ -203,7 +152,7 @@ class _Stats:
     def __init__(self, reader):
         self.reader = reader
         self.schema = reader.schema
-        cache = segment_cache(reader)
+        cache = engine.reader_cache(reader)
         self._df = cache.setdefault("df", {})
         if len(self._df) > 100_000:
             self._df.clear()
@@ -236,8 +185,7 @@ class _Segment:
         self.searcher = sub
         self.stats = _Stats(sub.reader())
         self.deadline = deadline
-        w = top.weighting
-        self.k1, self.b, self.field_b = w.K1, w.B, getattr(w, "_field_B", {})
+        self.k1, self.b, self.field_b = engine.bm25_parameters(top.weighting)
 
     def scores(self, q: Q.Query) -> dict[int, float]:
         if type(q) is Q.Term:
@@ -249,11 +197,11 @@ class _Segment:
             return self.scores(subs[0])
         stats = self.stats
         if type(q) is Q.And:
-            tree = make_weighted_tree(
+            tree = engine.make_weighted_tree(
                 _intersection, [(0 - s.estimate_size(stats), _Node(self.scores(s))) for s in subs]
             )
         elif self._union_tree(q):
-            tree = make_weighted_tree(_union, [(s.estimate_size(stats), _Node(self.scores(s))) for s in subs])
+            tree = engine.make_weighted_tree(_union, [(s.estimate_size(stats), _Node(self.scores(s))) for s in subs])
         else:
             return self._array_union(q)
         scores = tree.scores

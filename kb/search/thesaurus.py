@@ -192,6 +192,34 @@ def parse_thesaurus(text: str, path: str = "data/colloquial.txt") -> tuple[Thesa
     return Thesaurus(tuple(entries), tuple(lines)), problems
 
 
+def _query_word_line(
+    section: str, line: str, path: str, lineno: int, problems: list[Problem]
+) -> tuple[list[str], tuple[str, ...]] | None:
+    """A line's words and (for an intent) its steer words; None, with the problem noted, when unreadable."""
+    if section == FILLERS:
+        if _ARROW.search(line):
+            problems.append(
+                Problem(path, lineno, "", f"[{FILLERS}] 中不能有箭头；带导向词的检索意图写到 [{INTENTS}] 分节下")
+            )
+            return None
+        return line.split(), ()
+    parts = _split_arrow(line)
+    if parts is None:
+        count = len(_ARROW.findall(line))
+        if count == 0:
+            message = f"“{line}”没有箭头；[{INTENTS}] 下{_INTENT_HINT}，不导向的词写到 [{FILLERS}] 下"
+        else:
+            message = f"“{line}”有 {count} 个箭头；{_INTENT_HINT}"
+        problems.append(Problem(path, lineno, "", message))
+        return None
+    words, steer = parts[0].split(), tuple(dict.fromkeys(parts[1].split()))
+    if not words:
+        problems.append(Problem(path, lineno, "", f"箭头前没有触发词；{_INTENT_HINT}"))
+    if not steer:
+        problems.append(Problem(path, lineno, "", "箭头后没有导向词；在箭头后写出目标法条中的词语，如“拘留 日以下”"))
+    return words, steer
+
+
 def parse_query_words(text: str, path: str = "data/query_words.txt") -> tuple[QueryWords, list[Problem]]:
     """Parse `[虚词]` and `[意图]` sections; every problem is collected, bad lines left out."""
     fillers: list[str] = []
@@ -212,30 +240,10 @@ def parse_query_words(text: str, path: str = "data/query_words.txt") -> tuple[Qu
         if section not in SECTIONS:
             continue  # reported once, at the heading
         before = len(problems)
-        if section == FILLERS:
-            if _ARROW.search(line):
-                problems.append(
-                    Problem(path, lineno, "", f"[{FILLERS}] 中不能有箭头；带导向词的检索意图写到 [{INTENTS}] 分节下")
-                )
-                continue
-            words, steer = line.split(), ()
-        else:
-            parts = _split_arrow(line)
-            if parts is None:
-                count = len(_ARROW.findall(line))
-                if count == 0:
-                    message = f"“{line}”没有箭头；[{INTENTS}] 下{_INTENT_HINT}，不导向的词写到 [{FILLERS}] 下"
-                else:
-                    message = f"“{line}”有 {count} 个箭头；{_INTENT_HINT}"
-                problems.append(Problem(path, lineno, "", message))
-                continue
-            words, steer = parts[0].split(), tuple(dict.fromkeys(parts[1].split()))
-            if not words:
-                problems.append(Problem(path, lineno, "", f"箭头前没有触发词；{_INTENT_HINT}"))
-            if not steer:
-                problems.append(
-                    Problem(path, lineno, "", "箭头后没有导向词；在箭头后写出目标法条中的词语，如“拘留 日以下”")
-                )
+        read = _query_word_line(section, line, path, lineno, problems)
+        if read is None:
+            continue
+        words, steer = read
         problems.extend(_bad_words(path, lineno, [*words, *steer]))
         if len(problems) > before:
             continue

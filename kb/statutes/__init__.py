@@ -1,4 +1,4 @@
-"""Statutes: the statute library (laws and their versions, read from the statute folder) and citations.
+"""Statutes: the statute library (laws and their versions, read from LawRefBook files), law names, numerals, citations.
 
 May import kb.content and the base modules.
 """

@@ -1,4 +1,8 @@
-"""Statute citation parsing and normalisation (刑法第二百六十四条 ↔ 刑法:264)."""
+"""Statute citation parsing and normalisation (刑法第二百六十四条 ↔ 刑法:264).
+
+Law names live in kb.statutes.names, numerals and article labels in kb.statutes.numerals; both are
+re-exported here, where most callers look for them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+from kb.statutes.names import ALIASES, LAW_SUFFIXES, PRC, SHORT_NAMES, canonical_law_name
+from kb.statutes.numerals import FULLWIDTH_DIGITS, article_label, articles_label, cn_to_int, int_to_cn
+
 __all__ = [
     "ALIASES",
     "SHORT_NAMES",
     "Citation",
     "article_label",
+    "articles_label",
     "canonical_law_name",
     "citation_context",
     "cn_to_int",
@@ -23,97 +31,8 @@ __all__ = [
     "parse_citation",
 ]
 
-# Alias -> canonical short name. Identity entries mark names as "known": a known name is
-# recognised even when it is short (刑法, 宪法) or glued to the words before it (违反刑法第…).
-ALIASES: dict[str, str] = {
-    "刑法": "刑法",
-    "刑事诉讼法": "刑事诉讼法",
-    "刑诉法": "刑事诉讼法",
-    "治安管理处罚法": "治安管理处罚法",
-    "治安处罚法": "治安管理处罚法",
-    "治安法": "治安管理处罚法",
-    "行政处罚法": "行政处罚法",
-    "行政强制法": "行政强制法",
-    "行政诉讼法": "行政诉讼法",
-    "行政复议法": "行政复议法",
-    "道路交通安全法": "道路交通安全法",
-    "道交法": "道路交通安全法",
-    "道路交通安全法实施条例": "道路交通安全法实施条例",
-    "道交法实施条例": "道路交通安全法实施条例",
-    "道路交通安全违法行为处理程序规定": "道路交通安全违法行为处理程序规定",
-    "反电信网络诈骗法": "反电信网络诈骗法",
-    "反电诈法": "反电信网络诈骗法",
-    "禁毒法": "禁毒法",
-    "公安机关办理刑事案件程序规定": "公安机关办理刑事案件程序规定",
-    "办理刑事案件程序规定": "公安机关办理刑事案件程序规定",
-    "刑事案件程序规定": "公安机关办理刑事案件程序规定",
-    "公安机关刑事案件程序规定": "公安机关办理刑事案件程序规定",
-    "公安机关办理行政案件程序规定": "公安机关办理行政案件程序规定",
-    "办理行政案件程序规定": "公安机关办理行政案件程序规定",
-    "行政案件程序规定": "公安机关办理行政案件程序规定",
-    "公安机关行政案件程序规定": "公安机关办理行政案件程序规定",
-    # Officers' own short forms (issue 17).
-    "刑事程序规定": "公安机关办理刑事案件程序规定",
-    "行政程序规定": "公安机关办理行政案件程序规定",
-    "刑案程序规定": "公安机关办理刑事案件程序规定",
-    "行政案件办理程序规定": "公安机关办理行政案件程序规定",
-    "刑诉法解释": "最高人民法院关于适用刑事诉讼法的解释",
-    "高法解释": "最高人民法院关于适用刑事诉讼法的解释",
-    # Short names of the judicial interpretations in the statute library, as case write-ups use them.
-    "盗窃解释": "最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释",
-    "诈骗解释": "最高人民法院、最高人民检察院关于办理诈骗刑事案件具体应用法律若干问题的解释",
-    "抢夺解释": "最高人民法院、最高人民检察院关于办理抢夺刑事案件适用法律若干问题的解释",
-    "抢劫解释": "最高人民法院关于审理抢劫案件具体应用法律若干问题的解释",
-    "敲诈勒索解释": "最高人民法院、最高人民检察院关于办理敲诈勒索刑事案件适用法律若干问题的解释",
-    "寻衅滋事解释": "最高人民法院、最高人民检察院关于办理寻衅滋事刑事案件适用法律若干问题的解释",
-    "个人信息解释": "最高人民法院、最高人民检察院关于办理侵犯公民个人信息刑事案件适用法律若干问题的解释",
-    "侵犯公民个人信息解释": "最高人民法院、最高人民检察院关于办理侵犯公民个人信息刑事案件适用法律若干问题的解释",
-    "掩饰隐瞒解释": "最高人民法院、最高人民检察院关于办理掩饰、隐瞒犯罪所得、犯罪所得收益刑事案件适用法律若干问题的解释",
-    "帮信解释": "最高人民法院、最高人民检察院关于办理非法利用信息网络、帮助信息网络犯罪活动等刑事案件适用法律若干问题的解释",
-    "赌博解释": "最高人民法院、最高人民检察院关于办理赌博刑事案件具体应用法律若干问题的解释",
-    "两高赌博解释": "最高人民法院、最高人民检察院关于办理赌博刑事案件具体应用法律若干问题的解释",
-    "两高盗窃解释": "最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释",
-    "两高诈骗解释": "最高人民法院、最高人民检察院关于办理诈骗刑事案件具体应用法律若干问题的解释",
-    "两高帮信解释": "最高人民法院、最高人民检察院关于办理非法利用信息网络、帮助信息网络犯罪活动等刑事案件适用法律若干问题的解释",
-    "两高袭警解释": "最高人民法院、最高人民检察院关于办理袭警刑事案件适用法律若干问题的解释",
-    "袭警解释": "最高人民法院、最高人民检察院关于办理袭警刑事案件适用法律若干问题的解释",
-    "交通肇事解释": "最高人民法院关于审理交通肇事刑事案件具体应用法律若干问题的解释",
-    "毒品解释": "最高人民法院关于审理毒品犯罪案件适用法律若干问题的解释",
-    "毒品犯罪解释": "最高人民法院关于审理毒品犯罪案件适用法律若干问题的解释",
-    "宪法": "宪法",
-    "民法典": "民法典",
-    "人民警察法": "人民警察法",
-    "监察法": "监察法",
-    "民事诉讼法": "民事诉讼法",
-    "国家赔偿法": "国家赔偿法",
-    "网络安全法": "网络安全法",
-    "个人信息保护法": "个人信息保护法",
-    "未成年人保护法": "未成年人保护法",
-    "预防未成年人犯罪法": "预防未成年人犯罪法",
-    "出境入境管理法": "出境入境管理法",
-    "居民身份证法": "居民身份证法",
-    "枪支管理法": "枪支管理法",
-    "反有组织犯罪法": "反有组织犯罪法",
-    "反恐怖主义法": "反恐怖主义法",
-}
-
-_CRIMINAL_RULES = "公安机关办理刑事案件程序规定"
-_ADMIN_RULES = "公安机关办理行政案件程序规定"
-# Short names that mean different laws in different documents: short name -> case type -> law.
-# 程序规定 alone is how officers write either of the Ministry's two procedure rules. What the
-# document itself names settles it (citation_context); failing that, the case's nature does:
-# a criminal case is investigated under the 刑事 rules and a 治安 (行政) case under the 行政
-# rules, so that is the one an officer writing up such a case means by the short name.
-SHORT_NAMES: dict[str, dict[str, str]] = {
-    "程序规定": {"刑事": _CRIMINAL_RULES, "行政": _ADMIN_RULES},
-}
-
-# Endings that make an unbracketed run of characters a law name.
-LAW_SUFFIXES = ("法典", "法", "规定", "条例", "解释", "办法", "意见", "规则", "细则")
 # A name that is only one of these ("《解释》") means something only as a defined abbreviation.
 _GENERIC = frozenset(LAW_SUFFIXES) | {"法律", "决定", "通知"}
-# "本法第五条" refers to the document it is written in (default_law), never to another law.
-_SELF = frozenset("本" + s for s in LAW_SUFFIXES)
 _DETERMINERS = ("本", "该", "此", "这", "上述", "前述", "上列", "下列", "其", "有关", "相关", "同")
 # Words that end like a law name but name none.
 _NOT_LAWS = frozenset(
@@ -135,11 +54,7 @@ _NOT_LAWS = frozenset(
         "有关规定",
     ]
 )
-_PRC = "中华人民共和国"
 
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _CN = "零〇一二两三四五六七八九十百千万"
 
 _SP = r"[ \t\u3000]*"
@@ -186,8 +101,6 @@ _STOP_RE = re.compile(
 _ISSUER_STOP_RE = re.compile(
     "依照|根据|按照|违反|依据|参照|对照|援引|引用|触犯|符合|属于|以及|或者|按|的|了|和|及|与|或"
 )
-_TRAILING_VERSION_RE = re.compile(r"[（(][^（）()]*(?:\d|年|修正|修订|号)[^（）()]*[）)]$")
-_SPACE_RE = re.compile(r"\s+")
 _KNOWN_MAX = max(map(len, ALIASES))
 _NO_NAME, _REJECT, _SELF_REF = "", "\0reject", "\0self"
 
@@ -216,100 +129,12 @@ class Citation:
         return article_label(self.key) + para
 
 
-def cn_to_int(s: str) -> int:
-    """Read a Chinese (二百六十四, 一〇九) or ASCII/full-width (264, ２６４) numeral."""
-    s = s.strip().translate(_FULLWIDTH)
-    if s.isascii() and s.isdigit():
-        return int(s)
-    if not s or any(c not in _DIGITS and c not in _UNITS and c != "万" for c in s):
-        raise ValueError(f"不是数字：“{s}”")
-    if len(s) > 1 and all(c in _DIGITS for c in s):  # positional form such as 一〇九
-        return int("".join(str(_DIGITS[c]) for c in s))
-    total = section = digit = 0
-    for c in s:
-        if c in _DIGITS:
-            digit = _DIGITS[c]
-        elif c == "万":
-            total += (section + digit) * 10000
-            section = digit = 0
-        else:
-            section += (digit or 1) * _UNITS[c]
-            digit = 0
-    return total + section + digit
-
-
-def _below_10000(n: int) -> str:
-    out, zero = [], False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d = n // value % 10
-        if d == 0:
-            zero = bool(out)
-            continue
-        if zero:
-            out.append("零")
-            zero = False
-        out.append("零一二三四五六七八九"[d] + unit)
-    return "".join(out)
-
-
-def int_to_cn(n: int) -> str:
-    """Write a non-negative integer in Chinese as statutes number articles (10 -> 十, 110 -> 一百一十)."""
-    if n < 0:
-        raise ValueError(f"不能为负数：{n}")
-    if n == 0:
-        return "零"
-    high, low = divmod(n, 10000)
-    if high:
-        text = int_to_cn(high) + "万"
-        if low:
-            text += ("零" if low < 1000 else "") + _below_10000(low)
-        return text
-    text = _below_10000(low)
-    return text[1:] if text.startswith("一十") else text
-
-
-def canonical_law_name(name: str) -> str:
-    """Normalise a law name: drop 《》, 中华人民共和国, spaces and a trailing version note; apply ALIASES."""
-    name = _SPACE_RE.sub("", name).replace("(", "（").replace(")", "）")
-    for ch in "《》〈〉":
-        name = name.replace(ch, "")
-    name = name.replace(_PRC, "")
-    name = _TRAILING_VERSION_RE.sub("", name)
-    return ALIASES.get(name, name)
-
-
-def article_label(key: str) -> str:
-    """Write an article key out in Chinese: "刑法:133-1" -> "刑法第一百三十三条之一"."""
-    law, _, article = key.rpartition(":")
-    number, _, sub = article.partition("-")
-    return f"{law}第{int_to_cn(int(number))}条" + (f"之{int_to_cn(int(sub))}" if sub else "")
-
-
-def articles_label(keys: Iterable[str], limit: int | None = None) -> str:
-    """Write several article keys out, each law named once, in order of first appearance:
-    ["刑法:312", "解释:2", "解释:3"] -> "刑法第三百一十二条；解释第二条、第三条". Beyond `limit`
-    articles the list ends with "等"."""
-    keys = list(dict.fromkeys(keys))
-    shown = keys[:limit] if limit is not None else keys
-    by_law: dict[str, list[str]] = {}
-    for key in shown:
-        law, _, _ = key.rpartition(":")
-        try:
-            article = article_label(key)[len(law) :]
-        except ValueError:  # not an article key: shown as it is
-            by_law.setdefault(key, [])
-            continue
-        by_law.setdefault(law, []).append(article)
-    text = "；".join(law + "、".join(articles) for law, articles in by_law.items())
-    return text + ("等" if len(shown) < len(keys) else "")
-
-
 def edition(note: str | None) -> str | None:
     """The edition a note such as "2025年6月27日修订" names: "2025-06-27", or "2025" for a bare year."""
     m = _YEAR_RE.search(note or "")
     if not m:
         return None
-    year, month, day = (part.translate(_FULLWIDTH) if part else None for part in m.groups())
+    year, month, day = (part.translate(FULLWIDTH_DIGITS) if part else None for part in m.groups())
     return f"{year}-{int(month):02d}-{int(day):02d}" if month and day else year
 
 
@@ -343,11 +168,11 @@ def parse_citation(s: str) -> Citation | None:
 
 
 def _cut_after_last(segment: str, stop_re: re.Pattern[str]) -> int:
-    masked = segment.replace(_PRC, "\0" * len(_PRC))  # 共和国 contains 和
+    masked = segment.replace(PRC, "\0" * len(PRC))  # 共和国 contains 和
     cut = 0
     for m in stop_re.finditer(masked):
         cut = m.end()
-    prc = segment.rfind(_PRC)
+    prc = segment.rfind(PRC)
     return max(cut, prc) if prc >= 0 else cut
 
 
@@ -367,8 +192,8 @@ def _name_in_run(run: str, abbreviations: Mapping[str, str]) -> tuple[str, int]:
             return abbreviations[tail], len(run) - size
         if size >= 2 and tail in ALIASES:
             offset = len(run) - size
-            if run[:offset].endswith(_PRC):
-                offset -= len(_PRC)
+            if run[:offset].endswith(PRC):
+                offset -= len(PRC)
             return ALIASES[tail], offset
     if not run.endswith(LAW_SUFFIXES):
         return _NO_NAME, len(run)
@@ -458,12 +283,7 @@ def extract_citations(
     pending = _definitions(text)
     pending.reverse()
     default = canonical_law_name(default_law) if default_law else None
-    mentions = [
-        (m.start(), law, edition(m["note"]))
-        for m in _BRACKET_RE.finditer(text)
-        if (law := canonical_law_name(m["b"])) in ALIASES.values()
-    ]
-    mentions.reverse()
+    mentions = _bracketed_mentions(text)
     found: list[Citation] = []
     last_law, last_end, last_version = None, -1, None
     pos = floor = 0
@@ -474,20 +294,7 @@ def extract_citations(
             abbrevs[abbr] = full
         while mentions and mentions[-1][0] < start:
             last_end, last_law, last_version = mentions.pop()
-        reverse = text[max(floor, start - 120) : start][::-1]
-        name_m = _REV_NAME_RE.match(reverse)
-        law, name_start = _NO_NAME, start
-        version = edition(name_m["note"][::-1]) if name_m and name_m["note"] else None
-        if name_m and name_m["b"] is not None:
-            law = canonical_law_name(name_m["b"][::-1])
-            law = abbrevs.get(law, law)
-            if law in _GENERIC:
-                law = _REJECT
-            name_start = start - name_m.end()
-        elif name_m:
-            run = name_m["n"][::-1]
-            law, offset = _name_in_run(run, abbrevs)
-            name_start = start - name_m.end() + offset
+        law, name_start, version, name_m = _law_before(text, start, floor, abbrevs)
         if m["dart"] is not None and (law in (_NO_NAME, _REJECT, _SELF_REF) or not _digits_ok(m, law, name_m, text)):
             pos = m.start() + len(m["dart"])
             continue
@@ -504,13 +311,55 @@ def extract_citations(
         article = _article_number(m["art"] or m["dart"], m["sub"])
         para = cn_to_int(m["para"]) if m["para"] else None
         found.append(Citation(law, article, para, name_start, pos, text[name_start:pos], version))
-        while more := _MORE_PARA_RE.match(text, pos):
-            para_start = more.start() + more.group(0).index("第")
-            para = cn_to_int(more["para"])
-            found.append(Citation(law, article, para, para_start, more.end(), text[para_start : more.end()], version))
-            pos = more.end()
+        pos = _more_paragraphs(text, pos, found)
         last_law, last_end, last_version, floor = law, pos, version, pos
     return found
+
+
+def _bracketed_mentions(text: str) -> list[tuple[int, str, str | None]]:
+    """(start, law, edition) of each known law named in 《》, last first: an article after it without
+    a name of its own, in the same sentence, belongs to it."""
+    mentions = [
+        (m.start(), law, edition(m["note"]))
+        for m in _BRACKET_RE.finditer(text)
+        if (law := canonical_law_name(m["b"])) in ALIASES.values()
+    ]
+    mentions.reverse()
+    return mentions
+
+
+def _law_before(
+    text: str, start: int, floor: int, abbrevs: Mapping[str, str]
+) -> tuple[str, int, str | None, re.Match[str] | None]:
+    """The law named right before an article reference at `start` (read backwards, not past `floor`):
+    (the law or a marker, where its name starts, the edition its note names, the name's match)."""
+    reverse = text[max(floor, start - 120) : start][::-1]
+    name_m = _REV_NAME_RE.match(reverse)
+    law, name_start = _NO_NAME, start
+    version = edition(name_m["note"][::-1]) if name_m and name_m["note"] else None
+    if name_m and name_m["b"] is not None:
+        law = canonical_law_name(name_m["b"][::-1])
+        law = abbrevs.get(law, law)
+        if law in _GENERIC:
+            law = _REJECT
+        name_start = start - name_m.end()
+    elif name_m:
+        run = name_m["n"][::-1]
+        law, offset = _name_in_run(run, abbrevs)
+        name_start = start - name_m.end() + offset
+    return law, name_start, version, name_m
+
+
+def _more_paragraphs(text: str, pos: int, found: list[Citation]) -> int:
+    """Add the further paragraphs that follow the citation last found (第一款、第二款); return where they end."""
+    cite = found[-1]
+    while more := _MORE_PARA_RE.match(text, pos):
+        para_start = more.start() + more.group(0).index("第")
+        para = cn_to_int(more["para"])
+        text_of = text[para_start : more.end()]
+        found.append(Citation(cite.law, cite.article, para, para_start, more.end(), text_of, cite.version))
+        pos = more.end()
+    return pos
 
 
 def expand_short_names(citations: Iterable[Citation], laws: Iterable[str]) -> list[Citation]:

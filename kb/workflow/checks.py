@@ -13,30 +13,27 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from kb.content.catalog import load_content_taxonomy, published_documents
-from kb.content.documents import STATUS_CURRENT, Document, document_type, iter_content_files, split_front_matter
-from kb.content.frontmatter import read_meta_leniently
+from kb.content.catalog import choose_path, load_content_taxonomy, published_documents
+from kb.content.documents import (
+    STATUS_CURRENT,
+    TYPE_GUIDE,
+    Document,
+    document_type,
+    iter_content_files,
+    split_front_matter,
+)
+from kb.content.frontmatter import key_lines, line_key, read_meta_leniently
 from kb.content.taxonomy import Taxonomy
 from kb.content.templates import PLACEHOLDERS, SECTIONS, TEMPLATE_IDS, field_label
-from kb.content.validation import (
-    UNSAFE_HTML_MESSAGE,
-    ContentSet,
-    broken_links,
-    control_characters,
-    duplicate_ids,
-    parse_document,
-)
-from kb.errors import Problem
+from kb.content.textchecks import UNSAFE_HTML_MESSAGE, control_characters
+from kb.content.validation import ContentSet, broken_links, duplicate_ids, parse_document, read_bytes
+from kb.errors import ContentError, Problem
 from kb.settings import Settings
+from kb.statutes.citations import parse_citation
 from kb.statutes.library import StatuteLibrary, check_citations, check_short_names
 from kb.workflow.versions import read_latest_version
 
 MAX_VERSION = 999_999_999  # far above any real document; the database stores 64-bit integers
-
-_HEADING = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_COMMENT = re.compile(r"<!--.*?-->")
-_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ def load_context(
 
 def check_document(data: bytes | str, rel: str, context: CheckContext) -> CheckResult:
     """Every problem of one document's bytes (a file) or text (a draft) that would be published at `rel`."""
-    doc, problems = parse_document(data, rel, context.taxonomy)
+    doc, problems = parse_document(data, rel, context.taxonomy, parse_citation)
     # Scripts and event handlers stay a warning for files already served (the renderer strips them),
     # but nothing that carries them is accepted anew.
     problems = [
@@ -118,7 +115,7 @@ def _partial_document(text: str, rel: str) -> Document | None:
 
     lines: dict[str, int] = {}
     for number, line in enumerate(source.front_matter.split("\n"), source.front_matter_line):
-        if (key := _key(line)) is not None:
+        if (key := line_key(line)) is not None:
             lines.setdefault(key, number)
     issued = meta.get("issued")
     status = meta.get("status")
@@ -147,10 +144,9 @@ def check_content(settings: Settings, today: date | None = None) -> ContentSet:
     problems: list[Problem] = []
     for path in iter_content_files(settings.content_dir):
         rel = path.relative_to(settings.content_dir).as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(rel, 1, "", f"无法读取文件（{exc.strerror or exc}）；请检查文件权限后重试"))
+        data = read_bytes(path, rel)
+        if isinstance(data, Problem):
+            problems.append(data)
             continue
         result = check_document(data, rel, context)
         problems += result.problems
@@ -160,7 +156,32 @@ def check_content(settings: Settings, today: date | None = None) -> ContentSet:
     return ContentSet(tuple(documents), tuple(problems))
 
 
+def published_version_problem(rel: str, text: str, version: int) -> ContentError | None:
+    """The error for a published file whose `version:` is too large to store (edited by hand), or None."""
+    if version <= MAX_VERSION:
+        return None
+    source = split_front_matter(text)
+    line = next((n for k, n in key_lines(source.front_matter or "", source.front_matter_line) if k == "version"), 1)
+    message = f"版本号过大，实际为 {version}；应为不超过 {MAX_VERSION} 的正整数，请先改正已发布的文件"
+    return ContentError([Problem(rel, line, "version", message)])
+
+
+def check_text(settings: Settings, text: str | bytes, doc_type: str = TYPE_GUIDE) -> list[Problem]:
+    """Every problem `indexer.py check` would find in this text as the file it will be published as."""
+    try:
+        context = load_context(settings)
+    except ContentError as exc:  # the taxonomy itself is broken: that is the problem to show
+        return exc.problems
+    decoded = text if isinstance(text, str) else text.decode("utf-8", errors="replace")
+    rel = choose_path(doc_type, read_meta_leniently(decoded), context.taxonomy, "草稿")
+    return list(check_document(text, rel, context).problems)
+
+
 # -- what the templates leave behind -----------------------------------------------------------
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t#]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_COMMENT = re.compile(r"<!--.*?-->")
 
 
 def template_leftovers(text: str, rel: str, context: CheckContext) -> list[Problem]:
@@ -174,7 +195,7 @@ def template_leftovers(text: str, rel: str, context: CheckContext) -> list[Probl
     problems: list[Problem] = []
     doc_id = str(read_meta_leniently(text).get("id") or "").strip() if source.front_matter is not None else ""
     if doc_id in context.template_ids:
-        line = next((n for n in range(2, fm_end) if _key(lines[n - 1]) == "id"), 1)
+        line = next((n for n in range(2, fm_end) if line_key(lines[n - 1]) == "id"), 1)
         suggestion = next_id(TEMPLATE_IDS[doc_type].split("-", 1)[0], context.known_ids, context.today.year)
         problems.append(
             Problem(
@@ -189,7 +210,7 @@ def template_leftovers(text: str, rel: str, context: CheckContext) -> list[Probl
         for placeholder in placeholders:
             if placeholder not in line:
                 continue
-            key = _key(line) if 1 < number < fm_end else None
+            key = line_key(line) if 1 < number < fm_end else None
             if key:
                 fix = f"请填写本文的{field_label(doc_type, key)}"
             else:
@@ -197,11 +218,6 @@ def template_leftovers(text: str, rel: str, context: CheckContext) -> list[Probl
             problems.append(Problem(rel, number, key or "", f"仍是模板的占位文字“{placeholder}”；{fix}"))
     problems += _empty_sections(lines, fm_end, rel, doc_type)
     return problems
-
-
-def _key(line: str) -> str | None:
-    m = _KEY.match(line)
-    return m.group(1) if m else None
 
 
 def _empty_sections(lines: list[str], fm_end: int, rel: str, doc_type: str) -> list[Problem]:

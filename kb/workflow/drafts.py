@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 
-from kb.content.catalog import choose_path, find_published
+from kb.content.catalog import find_published
 from kb.content.documents import TYPE_CASE, TYPE_GUIDE, TYPE_LABELS, document_type
 from kb.content.frontmatter import guess_type, read_meta_leniently
 from kb.errors import ContentError, Problem, PublishError
+from kb.files import ENCODING_LABELS, decode
 from kb.roles import EDIT, REVIEW
 from kb.settings import Settings
 from kb.workflow import audit
 from kb.workflow.accounts import User, require
-from kb.workflow.checks import MAX_VERSION, check_document, load_context
+from kb.workflow.checks import MAX_VERSION, check_text, published_version_problem
 
 STATE_DRAFT, STATE_SUBMITTED, STATE_RETURNED, STATE_PUBLISHED, STATE_DISCARDED = (
     "草稿",
@@ -51,15 +51,6 @@ CREATE TABLE IF NOT EXISTS drafts (
 )
 
 
-class StaleDraftError(PublishError):
-    """A save based on an older revision of the draft; carries both texts so neither is lost."""
-
-    def __init__(self, message: str, text: str, current: Draft):
-        super().__init__(message)
-        self.text = text
-        self.current = current
-
-
 @dataclass(frozen=True)
 class Draft:
     """A draft as stored in the database."""
@@ -87,45 +78,26 @@ class Draft:
         return f"#{self.id} {title}" + (f"（{self.doc_id}）" if self.doc_id else "")
 
 
-# -- validation --------------------------------------------------------------------------------
-
-
-def published_version_problem(rel: str, text: str, version: int) -> ContentError | None:
-    """The error for a published file whose `version:` is too large to store (edited by hand), or None."""
-    if version <= MAX_VERSION:
-        return None
-    line = next((n for n, row in enumerate(text.split("\n"), 1) if re.match(r"version\s*:", row)), 1)
-    message = f"版本号过大，实际为 {version}；应为不超过 {MAX_VERSION} 的正整数，请先改正已发布的文件"
-    return ContentError([Problem(rel, line, "version", message)])
-
-
-def check_text(settings: Settings, text: str | bytes, doc_type: str = TYPE_GUIDE) -> list[Problem]:
-    """Every problem `indexer.py check` would find in this text as the file it will be published as."""
-    try:
-        context = load_context(settings)
-    except ContentError as exc:  # the taxonomy itself is broken: that is the problem to show
-        return exc.problems
-    decoded = text if isinstance(text, str) else text.decode("utf-8", errors="replace")
-    rel = choose_path(doc_type, read_meta_leniently(decoded), context.taxonomy, "草稿")
-    return list(check_document(text, rel, context).problems)
-
-
 def decode_upload(data: bytes) -> tuple[str, str]:
     """Decode an uploaded file so the author's text is never lost; return (text, note about the encoding)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        return data.decode("utf-8").replace("\r\n", "\n"), ""
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030").replace(
-            "\r\n", "\n"
-        ), "已按 GBK/GB18030 编码读入草稿，请核对文字；发布时将保存为 UTF-8"
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace").replace(
-            "\r\n", "\n"
-        ), "文件编码无法识别，无法识别的字符已替换为“�”，请核对"
+    found = decode(data, ("utf-8", "gb18030"))
+    if found is None:
+        text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        return text, "文件编码无法识别，无法识别的字符已替换为“�”，请核对"
+    text, encoding = found
+    note = f"已按 {ENCODING_LABELS[encoding]} 编码读入草稿，请核对文字；发布时将保存为 UTF-8"
+    return text.replace("\r\n", "\n"), "" if encoding == "utf-8" else note
+
+
+class StaleDraftError(PublishError):
+    """A save based on an older revision of the draft; carries both texts so neither is lost."""
+
+    def __init__(self, message: str, text: str, current: Draft):
+        super().__init__(message)
+        self.text = text
+        self.current = current
 
 
 # -- drafts ------------------------------------------------------------------------------------

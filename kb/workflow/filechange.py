@@ -10,38 +10,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kb.files import private_dir, write_atomic
 from kb.settings import Settings
 
 Step = Callable[[str], None]
-
-
-def private_dir(path: Path) -> Path:
-    """Create a folder, and any missing parents, readable by this user only (0700); return it.
-
-    Folders that already exist keep their mode: an administrator may have chosen it.
-    """
-    missing: list[Path] = []
-    at = Path(path)
-    while not at.exists():
-        missing.append(at)
-        at = at.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:
-            pass
-    return Path(path)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by this user only (0600) atomically: a flushed temporary renamed over it."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def stage_file(settings: Settings, rel: str, text: str) -> Path:
@@ -112,7 +84,7 @@ class FileChanges:
     def _write_journal(self) -> None:
         private_dir(self.journal.parent)
         data = {"token": self.token, "label": self.label, "entries": self.entries}
-        write_private(self.journal, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write_atomic(self.journal, json.dumps(data, ensure_ascii=False).encode("utf-8"))
         _fsync_dir(self.journal.parent)
 
     def seal(self, con) -> None:
@@ -232,5 +204,4 @@ __all__ = [
     "remove_file",
     "settle_journal",
     "stage_file",
-    "write_private",
 ]

@@ -13,9 +13,15 @@ import yaml
 
 from kb.content.catalog import published_documents
 from kb.content.documents import TYPE_CASE, TYPE_GUIDE, split_front_matter
-from kb.content.frontmatter import FrontMatterLoader, FrontMatterRefused, load_front_matter, yaml_problem
+from kb.content.fields import CHOICE_VALUES, FieldRule, rules_for
+from kb.content.frontmatter import (
+    MAPPING_MESSAGE,
+    UnreadableFrontMatter,
+    key_lines,
+    load_front_matter,
+    read_front_matter,
+)
 from kb.content.templates import FIELD_ORDER, TEMPLATES, field_label
-from kb.content.validation import CHOICE_VALUES, FieldRule, rules_for
 from kb.errors import KBError
 from kb.settings import Settings
 from kb.statutes.citations import article_label
@@ -92,16 +98,11 @@ def empty_value(rule: FieldRule) -> Any:
 
 def _lines(front_matter: str, first_line: int) -> dict[str, int]:
     """The line of each top-level key; FormError for a key written twice (the form has one field for it)."""
-    node = yaml.compose(front_matter, Loader=FrontMatterLoader)
     lines: dict[str, int] = {}
-    for key, _ in node.value if isinstance(node, yaml.MappingNode) else ():
-        name = str(key.value)
+    for name, line in key_lines(front_matter, first_line):
         if name in lines:
-            raise FormError(
-                first_line + key.start_mark.line,
-                f"字段“{name}”写了两次（另见第 {lines[name]} 行）；请在源码中删去其中一行",
-            )
-        lines[name] = first_line + key.start_mark.line
+            raise FormError(line, f"字段“{name}”写了两次（另见第 {lines[name]} 行）；请在源码中删去其中一行")
+        lines[name] = line
     return lines
 
 
@@ -144,19 +145,14 @@ def read_form(text: str, doc_type: str) -> DraftForm:
     if source.front_matter is None:
         raise FormError(1, "缺少 front matter；全文须以“---”行开始，写完字段后再以“---”行结束")
     try:
-        meta = load_front_matter(source.front_matter)
-        lines = _lines(source.front_matter, source.front_matter_line)
-    except FrontMatterRefused as exc:
-        raise FormError(source.front_matter_line + exc.line, str(exc)) from None
-    except yaml.YAMLError as exc:
-        line, what = yaml_problem(exc, source.front_matter)
-        raise FormError(
-            source.front_matter_line + line, f"front matter 不是合法的 YAML（{what}）；请检查冒号后的空格、引号和缩进"
-        ) from None
+        meta = read_front_matter(source)
+    except UnreadableFrontMatter as exc:
+        raise FormError(exc.line, str(exc)) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise FormError(source.front_matter_line, "front matter 应为“键: 值”形式的 YAML 映射")
+        raise FormError(source.front_matter_line, MAPPING_MESSAGE)
+    lines = _lines(source.front_matter, source.front_matter_line)
     fields = {f.key: f for f in form_fields(doc_type)}
     for key in meta:
         if str(key) not in fields:

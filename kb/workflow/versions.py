@@ -14,6 +14,7 @@ from kb.content.validation import load_content
 from kb.errors import PublishError
 from kb.roles import PERMISSIONS, REVIEW, ROLES
 from kb.settings import Settings
+from kb.statutes.citations import parse_citation
 from kb.workflow import audit
 
 ACTION_LABELS = {"import": "原有版本", "publish": "发布", "supersede": "标记不再参照", "withdraw": "撤回"}
@@ -212,7 +213,7 @@ def due_for_review(
     """Documents in force whose review-by date (复核日期) is past or within `within_days`, soonest first."""
     today = today or date.today()
     horizon = today + timedelta(days=within_days)
-    content = load_content(settings.content_dir, load_content_taxonomy(settings))
+    content = load_content(settings.content_dir, load_content_taxonomy(settings), parse_citation)
     items = [
         ReviewItem(d.id, d.title, d.path, d.review_by, (d.review_by - today).days)
         for d in content.documents

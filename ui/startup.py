@@ -28,22 +28,22 @@ def warm_up() -> None:
     """Open the index (building it first if there is none) and fill the caches; report on stdout."""
     started = time.perf_counter()
     try:
-        from app_pages import shared  # imports kb, Whoosh and jieba: a third of a first page view
-        from kb import accounts  # noqa: F401  (app.py needs it on every page view)
         from kb.errors import KBError
         from kb.search.index import current_dir
+        from kb.workflow import accounts  # noqa: F401  (app.py needs it on every page view)
+        from ui import first_build, services  # imports kb, Whoosh and jieba: a third of a first page view
 
         try:
-            if current_dir(shared.settings().index_dir) is None:
+            if current_dir(services.settings().index_dir) is None:
                 _say("尚无索引，正在根据内容建立……")
-            total = shared.warm_up()
+            total = first_build.warm_up()
         except KBError as exc:  # the page view shows every problem
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
             _say(f"检索服务未能就绪：{first}（详情见网页，或运行 python indexer.py check）")
             return
         _import_page_modules()
         _say(f"检索服务已就绪：{total} 篇文档（用时 {time.perf_counter() - started:.1f} 秒）")
-        svc = shared.service_quiet()
+        svc = services.service_quiet()
         bad = svc.resources.cue_problems if svc is not None else ()
         if bad:
             _say(
@@ -60,7 +60,7 @@ PAGE_MODULES = (
     "streamlit.emojis",
     "numpy",
     "PIL.Image",
-    "app_pages.menu",
+    "ui.menu",
     "kb.workflow.searchlog",
 )
 
@@ -74,12 +74,12 @@ def _import_page_modules() -> None:
 
 
 def report_unexpected(exc: Exception) -> bool:
-    """st.App's handler for failures outside a page: app_pages.shared's, imported when first needed."""
-    # app.py must not import app_pages.shared: Streamlit checks each @st.cache_data as it is declared
+    """st.App's handler for failures outside a page: ui.messages', imported when first needed."""
+    # app.py must not import ui.services (nor kb, until needed): Streamlit checks each @st.cache_data as it is declared
     # and, before the runtime exists, warns "No runtime found, using MemoryCacheStorageManager".
-    from app_pages import shared
+    from ui import messages
 
-    return shared.report_unexpected(exc)
+    return messages.report_unexpected(exc)
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 # Streamlit 1.67 has no locale setting: its frontend's strings are English literals (streamlit
-# issue #1353, open since 2020). CSS (shared.CHROME_CSS) can draw Chinese over visible text, but
+# issue #1353, open since 2020). CSS (ui/static/casekb.css) can draw Chinese over visible text, but
 # not over what a screen reader reads or a tooltip shows (aria-label, title, placeholder) and not
 # over text that appears later in a portal (a table's toolbar tooltips, a multiselect's list), so a
 # small script rewrites the known strings, from the tables below, whenever Streamlit renders them.
@@ -71,12 +71,12 @@ EXACT = {
     "The page that you have requested does not seem to exist. Running the app's main page.": (
         "要打开的页面不存在（可能是旧的书签或链接），已转到首页。"
     ),
-    # file uploads (what is seen is drawn by shared.UPLOADER_CSS, with the app's own size limit)
+    # file uploads (what is seen is drawn by ui/static/casekb.css, with the app's own size limit)
     "file upload": "选择文件",
     # the browser tab, before the page's own title arrives
     "Streamlit": "案例指引库",
 }
-# Texts over which shared.CHROME_CSS and UPLOADER_CSS draw Chinese (font-size 0 and ::after, which
+# Texts over which ui/static/casekb.css draws Chinese (font-size 0 and ::after, which
 # a screen reader reads too): emptied, so that they are not read out in English as well.
 DRAWN = (
     "Skip to main content",
@@ -120,7 +120,7 @@ ROLES = {
     "title": "标题",
     "bar": "条形",
 }
-# Streamlit's dialogs without app elements are its connection-lost dialog, which shared.CHROME_CSS
+# Streamlit's dialogs without app elements are its connection-lost dialog, which ui/static/casekb.css
 # rewrites, except these: the script marks them (data-kb-zh) so that the CSS leaves them alone.
 OWN_DIALOGS = ["Page not found"]
 

@@ -6,18 +6,18 @@ import html
 
 import streamlit as st
 
-from app_pages import shared
 from kb import roles
 from kb.content.diff import DIFF_CSS, document_diff, document_html
 from kb.content.frontmatter import draft_view
 from kb.errors import Problem
 from kb.rendering.markup import render_markdown
 from kb.workflow import accounts, logins
+from ui import markup, services, statutes
 
 
 def user_or_stop(permission: str, what: str) -> accounts.User:
     """The logged-in user if their role allows `permission`; otherwise explain and stop the page."""
-    user = logins.current_user(st.session_state, shared.settings())
+    user = logins.current_user(st.session_state, services.settings())
     if user is None:
         st.title(what)
         st.warning("请先登录：在左侧导航的“工作台 → 登录”中输入用户名和密码。", icon=":material/lock:")
@@ -25,7 +25,7 @@ def user_or_stop(permission: str, what: str) -> accounts.User:
     if not user.can(permission):
         st.title(what)
         allowed = "或".join(f"“{r}”" for r in roles.ROLES if permission in roles.PERMISSIONS[r])
-        st.error(f"当前用户“{shared.md(user.name)}”（{user.role}）无权使用本页；需要{allowed}角色。")
+        st.error(f"当前用户“{markup.md(user.name)}”（{user.role}）无权使用本页；需要{allowed}角色。")
         st.stop()
     return user
 
@@ -34,13 +34,13 @@ def preview(text: str, doc_type: str) -> None:
     """The draft rendered exactly as the document page renders a published document."""
     view = draft_view(text, doc_type)
     st.html(
-        f'<div class="kb-meta">{shared.badges(view.doc_type, view.category, view.case_type, view.year, view.status)}</div>'
+        f'<div class="kb-meta">{markup.badges(view.doc_type, view.category, view.case_type, view.year, view.status)}</div>'
         f'<h1 class="kb-doc-title">{html.escape(view.title or "（无标题）")}</h1>'
     )
     if view.summary:
         label = "办案要旨" if view.doc_type == "case" else "要旨"
         st.html(f'<div class="kb-summary"><strong>{label}：</strong>{html.escape(view.summary)}</div>')
-    rendered = render_markdown(view.body, citations=True, articles=shared.article)
+    rendered = render_markdown(view.body, citations=True, articles=statutes.article)
     st.html(f'<div class="kb-doc">{rendered.html}</div>')
 
 
@@ -50,10 +50,10 @@ def show_problems(problems: list[Problem], ok_text: str = "校验通过，可以
     warnings = [p for p in problems if p.severity != "error"]
     if errors:
         files = len({p.path for p in errors})
-        lines = "\n".join(f"- {shared.code(p)}" for p in errors[:50])
+        lines = "\n".join(f"- {markup.code(p)}" for p in errors[:50])
         st.error(f"共 {len(errors)} 处错误，涉及 {files} 个文件；修改后才能提交：\n\n{lines}", icon=":material/error:")
     for p in warnings:
-        st.warning(f"{shared.code(p)}（警告）")
+        st.warning(f"{markup.code(p)}（警告）")
     if not errors and ok_text:
         st.success(ok_text, icon=":material/check_circle:")
     return not errors
@@ -69,4 +69,4 @@ def diff_view(old: str, new: str, old_label: str = "旧版", new_label: str = "�
 def clear_caches() -> None:
     """After a publish: drop cached results and the search service so every page sees the new index."""
     st.cache_data.clear()
-    shared._service.clear()
+    services.search_service.clear()

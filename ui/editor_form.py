@@ -7,10 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import shared
 from kb.content.catalog import Published, load_content_taxonomy, published_documents
-from kb.content.documents import STATUS_SUPERSEDED, TYPE_CASE, TYPE_GUIDE, document_type
+from kb.content.documents import document_type
 from kb.content.templates import PLACEHOLDERS
+from kb.content.vocabulary import STATUS_SUPERSEDED, TYPE_CASE, TYPE_GUIDE
 from kb.errors import KBError
 from kb.rendering.markup import plain_excerpt
 from kb.search.charges import load_charges
@@ -24,13 +24,14 @@ from kb.workflow.forms import (
     find_articles,
     form_fields,
 )
+from ui import markup, services
 
 # Text fields picked from a list rather than typed: the taxonomy's, and the document a superseded one points to.
 PICKED = ("kind", "category", "case_type", "status", "superseded_by")
 EARLIEST, LATEST = date(1949, 10, 1), date(2099, 12, 31)
 CHOOSE = "请选择"
 # The pick lists' own texts are English ("No results", "Add: …"): draw Chinese ones over them, as
-# shared.CHROME_CSS does for the rest of Streamlit's page chrome (the typed text shows in the box above).
+# ui/static/casekb.css does for the rest of Streamlit's page chrome (the typed text shows in the box above).
 FORM_CSS = """
 <style>
 [role="listbox"][data-empty="true"] [role="option"] > span { font-size: 0; }
@@ -103,14 +104,14 @@ def charge_names(s: Settings) -> tuple[str, ...]:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _articles(s: Settings, version: str, query: str) -> tuple[ArticleChoice, ...]:
-    svc = shared.service_quiet()
+    svc = services.service_quiet()
     return find_articles(svc, query) if svc is not None else ()
 
 
 def article_choices(query: str) -> tuple[ArticleChoice, ...]:
     """Articles in force matching the words or citation typed (cached per index version)."""
-    s = shared.settings()
-    return _articles(s, shared.index_version(s), query.strip()) if query.strip() else ()
+    s = services.settings()
+    return _articles(s, services.index_version(s), query.strip()) if query.strip() else ()
 
 
 def with_values(options: tuple[str, ...] | list[str], values: object) -> list[str]:
@@ -133,7 +134,7 @@ class _Form:
     """Draws one draft's fields; `draw(key)` picks the widget from the field's rule."""
 
     def __init__(self, draft_id: int, doc_type: str, disabled: bool):
-        self.s = shared.settings()
+        self.s = services.settings()
         self.draft_id, self.doc_type, self.disabled = draft_id, doc_type, disabled
         self.fields: dict[str, FormField] = {f.key: f for f in form_fields(doc_type)}
         self.taxonomy = load_content_taxonomy(self.s)
@@ -158,7 +159,16 @@ class _Form:
         return sorted(ids, reverse=True)
 
     def draw(self, name: str) -> None:
+        """The widget for front-matter key `name`, picked from its rule."""
         f = self.fields[name]
+        if name in ("summary", "superseded_by") or f.rule.kind in ("str", "date", "int"):
+            self.single(f)
+        else:
+            self.several(f)
+
+    def single(self, f: FormField) -> None:
+        """A field holding one value: a text, a pick list, a date or a number."""
+        name = f.key
         key, label, value, off = self.key(name), f.label, self.value(name), self.disabled
         rule = f.rule
         if name == "summary":
@@ -196,7 +206,12 @@ class _Form:
                 disabled=off or version,
                 help="发布时自动确定：新文档为第 1 版，修订稿为已发布版本加一" if version else None,
             )
-        elif name in ("supersedes", "guides"):
+
+    def several(self, f: FormField) -> None:
+        """A field holding a list: documents, the taxonomy's values, charges, articles or keywords."""
+        name = f.key
+        key, label, value, off = self.key(name), f.label, self.value(name), self.disabled
+        if name in ("supersedes", "guides"):
             kind = TYPE_GUIDE if name == "guides" else self.doc_type
             st.multiselect(
                 label,
@@ -255,22 +270,22 @@ class _Form:
             disabled=self.disabled,
         )
         if refused:
-            st.caption(shared.md(refused))
+            st.caption(markup.md(refused))
         elif query.strip() and not found:
             st.caption(
-                f"法规库中没有找到与“{shared.md(query.strip())}”相关的现行法条；也可以在“{f.label}”中直接输入法条。"
+                f"法规库中没有找到与“{markup.md(query.strip())}”相关的现行法条；也可以在“{f.label}”中直接输入法条。"
             )
         for i, choice in enumerate(found):
             left, right = st.columns([2, 5], vertical_alignment="center")
             left.button(
-                f"加入 {shared.md(choice.citation)}" if choice.citation not in chosen else "已加入",
+                f"加入 {markup.md(choice.citation)}" if choice.citation not in chosen else "已加入",
                 key=f"editor_lawadd_{self.draft_id}_{i}",
                 on_click=add_law,
                 args=(key, choice.citation),
                 disabled=self.disabled or choice.citation in chosen,
                 width="stretch",
             )
-            right.caption(f"**{shared.md(choice.citation)}**　{shared.md(plain_excerpt(choice.text, 90))}")
+            right.caption(f"**{markup.md(choice.citation)}**　{markup.md(plain_excerpt(choice.text, 90))}")
 
 
 def render(draft_id: int, doc_type: str, disabled: bool) -> None:

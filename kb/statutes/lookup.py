@@ -1,0 +1,84 @@
+"""Looking up one article by law name, article number and version, as `indexer.py law` shows it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kb.content.vocabulary import STATUS_CURRENT
+from kb.errors import StatuteError
+from kb.statutes.citations import Citation
+from kb.statutes.library import Article, LawVersion, StatuteLibrary, normalize_article
+
+
+class UnknownArticleNumber(StatuteError):
+    """The article number given cannot be read (a usage error: nothing was looked up)."""
+
+
+@dataclass(frozen=True)
+class ArticleLookup:
+    """An article found, its version and status, and where it stands in the version in force."""
+
+    article: Article
+    version: LawVersion
+    status: str  # 现行 / 已失效 / 尚未施行
+    charges: tuple[str, ...]  # the charges named after it (only for an article in force)
+    current: LawVersion | None  # the version in force when that is another version; else None
+    match: Article | None  # the corresponding article in `current`, when there is one
+
+    def to_json(self) -> dict:
+        """The article as the CLI's JSON object."""
+        found = self.article
+        return {
+            "id": found.id,
+            "law": found.law,
+            "title": found.title,
+            "article": found.article,
+            "label": found.label,
+            "chapter": found.chapter,
+            "version": found.version,
+            "effective": found.effective.isoformat() if found.effective else None,
+            "status": self.status,
+            "charges": list(self.charges),
+            "text": found.text,
+        }
+
+
+def look_up_article(
+    library: StatuteLibrary,
+    law: str,
+    article: str,
+    version: str | None = None,
+    charges_for: Callable[[str], Iterable[str]] | None = None,
+) -> ArticleLookup:
+    """Find an article (default: in the version in force); `charges_for(key)` names the charges of one in force.
+
+    Raises StatuteError naming what was not found, with the closest choices; UnknownArticleNumber for a
+    number that cannot be read.
+    """
+    versions = library.versions(law)
+    if not versions:
+        close = difflib.get_close_matches(law, library.laws(), 3, 0.3)
+        hint = f"；相近的有：{'、'.join(close)}" if close else ""
+        raise StatuteError(f"法规库中没有“{law}”{hint}")
+    key = normalize_article(article)
+    if key is None:
+        raise UnknownArticleNumber(f"无法识别的条号“{article}”；例如 264、133-1、第一百三十三条之一")
+    if version and version not in [v.version for v in versions]:
+        listed = "、".join(v.version for v in versions)
+        raise StatuteError(f"{versions[0].law}没有 {version} 版；可选：{listed}")
+    found = library.article(law, key, version=version)
+    if found is None:
+        cite = Citation(law=versions[0].law, article=key, paragraph=None, start=0, end=0, text=article)
+        raise StatuteError(library.suggest(cite))
+    status = library.status(found)
+    charges = tuple(charges_for(found.key)) if charges_for is not None and status == STATUS_CURRENT else ()
+    current = library.in_force(found.law)
+    if current is None or current.version == found.version:
+        return ArticleLookup(found, library.version_of(found), status, charges, None, None)
+    match = library.best_match(found, current)
+    return ArticleLookup(found, library.version_of(found), status, charges, current, match)
+
+
+__all__ = ["ArticleLookup", "UnknownArticleNumber", "look_up_article"]
