@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from kb import roles
-from kb.workflow import audit
+from kb.workflow import audit, database
 from ui import services, workflow
 
 LIMIT = 5000
@@ -27,10 +27,10 @@ st.dataframe(
         {
             "时间": e.at[:19].replace("T", " "),
             # what was typed at a failed login, control characters shown as escapes
-            "用户": audit.visible(e.actor),
+            "用户": database.visible(e.actor),
             "操作": e.label,
-            "对象": audit.visible(e.target),
-            "说明": audit.visible(e.detail),
+            "对象": database.visible(e.target),
+            "说明": database.visible(e.detail),
         }
         for e in entries
     ],

@@ -124,7 +124,9 @@ def sections_of(shown: list[dict], groups: dict[str, Counter], cat: str) -> dict
 
 def main() -> None:
     st.title("案例库")
-    cases = services.catalog_or_stop("case", "案例库还没有案例。案例放在 casebook/<类别>/ 下，重建索引后即可在此浏览。")
+    cases = services.indexed_documents_or_stop(
+        "case", "案例库还没有案例。案例放在 casebook/<类别>/ 下，重建索引后即可在此浏览。"
+    )
     cat = urls.url_param("cat")
     ctype = urls.url_param("ctype")
     groups = groups_of(cases)

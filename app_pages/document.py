@@ -15,7 +15,7 @@ from kb.content.vocabulary import STATUS_CURRENT, in_force, split_keywords, type
 from kb.errors import KBError
 from kb.rendering.markup import cited_articles_html, print_footer_html, print_page_css, render_markdown
 from kb.statutes.citations import article_label, citation_context
-from kb.workflow import audit, logins
+from kb.workflow import database, logins
 from kb.workflow.versions import Retirement, superseded_on, withdrawal
 from ui import cards, files, markup, services, statutes, urls
 
@@ -118,7 +118,7 @@ def instead_of(gone: Retirement) -> str | None:
     """The document in force that replaces a withdrawn one, if any."""
     if gone.replaced_by and services.document(gone.replaced_by) is not None:
         return gone.replaced_by
-    for other in services.catalog():
+    for other in services.indexed_documents():
         if gone.doc_id in split_keywords(other.get("supersedes")) and other.get("status") == STATUS_CURRENT:
             return other["id"]
     return None
@@ -131,7 +131,7 @@ def withdrawn_page(gone: Retirement) -> None:
     who = gone.role
     viewer = logins.current_user(st.session_state, services.settings())
     if gone.actor and viewer is not None and viewer.can(roles.AUDIT):  # names only for who may read the log
-        who += f"（{markup.md(audit.visible(gone.actor))}）"
+        who += f"（{markup.md(database.visible(gone.actor))}）"
     reason = markup.md(gone.reason) if gone.reason else "未记录"
     st.warning(
         f"本文（{markup.md(gone.doc_id)}）已于 {gone.day} 撤回，停止使用。\n\n撤回人：{who}\n\n撤回理由：{reason}",
@@ -199,7 +199,7 @@ def related(doc) -> None:
     guides = split_keywords(doc.get("guides"))
     citing_ids = [
         d["id"]
-        for d in services.catalog()
+        for d in services.indexed_documents()
         if doc_id in split_keywords(d.get("guides")) or doc_id in split_keywords(d.get("supersedes"))
     ]
     citing_laws = []
@@ -315,7 +315,7 @@ def choose() -> None:
     """No ?id=: offer a way to pick a document."""
     st.title("文档")
     st.info("请从检索结果、案例库或办案指引中打开一篇文档，或在下方按编号打开。", icon=":material/info:")
-    docs = services.catalog() if services.service_quiet() else ()
+    docs = services.indexed_documents() if services.service_quiet() else ()
     if not docs:
         return
     options = sorted(d["id"] for d in docs)

@@ -59,7 +59,9 @@ def guide_row(guide: dict, by_stage: bool) -> None:
 
 def main() -> None:
     st.title("办案指引")
-    all_guides = services.catalog_or_stop("guide", "还没有办案指引。指引放在 guides/ 下，重建索引后即可在此浏览。")
+    all_guides = services.indexed_documents_or_stop(
+        "guide", "还没有办案指引。指引放在 guides/ 下，重建索引后即可在此浏览。"
+    )
     stages, kinds = vocabularies()
     by = urls.url_param("by", "stage", VIEWS)
     old = urls.url_param("old") == "1"

@@ -104,7 +104,7 @@ def sort_date(hit) -> str:
         doc = services.document(hit.id)
         issued = doc.get("issued") if doc is not None else ""
     else:
-        issued = next((d.get("issued") for d in services.catalog() if d["id"] == hit.id), "")
+        issued = next((d.get("issued") for d in services.indexed_documents() if d["id"] == hit.id), "")
     return f"{DATE_LABELS.get(hit.type, '日期')}：{issued or '未注明'}"
 
 

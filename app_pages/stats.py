@@ -61,7 +61,7 @@ def main() -> None:
         + f"索引中共 {stats['total']} 篇。"
     )
 
-    docs = services.catalog()
+    docs = services.indexed_documents()
     by_category: dict[str, int] = {}
     by_year: dict[str, int] = {}
     for d in docs:

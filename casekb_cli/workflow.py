@@ -184,7 +184,8 @@ def publish(file, as_user, password_stdin, force, content, index_dir) -> None:
 @json_option
 @handles_errors
 def audit(limit, actor, action, as_json) -> None:
-    from kb.workflow.audit import read_entries, visible
+    from kb.workflow.audit import read_entries
+    from kb.workflow.database import visible
 
     entries = read_entries(settings_for(), actor=actor, action=action, limit=limit)
     if as_json:

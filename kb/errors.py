@@ -80,3 +80,7 @@ class StaleVersionError(PublishError):
 
 class AuthError(KBError):
     """The user is not logged in or lacks the role for an action."""
+
+
+class MigrationError(KBError):
+    """A numbered step of a database's schema could not be applied; the step was rolled back."""

@@ -13,7 +13,7 @@ import pytest
 from kb import roles
 from kb.errors import AuthError
 from kb.roles import EDIT, REVIEW, USERS
-from kb.workflow import accounts, audit, passwords, sessions
+from kb.workflow import accounts, audit, database, passwords, sessions
 from kb.workflow.accounts import (
     add_user,
     authenticate,
@@ -36,13 +36,13 @@ def legacy_scrypt_hash(password: str, n: int = 2**14) -> str:
 
 
 def stored_hash(settings, name: str) -> str:
-    return audit.connect(settings).execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()[0]
+    return database.connect(settings).execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()[0]
 
 
 def test_an_old_scrypt_hash_still_logs_in_once_and_is_upgraded_to_argon2id(settings):
     add_user(settings, "zhao", "审核", "horse-staple-1")
     old = legacy_scrypt_hash("horse-staple-1")
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         con.execute("UPDATE users SET password_hash = ? WHERE name = 'zhao'", (old,))
     assert passwords.needs_rehash(old)
     with pytest.raises(AuthError, match="^用户名或密码错误$"):
@@ -61,7 +61,7 @@ def test_an_old_scrypt_hash_still_logs_in_once_and_is_upgraded_to_argon2id(setti
 def test_an_argon2_hash_with_weaker_parameters_is_upgraded_at_login(settings):
     add_user(settings, "zhao", "审核", "horse-staple-1")
     weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("horse-staple-1")
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         con.execute("UPDATE users SET password_hash = ? WHERE name = 'zhao'", (weak,))
     authenticate(settings, "zhao", "horse-staple-1")
     assert stored_hash(settings, "zhao").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
@@ -69,7 +69,7 @@ def test_an_argon2_hash_with_weaker_parameters_is_upgraded_at_login(settings):
 
 def test_the_database_stores_only_the_hash(settings):
     add_user(settings, "林法制", "编辑", "s3cret-pass")
-    raw = audit.connect(settings).execute("SELECT password_hash FROM users").fetchone()[0]
+    raw = database.connect(settings).execute("SELECT password_hash FROM users").fetchone()[0]
     assert raw.startswith("$argon2id$") and "s3cret-pass" not in raw
     assert settings.db_path.read_bytes().find(b"s3cret-pass") == -1
 

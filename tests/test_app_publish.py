@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from kb.errors import KBError
 from kb.search.index import build_index
 from kb.settings import load_settings
-from kb.workflow import accounts, audit
+from kb.workflow import accounts, audit, database
 from kb.workflow.drafts import create_draft, get_draft, return_draft, save_draft, submit
 from ui.menu import menu
 
@@ -458,7 +458,7 @@ def test_image_links_in_titles_queries_and_comments_are_shown_as_text_on_every_p
     assert texts(review.success)[0].startswith("已发布 G-2025-950 第 1 版")
     other = create_draft(env, "lin", guide_text_with(f"supersedes: ['{OFFSITE}']\n"))
     # submit refuses an id that names no document; one submitted before that check still reaches review
-    with audit.transaction(env) as con:
+    with database.transaction(env) as con:
         con.execute("UPDATE drafts SET state = '待审核' WHERE id = ?", (other.id,))
     assert_shown_as_text(go(review, "review"), f"本稿替代 {escaped}")
 

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from kb.workflow import audit
+from kb.workflow import audit, database
 
 
 def test_entries_are_read_newest_first_and_filtered(settings):
@@ -26,7 +26,7 @@ def test_entries_are_read_newest_first_and_filtered(settings):
 
 def test_the_log_cannot_be_updated_or_deleted(settings):
     audit.log(settings, "lin", "save", "草稿#1")
-    con = audit.connect(settings)
+    con = database.connect(settings)
     with pytest.raises(sqlite3.DatabaseError, match="审计日志只能追加，不能修改"):
         con.execute("UPDATE audit SET actor = 'someone else'")
     with pytest.raises(sqlite3.DatabaseError, match="审计日志只能追加，不能删除"):
@@ -35,7 +35,7 @@ def test_the_log_cannot_be_updated_or_deleted(settings):
 
 
 def test_an_entry_rolls_back_with_the_action_it_belongs_to(settings):
-    with pytest.raises(RuntimeError), audit.transaction(settings) as con:
+    with pytest.raises(RuntimeError), database.transaction(settings) as con:
         audit.record(con, "zhao", "publish", "G-1")
         raise RuntimeError("the rename failed")
     assert audit.read_entries(settings) == []
@@ -65,8 +65,10 @@ def test_long_values_are_bounded(settings):
 
 
 def test_visible_escapes_controls_format_characters_and_line_breaks_only():
-    assert audit.visible("zhao\x1b[31m\u202e\r\n\t\x00\x9b\u2028") == "zhao\\x1b[31m\\u202e\\r\\n\\t\\x00\\x9b\\u2028"
-    assert audit.visible("林法制 王　某 a-b_c “引号”") == "林法制 王　某 a-b_c “引号”"
+    assert (
+        database.visible("zhao\x1b[31m\u202e\r\n\t\x00\x9b\u2028") == "zhao\\x1b[31m\\u202e\\r\\n\\t\\x00\\x9b\\u2028"
+    )
+    assert database.visible("林法制 王　某 a-b_c “引号”") == "林法制 王　某 a-b_c “引号”"
 
 
 def test_a_lone_surrogate_is_stored_as_a_replacement_character_not_an_error(settings):

@@ -31,11 +31,11 @@ WRAPPED = {
     "whoosh": {
         "search.analysis",
         "search.engine",
+        "search.fastpath",
         "search.filters",
         "search.index",
         "search.matching",
         "search.querylang",
-        "search.scoring",
         "search.searchers",
     },
     "jieba": {"search.analysis"},

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from indexer import cli
 from kb.errors import ContentError
 from kb.settings import load_settings
-from kb.workflow import audit
+from kb.workflow import database
 from kb.workflow.checks import check_document, load_context
 from kb.workflow.drafts import check_text, create_draft, decode_upload, get_draft, import_upload, list_drafts, submit
 from kb.workflow.publish import publish, publish_file
@@ -206,7 +206,7 @@ def test_one_bad_file_gives_the_same_problems_in_all_five_places(laws, tmp_path,
     assert (get_draft(laws, "lin", draft.id).state, get_draft(laws, "lin", draft.id).text) == ("草稿", text)
 
     # 4. publish: a draft that reached the queue before these checks, and the command line's one step
-    with audit.transaction(laws) as con:
+    with database.transaction(laws) as con:
         con.execute("UPDATE drafts SET state = '待审核' WHERE id = ?", (draft.id,))
     with pytest.raises(ContentError) as refused:
         publish(laws, "zhao", draft.id)
@@ -350,7 +350,7 @@ def test_a_placeholder_left_in_the_body_is_a_problem_line(laws):
 def test_a_template_id_that_was_published_before_is_an_id_like_any_other(laws):
     text = FILLED.replace("G-2026-301", "G-2025-001")
     assert [p.field for p in check_text(laws, text)] == ["id"]
-    with audit.transaction(laws) as con:  # published through the app before drafts were numbered
+    with database.transaction(laws) as con:  # published through the app before drafts were numbered
         con.execute(
             "INSERT INTO versions (doc_id, version, path, text, action, at, actor) VALUES (?, 1, ?, ?, 'publish', '', '')",
             ("G-2025-001", GUIDE_PATH, text),

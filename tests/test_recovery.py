@@ -18,7 +18,7 @@ from kb.content.validation import load_content
 from kb.search.index import build_index, current_dir, read_meta, read_repair_marker, repair_index, repair_reason
 from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
-from kb.workflow import audit, publish, publishing
+from kb.workflow import audit, database, publish, publishing
 from kb.workflow.drafts import STATE_PUBLISHED, STATE_SUBMITTED, create_draft, get_draft, save_draft, submit
 from kb.workflow.publish import STEPS, journal_dir, recover
 from kb.workflow.versions import history
@@ -43,7 +43,7 @@ def assert_consistent(settings) -> None:
     """Files, history, audit, drafts and index agree, and nothing is left over."""
     assert leftovers(settings) == []
     files = published_documents(settings)
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         rows = con.execute("SELECT * FROM versions ORDER BY id").fetchall()
         entries = con.execute(
             "SELECT action, target FROM audit WHERE action IN ('publish', 'supersede', 'withdraw') ORDER BY id"
@@ -403,7 +403,7 @@ def test_journal_and_database_files_are_private(kb):
         if path.exists():
             assert oct(path.stat().st_mode & 0o777) == "0o600"
     fresh = kb.db_path.parent / "var" / "sub" / "new.sqlite3"
-    with closing(audit.connect(fresh)):
+    with closing(database.connect(fresh)):
         pass
     assert [oct(p.stat().st_mode & 0o777) for p in (fresh.parent.parent, fresh.parent, fresh)] == [
         "0o700",

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from kb.errors import AuthError
 from kb.search.index import build_index
-from kb.workflow import accounts, audit, logins, sessions
+from kb.workflow import accounts, audit, database, logins, sessions
 from kb.workflow.logins import NOTICE, RELOGIN, REVOKED, SESSION_ID, SESSION_SEEN, SESSION_USER, current_user
 from kb.workflow.sessions import SESSION_HOURS, TICKET_SECONDS, digest, open_session, redeem_ticket
 from ui import auth_cookie
@@ -39,7 +39,7 @@ def logged_in(settings, name: str = "lin", now: float = T0) -> str:
 
 
 def columns(settings) -> list[dict]:
-    return [dict(r) for r in audit.connect(settings).execute("SELECT * FROM sessions")]
+    return [dict(r) for r in database.connect(settings).execute("SELECT * FROM sessions")]
 
 
 # -- the store ---------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ def test_an_idle_tab_is_sent_to_log_in_and_told_why(app_env):
     at = check(AppTest.from_file("../app.py", default_timeout=TIMEOUT).run())
     log_in(at, "lin", "lin-password")
     at.session_state[SESSION_SEEN] = time.time() - 31 * MINUTE
-    with audit.transaction(app_env) as con:
+    with database.transaction(app_env) as con:
         con.execute("UPDATE sessions SET last_seen = last_seen - 31 * 60")
     visit(at, "editor")
     assert texts(at.title) == ["登录"]

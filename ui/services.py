@@ -159,7 +159,7 @@ def search(
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _catalog(s: Settings, version: str) -> tuple[dict, ...]:
+def _indexed_documents(s: Settings, version: str) -> tuple[dict, ...]:
     keep = (
         "id", "title", "type", "category", "group", "case_type", "kind", "stage", "audience", "laws",
         "charges", "guides", "supersedes", "superseded_by", "status", "year", "issued", "summary", "unit",
@@ -168,17 +168,17 @@ def _catalog(s: Settings, version: str) -> tuple[dict, ...]:
     return tuple({k: d.fields.get(k) for k in keep} for d in search_service(s).documents() if d["type"] != "law")
 
 
-def catalog() -> tuple[dict, ...]:
-    """Light records of every guide and case (no bodies), cached per index version."""
+def indexed_documents() -> tuple[dict, ...]:
+    """Light records of every guide and case in the index (no bodies), cached per index version."""
     s = settings()
-    return _catalog(s, index_version(s))
+    return _indexed_documents(s, index_version(s))
 
 
-def catalog_or_stop(doc_type: str, empty: str) -> list[dict]:
-    """The catalog's records of one type for a list page; with none, the page says `empty` and stops
+def indexed_documents_or_stop(doc_type: str, empty: str) -> list[dict]:
+    """The indexed records of one type for a list page; with none, the page says `empty` and stops
     (as it does when there is no index)."""
     require_service()
-    records = [d for d in catalog() if d["type"] == doc_type]
+    records = [d for d in indexed_documents() if d["type"] == doc_type]
     if not records:
         st.info(empty, icon=":material/inbox:")
         st.stop()

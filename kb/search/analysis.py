@@ -326,8 +326,8 @@ class ChineseTokenizer(_Tokenizer):
                     yield sub, pos, start + i, start + i + len(sub)
 
 
-def analyzer() -> ChineseTokenizer:
-    """Return the analyzer used for every text field."""
+def tokenizer() -> ChineseTokenizer:
+    """Return the tokenizer of every text field."""
     return ChineseTokenizer()
 
 
@@ -359,6 +359,6 @@ class BigramTokenizer(_Tokenizer):
         return ((gram, pos, 0, 0) for pos, gram in enumerate(grams))
 
 
-def bigram_analyzer() -> BigramTokenizer:
-    """Return the analyzer of the bigram field."""
+def bigram_tokenizer() -> BigramTokenizer:
+    """Return the tokenizer of the bigram field."""
     return BigramTokenizer()

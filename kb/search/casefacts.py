@@ -15,7 +15,7 @@ from kb.search.charges import same_offence
 from kb.search.classifier import ChargeCounts, Reading, read_charges
 from kb.search.engine import leaves as _leaves
 from kb.search.engine import reader_cache as _cache
-from kb.search.scoring import postings as _postings
+from kb.search.fastpath import postings as _postings
 
 KEY_TERMS = 120  # words of the description kept for the first pass, best tf-idf first
 SHOWN_TERMS = 12

@@ -16,7 +16,7 @@ from kb.content.documents import STATUS_CURRENT
 
 # `blocks` reads the private block fields of whoosh 2.7's posting reader (_ids, _weights,
 # _read_ids, _read_weights, _next_block); another version reads postings one at a time through
-# the public matcher API (slower, same values). tests/test_scoring.py compares both with Whoosh.
+# the public matcher API (slower, same values). tests/test_fastpath.py compares both with Whoosh.
 CODEC_VERSIONS = ((2, 7),)
 _CODEC_KNOWN = tuple(whoosh.__version__[:2]) in CODEC_VERSIONS
 

@@ -41,8 +41,8 @@ Progress = Callable[[int, int], None]
 
 
 def make_schema() -> Schema:
-    """Return the schema; the analyzer is pickled into the index with it."""
-    text = analysis.analyzer()
+    """Return the schema; the tokenizers are pickled into the index with it."""
+    text = analysis.tokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
         type=ID(stored=True),
@@ -64,7 +64,7 @@ def make_schema() -> Schema:
         summary=TEXT(analyzer=text, stored=True, field_boost=2.0),
         body=TEXT(analyzer=text, stored=True),
         # Character bigrams of title, summary, tags and body: matched below whole words (kb.search.service).
-        bigrams=TEXT(analyzer=analysis.bigram_analyzer(), phrase=False),
+        bigrams=TEXT(analyzer=analysis.bigram_tokenizer(), phrase=False),
         path=ID(stored=True),
         article_key=ID(stored=True),
         law=ID(stored=True),

@@ -1,5 +1,5 @@
 """Evaluating a query to every match and the top ranks: by Whoosh's collectors or, for queries of
-words, by kb.search.scoring (same scores, about ten times faster)."""
+words, by kb.search.fastpath (same scores, about ten times faster)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import time
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector, WrappingCollector
 
-from kb.search import engine, scoring
+from kb.search import engine, fastpath
 from kb.search.querylang import TEXT_FIELDS
 from kb.search.searchers import IndexCaches, Weighting
 
-# Queries of plain words, synonyms and citations over these fields are scored by kb.search.scoring
+# Queries of plain words, synonyms and citations over these fields are scored by kb.search.fastpath
 # instead of Whoosh's matchers (same scores, about ten times faster); False forces Whoosh.
 FAST_PATH = True
 FAST_FIELDS = frozenset((*TEXT_FIELDS, "chapter", "laws", "article_key", "bigrams"))
@@ -55,19 +55,19 @@ def search_whoosh(searcher, q, allowed, limit: int, sortedby, time_limit: float)
 
 
 def is_fast(searcher, q) -> bool:
-    """Whether kb.search.scoring can evaluate the query exactly as Whoosh would."""
-    return isinstance(searcher.weighting, Weighting) and scoring.bag_of_words(q, FAST_FIELDS)
+    """Whether kb.search.fastpath can evaluate the query exactly as Whoosh would."""
+    return isinstance(searcher.weighting, Weighting) and fastpath.bag_of_words(q, FAST_FIELDS)
 
 
 def search_fast(
     searcher, q, allowed, limit: int, sortedby, time_limit: float, caches: IndexCaches
 ) -> tuple[set[int], list, bool]:
-    """As search_whoosh, scoring whole posting lists (kb.search.scoring) instead of matcher trees.
+    """As search_whoosh, scoring whole posting lists (kb.search.fastpath) instead of matcher trees.
 
     Ranked like Whoosh's TopCollector (score after `final`, then docnum) or, sorted, like its
     SortingCollector (the sort facet's key, then docnum; the key stands in for the score).
     """
-    scores, timed_out = scoring.matches(searcher, q, time.perf_counter() + time_limit)
+    scores, timed_out = fastpath.matches(searcher, q, time.perf_counter() + time_limit)
     matched = set(scores) if allowed is None else allowed.intersection(scores)
     if sortedby is not None:
         keyed = [kd for kd in caches.newest(searcher) if kd[1] in matched]
@@ -105,10 +105,10 @@ class Recording(WrappingCollector):
 
 
 def clause_scores(searcher, q: Q.Query, deadline: float) -> tuple[dict[int, float], bool]:
-    """Every live document a clause matches with its score before `final`: by kb.search.scoring, or,
+    """Every live document a clause matches with its score before `final`: by kb.search.fastpath, or,
     with FAST_PATH off, by Whoosh's own matchers (the differential tests compare the two)."""
     if FAST_PATH:
-        return scoring.matches(searcher, q, deadline)
+        return fastpath.matches(searcher, q, deadline)
     out: dict[int, float] = {}
     for sub, offset in searcher.leaf_searchers():
         m = q.matcher(sub, sub.context(weighting=searcher.weighting))

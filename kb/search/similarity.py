@@ -25,10 +25,10 @@ from kb.search.charges import ChargeTable, charge_cues, charges_alleged, charges
 from kb.search.classifier import Reading, charge_agreement, charge_profile, charges_read
 from kb.search.engine import leaves as _leaves
 from kb.search.engine import reader_cache as _cache
+from kb.search.fastpath import norms
+from kb.search.fastpath import postings as _postings
 from kb.search.filters import Filters, filter_query
 from kb.search.results import card_fields, card_json, split_values
-from kb.search.scoring import norms
-from kb.search.scoring import postings as _postings
 from kb.statutes.citations import article_label, extract_citations, find_abbreviations
 
 MAX_TEXT_CHARS = 20000
@@ -118,7 +118,7 @@ class SimilarResults:
 
 
 def _norms(leaf, field: str, avgdl: float) -> list[float]:
-    """kb.search.scoring.norms with this module's K1 and B, read at call time (lecard.py --set)."""
+    """kb.search.fastpath.norms with this module's K1 and B, read at call time (lecard.py --set)."""
     return norms(leaf, field, avgdl, K1, B)
 
 

@@ -16,7 +16,7 @@ from kb.roles import (  # the role names live below settings, which validates ro
     USERS,
 )
 from kb.settings import Settings
-from kb.workflow import audit, sessions
+from kb.workflow import audit, database, sessions
 from kb.workflow.passwords import dummy_hash, hash_password, is_common, needs_rehash, verify_password
 
 MIN_PASSWORD_CHARS = 10
@@ -34,43 +34,7 @@ COMMAND_LINE = "命令行"  # actor recorded when the local operator manages use
 # nothing about which names exist. A name's count is forgotten `settings.lockout_minutes` after
 # its last failure.
 MAX_DELAY_SECONDS = 30.0
-
-audit.register_schema(
-    """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    disabled INTEGER NOT NULL DEFAULT 0,
-    failures INTEGER NOT NULL DEFAULT 0,
-    locked_until REAL NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    last_login TEXT NOT NULL DEFAULT ''
-);
-"""
-)
-# users.failures and users.locked_until are left from the account lockout and no longer used.
-# An account whose password was set by someone else (the 管理员, or the operator at the command line)
-# has a row here until its owner changes the password; until then the app lets them do nothing else.
-audit.register_schema(
-    """
-CREATE TABLE IF NOT EXISTS password_must_change (
-    name TEXT PRIMARY KEY,
-    set_by TEXT NOT NULL,
-    set_at TEXT NOT NULL
-);
-"""
-)
-audit.register_schema(
-    """
-CREATE TABLE IF NOT EXISTS login_failures (
-    name TEXT PRIMARY KEY,          -- the name as typed, whether or not such an account exists
-    failures INTEGER NOT NULL,      -- failed logins in a row
-    last REAL NOT NULL,             -- time of the last failure
-    answer_at REAL NOT NULL         -- the next attempt for this name is answered from then on
-);
-"""
-)
+# The tables (users, password_must_change, login_failures) are kb.workflow.database's migrations 2-4.
 
 
 @dataclass(frozen=True)
@@ -147,14 +111,14 @@ _SELECT_USERS = (
 
 def get_user(settings: Settings, name: str) -> User | None:
     """Return the account, or None when there is none by that name."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         row = con.execute(f"{_SELECT_USERS} WHERE users.name = ?", ((name or "").strip(),)).fetchone()
     return _user(row) if row else None
 
 
 def list_users(settings: Settings) -> list[User]:
     """Every account, by role then name."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         users = [_user(r) for r in con.execute(_SELECT_USERS)]
     return sorted(users, key=lambda u: (ROLES.index(u.role) if u.role in ROLES else len(ROLES), u.name))
 
@@ -208,12 +172,12 @@ def add_user(
     check_password(password)
     by = _operator(settings, actor)
     hashed = hash_password(password)
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise AuthError(f"用户“{name}”已存在；修改密码请用 user passwd")
         con.execute(
             "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-            (name, role, hashed, audit.now_text()),
+            (name, role, hashed, database.now_text()),
         )
         if must_change:
             _must_change(con, name, by)
@@ -224,7 +188,7 @@ def add_user(
 def _must_change(con, name: str, by: str) -> None:
     con.execute(
         "INSERT OR REPLACE INTO password_must_change (name, set_by, set_at) VALUES (?, ?, ?)",
-        (name, by, audit.now_text()),
+        (name, by, database.now_text()),
     )
 
 
@@ -247,7 +211,7 @@ def set_password(
     else:
         by = _operator(settings, actor)
     hashed = hash_password(password)
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         changed = con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (hashed, name)).rowcount
         if not changed:
             raise AuthError(f"用户“{name}”不存在")
@@ -265,7 +229,7 @@ def set_disabled(settings: Settings, name: str, disabled: bool = True, actor: Us
     by = _operator(settings, actor)
     if disabled and by == name:
         raise AuthError("不能停用自己的账号")
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         changed = con.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name)).rowcount
         if not changed:
             raise AuthError(f"用户“{name}”不存在")
@@ -280,7 +244,7 @@ def set_role(settings: Settings, name: str, role: str, actor: User | str | None 
     by = _operator(settings, actor)
     if by == name and role != ROLE_ADMIN:
         raise AuthError("不能取消自己的管理员角色")
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         row = con.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise AuthError(f"用户“{name}”不存在")
@@ -305,7 +269,7 @@ def login_delay(failures: int, settings: Settings) -> float:
 
 def _pending_delay(settings: Settings, name: str, now: float) -> float:
     """How long an attempt for `name` must wait now (0 when its failures are few or forgotten)."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         row = con.execute("SELECT last, answer_at FROM login_failures WHERE name = ?", (name,)).fetchone()
     if row is None or now - row["last"] > settings.lockout_minutes * 60:
         return 0.0
@@ -315,7 +279,7 @@ def _pending_delay(settings: Settings, name: str, now: float) -> float:
 def _record_failure(settings: Settings, name: str, now: float, detail: str) -> None:
     """Count a failed login for `name` (one transaction, so concurrent failures all count)."""
     forget = now - settings.lockout_minutes * 60
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         con.execute("DELETE FROM login_failures WHERE last < ?", (forget,))  # also keeps the table small
         row = con.execute("SELECT failures FROM login_failures WHERE name = ?", (name,)).fetchone()
         failures = (row["failures"] if row else 0) + 1
@@ -346,13 +310,13 @@ def authenticate(
     is checked, and the right password still logs in. A successful login upgrades an old hash.
     """
     now = time.time() if now is None else now
-    name = audit.storable((name or "").strip())[:100]
-    password = audit.storable(password or "")
+    name = database.storable((name or "").strip())[:100]
+    password = database.storable(password or "")
     wait = _pending_delay(settings, name, now)
     if wait > 0:
         _sleep(wait)
         now += wait
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         row = con.execute(f"{_SELECT_USERS} WHERE users.name = ?", (name,)).fetchone()
     if row is None:
         verify_password(password, dummy_hash())  # as long as a real check: timing tells nothing
@@ -367,9 +331,9 @@ def authenticate(
         audit.log(settings, name, "login_failed", name, "账号已停用")
         raise AuthError(f"用户“{name}”已停用；请联系管理员")
     upgraded = hash_password(password) if needs_rehash(stored) else None
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         con.execute("DELETE FROM login_failures WHERE name = ?", (name,))
-        con.execute("UPDATE users SET last_login = ? WHERE name = ?", (audit.now_text(), name))
+        con.execute("UPDATE users SET last_login = ? WHERE name = ?", (database.now_text(), name))
         if upgraded is not None:
             # only over the hash just checked: a password changed meanwhile stays changed
             con.execute(

@@ -1,23 +1,17 @@
-"""The workflow database connection and its append-only audit log (who did what, when), with CSV export."""
+"""The append-only audit log (who did what, when) in the workflow database, with CSV export."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import re
 import sqlite3
-import unicodedata
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from kb.settings import Settings
-from kb.workflow.filechange import private_dir
-
-BUSY_TIMEOUT_MS = 10_000
+from kb.workflow.database import connect, now_text, storable, transaction
 
 # action code -> label shown to users; codes are stored, labels only displayed
 ACTIONS: dict[str, str] = {
@@ -47,95 +41,6 @@ ACTIONS: dict[str, str] = {
     "popular_hide": "隐藏检索词",
     "popular_reset": "取消固定或隐藏",
 }
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除'); END;
-"""
-
-_schemas: list[str] = [_SCHEMA]
-_ready: dict[str, int] = {}  # database path -> number of schemas applied
-
-
-def register_schema(sql: str) -> None:
-    """Add tables (CREATE … IF NOT EXISTS) that connect() creates in every database it opens."""
-    if sql not in _schemas:
-        _schemas.append(sql)
-
-
-def _path(target: Settings | Path | str) -> Path:
-    return Path(target.db_path if isinstance(target, Settings) else target)
-
-
-def connect(target: Settings | Path | str) -> sqlite3.Connection:
-    """Open the workflow database (WAL, busy timeout, manual transactions), creating missing tables."""
-    path = _path(target)
-    private_dir(path.parent)
-    fresh = not path.exists()  # a database deleted while the process runs gets its tables again
-    if fresh:
-        # Created here for its mode: SQLite would make it (and its -wal, -shm files, which copy
-        # the database's mode) readable by every user of the machine.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so read-check-write is serialised
-    con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    con.row_factory = sqlite3.Row
-    con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    key = str(path.resolve())
-    if fresh or _ready.get(key) != len(_schemas):
-        con.execute("PRAGMA journal_mode = WAL")
-        for sql in _schemas:
-            con.executescript(sql)
-        _ready[key] = len(_schemas)
-    return con
-
-
-@contextmanager
-def transaction(target: Settings | Path | str) -> Iterator[sqlite3.Connection]:
-    """Run a block in one write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error)."""
-    with closing(connect(target)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-
-
-def now_text() -> str:
-    """The current local time as stored in the database (ISO 8601, seconds, with offset)."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def storable(text: str) -> str:
-    """Text SQLite can store: lone surrogates (a name typed as undecodable bytes on the command
-    line) become U+FFFD instead of failing the write."""
-    return _SURROGATES.sub("\ufffd", text)
-
-
-_INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # controls, format characters, surrogates, line separators
-
-
-def visible(text: str) -> str:
-    """Text safe to print: control and format characters (escape sequences, bidi overrides,
-    line breaks) shown as escapes such as \\x1b or \\u202e, so a name typed at the login form
-    cannot recolour a terminal, move its cursor or reorder a line of the audit log."""
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch for ch in text
-    )
 
 
 def record(con: sqlite3.Connection, actor: str, action: str, target: str = "", detail: str = "") -> None:

@@ -14,7 +14,7 @@ from kb.errors import ContentError, Problem, PublishError
 from kb.files import ENCODING_LABELS, decode
 from kb.roles import EDIT, REVIEW
 from kb.settings import Settings
-from kb.workflow import audit
+from kb.workflow import audit, database
 from kb.workflow.accounts import User, require
 from kb.workflow.checks import MAX_VERSION, check_text, published_version_problem
 
@@ -26,29 +26,6 @@ STATE_DRAFT, STATE_SUBMITTED, STATE_RETURNED, STATE_PUBLISHED, STATE_DISCARDED =
     "已作废",
 )
 EDITABLE = (STATE_DRAFT, STATE_RETURNED)
-
-audit.register_schema(
-    """
-CREATE TABLE IF NOT EXISTS drafts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_type TEXT NOT NULL,
-    target_id TEXT NOT NULL DEFAULT '',   -- the published document a revision starts from
-    base_version INTEGER NOT NULL DEFAULT 0,
-    doc_id TEXT NOT NULL DEFAULT '',
-    title TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL,
-    state TEXT NOT NULL,
-    rev INTEGER NOT NULL DEFAULT 1,       -- optimistic version: bumped by every save
-    author TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    comment TEXT NOT NULL DEFAULT '',
-    reviewer TEXT NOT NULL DEFAULT '',
-    published_version INTEGER NOT NULL DEFAULT 0
-);
-"""
-)
 
 
 @dataclass(frozen=True)
@@ -123,7 +100,7 @@ def _headline(text: str) -> tuple[str, str]:
 def get_draft(settings: Settings, actor: User | str, draft_id: int) -> Draft:
     """One draft (editors and reviewers only)."""
     require(settings, actor, EDIT)
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         return read_draft(con, draft_id)
 
 
@@ -132,7 +109,7 @@ def list_drafts(settings: Settings, actor: User | str, states: Iterable[str] | N
     require(settings, actor, EDIT)
     wanted = tuple(states or (STATE_DRAFT, STATE_SUBMITTED, STATE_RETURNED, STATE_PUBLISHED))
     marks = ",".join("?" * len(wanted))
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         rows = con.execute(f"SELECT * FROM drafts WHERE state IN ({marks}) ORDER BY updated_at DESC, id DESC", wanted)
         return [_draft(r) for r in rows]
 
@@ -166,8 +143,8 @@ def create_draft(
         doc_type = document_type(current.path) or doc_type
     text = text.replace("\r\n", "\n")
     doc_id, title = _headline(text)
-    stamp = audit.now_text()
-    with audit.transaction(settings) as con:
+    stamp = database.now_text()
+    with database.transaction(settings) as con:
         cur = con.execute(
             "INSERT INTO drafts (doc_type, target_id, base_version, doc_id, title, text, state, rev, author,"
             " created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
@@ -202,9 +179,9 @@ def save_draft(settings: Settings, actor: User | str, draft_id: int, text: str, 
     user = require(settings, actor, EDIT)
     text = text.replace("\r\n", "\n")
     doc_id, title = _headline(text)
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         _check_owner(settings, user, read_draft(con, draft_id), "修改")
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         draft = read_draft(con, draft_id)
         if draft.state not in EDITABLE:
             raise StaleDraftError(
@@ -227,7 +204,7 @@ def save_draft(settings: Settings, actor: User | str, draft_id: int, text: str, 
             con.execute(
                 "UPDATE drafts SET text = ?, doc_id = ?, title = ?, rev = rev + 1, updated_at = ?, updated_by = ?"
                 " WHERE id = ?",
-                (text, doc_id, title, audit.now_text(), user.name, draft_id),
+                (text, doc_id, title, database.now_text(), user.name, draft_id),
             )
             audit.record(con, user.name, "save", f"草稿#{draft_id}", f"第 {draft.rev + 1} 稿，{len(text)} 字")
             return read_draft(con, draft_id)
@@ -293,7 +270,7 @@ def _transition(
     detail: str = "",
     **extra: str,
 ) -> Draft:
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         draft = read_draft(con, draft_id)
         if draft.state not in allowed:
             raise PublishError(
@@ -303,7 +280,7 @@ def _transition(
         sets = ", ".join(f"{k} = ?" for k in extra)
         con.execute(
             f"UPDATE drafts SET state = ?, updated_at = ?{', ' + sets if sets else ''} WHERE id = ?",
-            (new_state, audit.now_text(), *extra.values(), draft_id),
+            (new_state, database.now_text(), *extra.values(), draft_id),
         )
         audit.record(con, user.name, action, f"草稿#{draft_id}", detail or f"{draft.doc_id} {draft.title}".strip())
         return read_draft(con, draft_id)
@@ -352,7 +329,7 @@ def mark_published(con: sqlite3.Connection, draft_id: int, text: str, doc_id: st
     con.execute(
         "UPDATE drafts SET state = ?, text = ?, doc_id = ?, reviewer = ?, published_version = ?,"
         " updated_at = ?, comment = '' WHERE id = ?",
-        (STATE_PUBLISHED, text, doc_id, reviewer, version, audit.now_text(), draft_id),
+        (STATE_PUBLISHED, text, doc_id, reviewer, version, database.now_text(), draft_id),
     )
 
 

@@ -15,7 +15,7 @@ from kb.content.frontmatter import guess_type, read_meta_leniently, set_front_ma
 from kb.errors import ContentError, KBError, Problem, PublishError, StaleVersionError
 from kb.roles import REVIEW
 from kb.settings import Settings
-from kb.workflow import audit, publishing
+from kb.workflow import audit, database, publishing
 from kb.workflow.accounts import User, require
 from kb.workflow.checks import CheckContext, check_document, load_context, published_version_problem
 from kb.workflow.drafts import (
@@ -100,7 +100,7 @@ def _prepare(settings: Settings, draft: Draft, base: int | None) -> _Prepared:
     doc_id = str(meta.get("id") or "").strip()
     # History first, files second: a publish writes its file before it commits, so whichever of
     # the two a concurrent publish has reached, one of the checks here or in the transaction sees it.
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         stored = read_latest_version(con, doc_id) if doc_id else 0
     catalog = published_documents(settings)
     current = catalog.get(doc_id)

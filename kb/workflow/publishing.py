@@ -15,7 +15,7 @@ from pathlib import Path
 from kb.content.documents import Document
 from kb.errors import KBError, PublishError
 from kb.settings import Settings
-from kb.workflow import audit
+from kb.workflow import database
 from kb.workflow.filechange import FileChanges, private_dir
 
 JOURNAL_DIR = "publish-journal"  # beside the database: journals of changes in progress, and the lock
@@ -23,16 +23,8 @@ LOCK_TIMEOUT = 30.0
 # The steps of a publish, in order; each calls _step(name) (file steps once per file changed).
 STEPS = ("staged", "recorded", "journaled", "backed_up", "renamed", "committed", "finished")
 
-# Committed with the transaction that makes the changes of a journal (kb.workflow.filechange.FileChanges.seal).
-audit.register_schema(
-    """
-CREATE TABLE IF NOT EXISTS file_changes (
-    token TEXT PRIMARY KEY,
-    label TEXT NOT NULL DEFAULT '',
-    at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-);
-"""
-)
+# The file_changes table is committed with the transaction that makes the changes of a journal
+# (kb.workflow.filechange.FileChanges.seal); it is kb.workflow.database's migration 6.
 
 
 @dataclass(frozen=True)
@@ -96,7 +88,7 @@ def _abandon(settings: Settings, changes: FileChanges) -> None:
     """After a failure: undo the file changes, unless the transaction committed after all (then the
     next start completes them from the journal, as it does when the database cannot say)."""
     try:
-        with closing(audit.connect(settings)) as con:
+        with closing(database.connect(settings)) as con:
             done = committed(con, changes.token)
     except (sqlite3.Error, OSError):
         return
@@ -112,7 +104,7 @@ def journaled(
     (then `failed` runs, and may raise in the failure's place); once it commits they are finished."""
     changes = FileChanges(journal_dir(settings), label, _file_step)
     try:
-        with audit.transaction(settings) as con:
+        with database.transaction(settings) as con:
             changes.seal(con)
             yield con, changes
     except BaseException as exc:

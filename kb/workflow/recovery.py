@@ -11,7 +11,7 @@ from pathlib import Path
 from kb.content.documents import FOLDER_TYPES
 from kb.content.frontmatter import read_meta_leniently
 from kb.settings import Settings
-from kb.workflow import audit
+from kb.workflow import audit, database
 from kb.workflow.filechange import journals, remove_file, settle_journal
 from kb.workflow.publishing import committed, journal_dir, publish_lock
 
@@ -81,7 +81,7 @@ def recover(settings: Settings) -> Recovery:
         for stray in folder.glob("*.json.tmp"):  # a journal being written when the crash came
             remove_file(stray)
         settled: list[Path] = []
-        with audit.transaction(settings) as con:
+        with database.transaction(settings) as con:
             for journal in journals(folder):
                 outcome, label, touched = settle_journal(journal, lambda token: committed(con, token))
                 rels = "、".join(_relative(settings, t) for t in touched)

@@ -12,21 +12,20 @@ Switched off with `search_log = false` in casekb.toml (or KB_SEARCH_LOG=0).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from kb import roles
-from kb.errors import AuthError, KBError
+from kb.errors import AuthError, KBError, MigrationError
 from kb.settings import EVERYONE, Settings
-from kb.workflow import accounts, audit
+from kb.workflow import accounts, audit, database
 
 LOG_NAME = "search-log.sqlite3"
 MAX_QUERY_CHARS = 100
@@ -140,36 +139,25 @@ def _curation(conn: sqlite3.Connection) -> None:
     )
 
 
-# Named steps, applied in order and counted in PRAGMA user_version; a change is a new step.
-_MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
-    ("0001_initial", _initial),
-    ("0002_sessions_and_names", _sessions_and_names),
-    ("0003_curation", _curation),
+# The search log is its own file (next to the index, not in the workflow database), with its own
+# numbered steps applied by the same kb.workflow.database.migrate and counted in its own user_version.
+MIGRATIONS: tuple[database.Migration, ...] = (
+    database.Migration(1, "kb.workflow.searchlog", _initial),
+    database.Migration(2, "kb.workflow.searchlog", _sessions_and_names),
+    database.Migration(3, "kb.workflow.searchlog", _curation),
 )
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        done = conn.execute("PRAGMA user_version").fetchone()[0]  # again, now under the write lock
-        for step in range(done, len(_MIGRATIONS)):
-            _MIGRATIONS[step][1](conn)
-            conn.execute(f"PRAGMA user_version = {step + 1}")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
 def _connect(path: Path) -> sqlite3.Connection:
-    audit.private_dir(path.parent)
-    if not path.exists():
-        # Created here for its mode, as the workflow database is (kb.workflow.audit.connect): the log is
-        # for the server's user only.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    # Created for its mode, as the workflow database is: the log is for the server's user only.
+    database.create_private(path)
     conn = sqlite3.connect(path, timeout=5.0)
-    if conn.execute("PRAGMA user_version").fetchone()[0] < len(_MIGRATIONS):
-        _migrate(conn)
+    if database.version(conn) < MIGRATIONS[-1].number:
+        try:
+            database.migrate(conn, MIGRATIONS)
+        except BaseException:
+            conn.close()
+            raise
     return conn
 
 
@@ -205,7 +193,7 @@ def record_search(
                 "INSERT INTO searches(day, query, results, facets, session) VALUES (?, ?, ?, ?, ?)",
                 (when, text, int(results), ",".join(sorted(set(facets))), _session_key(session, text)),
             )
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error, MigrationError):
         # The log is a convenience: a read-only or full disk must never break searching.
         return False
     return True
@@ -218,7 +206,7 @@ def _rows(settings: Settings, sql: str, params: tuple) -> list[tuple]:
     try:
         with closing(_connect(path)) as conn:
             return conn.execute(sql, params).fetchall()
-    except sqlite3.Error:
+    except (sqlite3.Error, MigrationError):
         return []
 
 
@@ -348,7 +336,7 @@ def curate(settings: Settings, query: str, state: str | None, actor: accounts.Us
                 conn.execute(
                     "INSERT INTO curated(query, state, at) VALUES (?, ?, ?) "
                     "ON CONFLICT(query) DO UPDATE SET state = excluded.state, at = excluded.at",
-                    (text, state, audit.now_text()),
+                    (text, state, database.now_text()),
                 )
     except (OSError, sqlite3.Error) as exc:
         raise KBError(f"无法保存常用检索设置（{log_path(settings)}）：{exc}") from exc

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kb.errors import AuthError
 from kb.settings import Settings
-from kb.workflow import audit
+from kb.workflow import database
 
 # However active, a session ends after one working day: a login on a shared PC does not last for ever.
 SESSION_HOURS = 12
@@ -23,20 +23,6 @@ TICKET_SECONDS = 60
 FORGET_SECONDS = 24 * 3600
 TOKEN_BYTES = 32
 
-audit.register_schema(
-    """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,            -- names the session inside the server (a tab's state); never sent out
-    token_hash TEXT UNIQUE,         -- SHA-256 of the cookie's token; NULL until the browser has taken it
-    ticket_hash TEXT UNIQUE,        -- SHA-256 of the one-time ticket the login page hands its browser
-    user TEXT NOT NULL,
-    created REAL NOT NULL,
-    last_seen REAL NOT NULL,
-    expires REAL NOT NULL           -- the absolute end, however active the session is
-);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
-"""
-)
 
 EXPIRED_TICKET = "登录凭据已失效；请重新登录"
 
@@ -82,7 +68,7 @@ def open_session(settings: Settings, user: str, now: float | None = None) -> Ope
     now = time.time() if now is None else now
     session = Session(secrets.token_urlsafe(16), user, now, now, now + SESSION_HOURS * 3600)
     ticket = secrets.token_urlsafe(TOKEN_BYTES)
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         con.execute("DELETE FROM sessions WHERE expires <= ? OR last_seen < ?", (now, now - FORGET_SECONDS))
         con.execute(
             "INSERT INTO sessions (id, ticket_hash, user, created, last_seen, expires) VALUES (?, ?, ?, ?, ?, ?)",
@@ -96,7 +82,7 @@ def redeem_ticket(settings: Settings, ticket: str, now: float | None = None) -> 
     unknown, used or stale."""
     now = time.time() if now is None else now
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         row = con.execute("SELECT * FROM sessions WHERE ticket_hash = ?", (digest(ticket or ""),)).fetchone()
         if row is None or now - row["created"] > TICKET_SECONDS or now >= row["expires"]:
             raise AuthError(EXPIRED_TICKET)
@@ -106,7 +92,7 @@ def redeem_ticket(settings: Settings, ticket: str, now: float | None = None) -> 
 
 def find(settings: Settings, session_id: str) -> Session | None:
     """The session by its id, or None when it was revoked (or never existed)."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         row = con.execute("SELECT * FROM sessions WHERE id = ?", (session_id or "",)).fetchone()
     return _session(row) if row else None
 
@@ -115,7 +101,7 @@ def find_by_token(settings: Settings, token: str) -> Session | None:
     """The session a cookie's token belongs to, or None (revoked, or a token never issued)."""
     if not token:
         return None
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         row = con.execute("SELECT * FROM sessions WHERE token_hash = ?", (digest(token),)).fetchone()
     return _session(row) if row else None
 
@@ -123,13 +109,13 @@ def find_by_token(settings: Settings, token: str) -> Session | None:
 def touch(settings: Settings, session_id: str, now: float | None = None) -> None:
     """Record that the session was used now (its idle time starts again)."""
     now = time.time() if now is None else now
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         con.execute("UPDATE sessions SET last_seen = ? WHERE id = ? AND last_seen < ?", (now, session_id, now))
 
 
 def revoke(settings: Settings, session_id: str) -> None:
     """End one session (logging out, or found idle or over)."""
-    with audit.transaction(settings) as con:
+    with database.transaction(settings) as con:
         con.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
 
@@ -149,6 +135,6 @@ def revoke_user(con: sqlite3.Connection, user: str) -> int:
 
 def user_sessions(settings: Settings, user: str) -> list[Session]:
     """A user's open sessions, oldest first."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         rows = con.execute("SELECT * FROM sessions WHERE user = ? ORDER BY created", (user,)).fetchall()
     return [_session(r) for r in rows]

@@ -15,28 +15,10 @@ from kb.errors import PublishError
 from kb.roles import PERMISSIONS, REVIEW, ROLES
 from kb.settings import Settings
 from kb.statutes.citations import parse_citation
-from kb.workflow import audit
+from kb.workflow import database
 
 ACTION_LABELS = {"import": "原有版本", "publish": "发布", "supersede": "标记不再参照", "withdraw": "撤回"}
 REVIEW_WINDOW_DAYS = 30
-
-audit.register_schema(
-    """
-CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    path TEXT NOT NULL,
-    text TEXT NOT NULL,
-    action TEXT NOT NULL,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    draft_id INTEGER,
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS versions_doc ON versions (doc_id, version);
-"""
-)
 
 
 @dataclass(frozen=True)
@@ -119,7 +101,7 @@ def add_version(
     con.execute(
         "INSERT INTO versions (doc_id, version, path, text, action, at, actor, draft_id, note)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (doc_id, version, rel, text, action, audit.now_text(), actor, draft_id, note),
+        (doc_id, version, rel, text, action, database.now_text(), actor, draft_id, note),
     )
 
 
@@ -140,7 +122,7 @@ def keep_baseline(con: sqlite3.Connection, current: Published | None) -> None:
 
 def history(settings: Settings, doc_id: str) -> list[Version]:
     """Every stored state of a document, oldest first (including withdrawals)."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         rows = con.execute(
             "SELECT doc_id, version, path, text, action, at, actor, note FROM versions WHERE doc_id = ?"
             " ORDER BY version, id",
@@ -151,7 +133,7 @@ def history(settings: Settings, doc_id: str) -> list[Version]:
 
 def version_text(settings: Settings, doc_id: str, version: int) -> str:
     """The text of one stored version; PublishError when there is none."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         row = con.execute(
             "SELECT text FROM versions WHERE doc_id = ? AND version = ? AND action != 'withdraw' ORDER BY id DESC",
             (doc_id, int(version)),
@@ -183,7 +165,7 @@ def _last_row(settings: Settings, where: str, doc_id: str) -> sqlite3.Row | None
     """The newest history row of a document matching `where`; PublishError when the database cannot be read."""
     sql = f"SELECT doc_id, action, at, actor, note, text FROM versions WHERE doc_id = ?{where} ORDER BY id DESC LIMIT 1"
     try:
-        with closing(audit.connect(settings)) as con:
+        with closing(database.connect(settings)) as con:
             return con.execute(sql, (doc_id,)).fetchone()
     except (sqlite3.Error, OSError) as exc:
         raise PublishError(f"无法读取版本记录（{settings.db_path}）：{exc}") from exc
@@ -203,7 +185,7 @@ def superseded_on(settings: Settings, doc_id: str) -> Retirement | None:
 
 def documents_with_history(settings: Settings) -> list[str]:
     """Ids that have stored versions, sorted."""
-    with closing(audit.connect(settings)) as con:
+    with closing(database.connect(settings)) as con:
         return [r[0] for r in con.execute("SELECT DISTINCT doc_id FROM versions ORDER BY doc_id")]
 
 

@@ -1,4 +1,4 @@
-"""BM25F over decoded postings, a whole posting list at a time: shared by search and 类案检索."""
+"""The fast evaluation path: BM25F over cached decoded postings, a whole list at a time; for search and 类案检索."""
 
 from __future__ import annotations
 
@@ -259,7 +259,7 @@ class _Segment:
                 return {d: w * boost for d, w in zip(ids, weights, strict=True)}
             return dict(zip(ids, weights, strict=True))
         # BM25FScorer: idf and average length of the whole index, lengths of this segment,
-        # bm25() in scoring.py written out with the same operations in the same order.
+        # Whoosh's bm25() (whoosh/scoring.py) written out with the same operations in the same order.
         top = self.top
         idf = top.idf(field, btext)
         k1 = self.k1

@@ -1,4 +1,4 @@
-"""The fast evaluation path of search (kb.search.scoring) against Whoosh's own, on the bundled and a synthetic casebook."""
+"""The fast evaluation path of search (kb.search.fastpath) against Whoosh's own, on the bundled and a synthetic casebook."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from whoosh import query as Q
 
 from kb.content.taxonomy import load_taxonomy
 from kb.content.validation import load_content, read_document
-from kb.search import engine, matching, scoring
+from kb.search import engine, fastpath, matching
 from kb.search.index import build_index, index_documents
 from kb.search.service import SearchService
 from kb.settings import REPO_ROOT
@@ -91,13 +91,13 @@ NOT_WORDS = [
 def calls(monkeypatch) -> list:
     """Records each query the fast path evaluates."""
     seen: list = []
-    matches = scoring.matches
+    matches = fastpath.matches
 
     def spy(searcher, q, deadline=None):
         seen.append(q)
         return matches(searcher, q, deadline)
 
-    monkeypatch.setattr(scoring, "matches", spy)
+    monkeypatch.setattr(fastpath, "matches", spy)
     return seen
 
 
@@ -141,7 +141,7 @@ def test_the_query_list_covers_forty_queries():
 def test_fast_and_whoosh_paths_rank_the_bundled_casebook_alike(bundled, monkeypatch, calls, query):
     totals = [compare(bundled, monkeypatch, query, **variant) for variant in VARIANTS]
     assert len(calls) >= len(VARIANTS)  # the fast path ran, at least once for each variant
-    assert all(scoring.bag_of_words(q, matching.FAST_FIELDS) for q in calls)
+    assert all(fastpath.bag_of_words(q, matching.FAST_FIELDS) for q in calls)
     assert totals[0] > 0
 
 
@@ -246,7 +246,7 @@ def test_a_searcher_of_the_state_before_a_reindex_still_finds_the_document(conte
     with service._searcher() as before:
         index_documents(settings, [doc])  # deletes C-1 from the first segment, writes it anew
         with service._searcher() as after:
-            assert [after.stored_fields(d)["id"] for d in scoring.matches(after, q)[0]] == ["C-1"]
+            assert [after.stored_fields(d)["id"] for d in fastpath.matches(after, q)[0]] == ["C-1"]
             assert len(list(engine.leaves(after))) == 2
-        assert [before.stored_fields(d)["id"] for d in scoring.matches(before, q)[0]] == ["C-1"]
+        assert [before.stored_fields(d)["id"] for d in fastpath.matches(before, q)[0]] == ["C-1"]
     service.close()
