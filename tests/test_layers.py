@@ -37,6 +37,7 @@ WRAPPED = {
         "search.matching",
         "search.querylang",
         "search.searchers",
+        "search.writers",
     },
     "jieba": {"search.analysis"},
     "pypinyin": {"search.spelling"},

@@ -7,7 +7,6 @@ kb.search.buildlock keeps writers one at a time and kb.search.repair notes a cha
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -19,15 +18,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.index import LockError
-from whoosh.multiproc import MpWriter, SubWriterTask
 
 from kb.content.documents import TYPE_LAW, Document
 from kb.content.validation import ContentSet, load_content
-from kb.errors import ContentError, IndexLockedError, IndexMissingError, Problem
+from kb.errors import ContentError, IndexMissingError, Problem
 from kb.files import write_atomic
-from kb.search import analysis, buildlock
-from kb.search.buildlock import build_lock, die_with_parent
+from kb.search import analysis, writers
+from kb.search.buildlock import build_lock
 from kb.search.generations import CURRENT_FILE, META_FILE, drop_abandoned, new_generation, read_meta, switch
 from kb.search.records import document_fields, law_records
 from kb.search.repair import catch_up_reason, clear_repair_marker, mark_needs_repair, read_repair_marker
@@ -158,105 +155,6 @@ def _content(settings: Settings, resources: Resources) -> ContentSet:
     return content
 
 
-# -- writers: a parallel build's workers die with it (see kb.search.buildlock) ----------------------
-
-
-class _Worker(SubWriterTask):
-    """A Whoosh sub-writer process that dies with the build that forked it."""
-
-    def __init__(self, *args, parent: int):
-        super().__init__(*args)
-        self.daemon = True  # also terminated by multiprocessing when the parent exits normally
-        self.parent = parent
-
-    def run(self) -> None:
-        die_with_parent(self.parent)
-        super().run()
-
-
-class _ParallelWriter(MpWriter):
-    """Whoosh's MpWriter with workers that die with it, and stop when the build fails."""
-
-    def _new_task(self):
-        task = _Worker(
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-            parent=os.getpid(),
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def _stop_workers(self) -> None:
-        for queue in (self.jobqueue, self.resultqueue):
-            queue.cancel_join_thread()  # never wait at exit to feed a pipe nobody reads
-        for task in self.tasks:
-            if task.is_alive():
-                task.kill()
-        for task in self.tasks:
-            task.join(5)
-
-    def cancel(self) -> None:
-        try:
-            super().cancel()
-        finally:
-            self._stop_workers()
-
-    def commit(self, *args, **kwargs) -> None:
-        try:
-            super().commit(*args, **kwargs)
-        except BaseException:
-            self._stop_workers()
-            raise
-
-
-def _can_fork_workers() -> bool:
-    """Workers are forked children of the build (the lock and parent-death handling rely on it)."""
-    method = multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]
-    return method == "fork"
-
-
-def _writer(ix, procs: int, compound: bool = True):
-    """A writer for the index.
-
-    Fresh generations are written non-compound: their files are mmapped one by one, where
-    Whoosh reads a compound segment's sub-files through BytesIO copies (~190 MB more RSS at
-    10,000 documents). Writes into the live index stay compound: a merge deletes the merged
-    segments' files, and a reader that opens a non-compound segment's files lazily would then
-    find them gone, while an opened compound file survives its unlinking.
-    """
-    try:
-        if procs > 1:
-            return _ParallelWriter(ix, procs=procs, limitmb=128, multisegment=True, compound=compound)
-        return ix.writer(limitmb=128, timeout=buildlock.LOCK_TIMEOUT, compound=compound)
-    except LockError as exc:
-        raise IndexLockedError("索引正被另一个进程写入；请等它结束后重试") from exc
-
-
-def _merge_compound_only(writer, segments):
-    """Whoosh's MERGE_SMALL over the compound segments only: a full build's non-compound
-    segments are never merged away (and deleted) under readers that still open their files."""
-    from whoosh.writing import MERGE_SMALL
-
-    return [s for s in segments if not s.is_compound()] + MERGE_SMALL(writer, [s for s in segments if s.is_compound()])
-
-
-@contextmanager
-def _writing(ix, procs: int = 1, compound: bool = True, **commit) -> Iterator:
-    """A writer whose additions are committed when the block ends, and cancelled when it raises."""
-    writer = _writer(ix, procs, compound)
-    try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(**commit)
-
-
 @contextmanager
 def _fresh_generation(index_dir: Path) -> Iterator[tuple[Path, whoosh_index.Index]]:
     """A new generation folder and its empty index: switched to when the block ends, removed when it raises."""
@@ -332,8 +230,8 @@ def _full_build(settings, resources, content, laws, law_hashes, progress, fail_a
     with _fresh_generation(settings.index_dir) as (gen, ix):
         records = [document_fields(d, resources.taxonomy) for d in content.documents] + laws
         many = len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
-        procs = 2 if parallel and many and _can_fork_workers() else 1
-        with _writing(ix, procs, compound=False) as writer:
+        procs = 2 if parallel and many and writers.can_fork_workers() else 1
+        with writers.writing(ix, procs, compound=False) as writer:
             for n, record in enumerate(records, 1):
                 _count(n, fail_after)
                 writer.add_document(**record)
@@ -360,7 +258,7 @@ def _incremental(live, meta, resources, content, laws, law_hashes, progress, fai
         except OSError:
             pass
         return BuildReport(False, 0, 0, 0, unchanged, 0, 0.0)
-    with _writing(whoosh_index.open_dir(str(live)), mergetype=_merge_compound_only) as writer:
+    with writers.writing(whoosh_index.open_dir(str(live)), mergetype=writers.merge_compound_only) as writer:
         for path in [*deleted, *updated, *law_paths]:
             writer.delete_by_term("path", path)
         todo = [*added, *updated]
@@ -381,7 +279,7 @@ def create_index(settings: Settings, documents: Iterable[Document], resources: R
     resources = resources or load_resources(settings)
     with build_lock(settings.index_dir), _fresh_generation(settings.index_dir) as (gen, ix):
         docs: dict[str, dict[str, str]] = {}
-        with _writing(ix, compound=False) as writer:
+        with writers.writing(ix, compound=False) as writer:
             for doc in documents:
                 writer.add_document(**document_fields(doc, resources.taxonomy))
                 docs[doc.path] = {"id": doc.id, "hash": doc.hash}
@@ -396,7 +294,7 @@ def index_documents(settings: Settings, documents: list[Document], removed_paths
         live = _live(settings.index_dir)
         meta = read_meta(live)
         docs = meta.setdefault("docs", {})
-        with _writing(whoosh_index.open_dir(str(live)), mergetype=_merge_compound_only) as writer:
+        with writers.writing(whoosh_index.open_dir(str(live)), mergetype=writers.merge_compound_only) as writer:
             for path in removed_paths:
                 writer.delete_by_term("path", path)
                 docs.pop(path, None)
