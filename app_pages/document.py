@@ -280,9 +280,26 @@ PASSAGE_SCRIPT = """<script>(() => {
   };
   nav.querySelector('.kb-passage-prev').addEventListener('click', () => show(at - 1));
   nav.querySelector('.kb-passage-next').addEventListener('click', () => show(at + 1));
+  // Elements above and below the body may still be drawing after the first scroll and push the
+  // passage out of the window: for three seconds, until the reader scrolls or clicks, keep it in view.
+  const settle = () => {
+    const until = Date.now() + 3000;
+    let reader = false;
+    for (const e of ['wheel', 'touchstart', 'keydown', 'mousedown']) {
+      window.addEventListener(e, () => { reader = true; }, {once: true, capture: true});
+    }
+    const page = document.querySelector('[data-testid="stMainBlockContainer"]') || document.body;
+    const watch = new ResizeObserver(() => {
+      if (reader || Date.now() > until) return watch.disconnect();
+      const box = marks[at].getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) marks[at].scrollIntoView({block: 'center'});
+    });
+    watch.observe(page);
+    setTimeout(() => watch.disconnect(), 3000);
+  };
   const find = () => {
     marks = Array.from(document.querySelectorAll(`.kb-doc[data-passages="${token}"] mark.kb-term`));
-    if (marks.length) show(0); else if (tries++ < 200) setTimeout(find, 50);
+    if (marks.length) { show(0); settle(); } else if (tries++ < 200) setTimeout(find, 50);
   };
   find();
 })();</script>"""
