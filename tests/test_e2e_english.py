@@ -137,32 +137,26 @@ class Walk:
         grids = self.page.locator('[data-testid="stDataFrame"]:visible')  # not those in other tabs
         self.tables_seen += grids.count()
         for i in range(grids.count()):
-            grid = grids.nth(i)
-            grid.hover()
-            buttons = grid.locator('[data-testid="stElementToolbar"] button')
-            buttons.first.wait_for()
-            self.look(f"{where}（表格工具栏）")
-            for j in range(buttons.count()):
-                buttons.nth(j).hover()
-                self.page.locator('[data-testid="stTooltipContent"]').first.wait_for()
-                self.look(f"{where}（表格工具栏提示）")
+            self.toolbar(grids.nth(i), grids.nth(i), f"{where}（表格工具栏")
 
     def charts(self, where: str) -> None:
         """Hover every chart and each button of its toolbar, looking at the tooltips."""
-        frames = self.page.locator('[data-testid="stFullScreenFrame"]:visible').filter(
-            has=self.page.locator('[data-testid="stVegaLiteChart"]')
-        )
+        chart = '[data-testid="stVegaLiteChart"]'
+        frames = self.page.locator('[data-testid="stFullScreenFrame"]:visible').filter(has=self.page.locator(chart))
         self.charts_seen += frames.count()
         for i in range(frames.count()):
-            frame = frames.nth(i)
-            frame.locator('[data-testid="stVegaLiteChart"]').hover()
-            buttons = frame.locator('[data-testid="stElementToolbar"] button')
-            buttons.first.wait_for()
-            self.look(f"{where}（图表工具栏）")
-            for j in range(buttons.count()):
-                buttons.nth(j).hover()
-                self.page.locator('[data-testid="stTooltipContent"]').first.wait_for()
-                self.look(f"{where}（图表工具栏提示）")
+            self.toolbar(frames.nth(i), frames.nth(i).locator(chart), f"{where}（图表工具栏")
+
+    def toolbar(self, holder, element, where: str) -> None:
+        """Hover `element` so that its toolbar (inside `holder`) shows, then each button, looking each time."""
+        element.hover()
+        buttons = holder.locator('[data-testid="stElementToolbar"] button')
+        buttons.first.wait_for()
+        self.look(f"{where}）")
+        for j in range(buttons.count()):
+            buttons.nth(j).hover()
+            self.page.locator('[data-testid="stTooltipContent"]').first.wait_for()
+            self.look(f"{where}提示）")
 
     def app_menu(self, where: str) -> None:
         """Open Streamlit's main menu (top right), where the toolbar mode shows one, and look at its items."""

@@ -6,9 +6,10 @@ from __future__ import annotations
 import gc
 
 import pytest
+from conftest import ContentTree, make_settings
 
 from kb.search import engine
-from kb.search.index import build_index
+from kb.search.index import build_index, load_resources
 from kb.search.results import StoredDocument
 from kb.search.service import SearchService
 
@@ -81,3 +82,27 @@ def test_term_counts_give_raw_occurrences_by_document_id(service):
     assert list(counts) == ["C-1", "C-2", "G-1"]
     assert (counts["C-1"]["电瓶"], counts["C-2"]["电瓶"], counts["G-1"]["电瓶"]) == (2, 0, 1)
     assert counts["C-2"]["诈骗"] >= 1 and "诈骗" not in counts["G-1"]
+
+
+def test_the_lexicon_of_an_index_in_several_segments_is_summed_per_word(service, content, settings):
+    content.case("C-3", title="王某盗窃案", facts="王某盗窃电动车。")  # an update writes a second segment
+    build_index(settings)
+    with service._searcher() as searcher:
+        reader = searcher.reader()
+        assert not reader.is_atomic()
+        for field in ("title", "body"):
+            expected = [(word, info.doc_frequency()) for word, info in reader.iter_field(field)]
+            assert list(engine.lexicon_frequencies(reader, field)) == expected
+        per_segment = [leaf.doc_frequency("body", "盗窃") for leaf, _ in reader.leaf_readers()]
+        assert len([n for n in per_segment if n]) >= 2  # a word in both segments: its counts are summed
+        assert dict(engine.lexicon_frequencies(reader, "body"))["盗窃".encode()] == sum(per_segment)
+
+
+def test_a_service_loads_its_dictionary_again_after_another_data_folder_s_was_loaded(service, tmp_path):
+    other = ContentTree(tmp_path / "other")
+    with (other.root / "data" / "userdict.txt").open("a", encoding="utf-8") as fh:
+        fh.write("\n电瓶销赃 5 n\n")
+    load_resources(make_settings(other.root, tmp_path / "other-index"))  # jieba now holds the other dictionary
+    assert not service.resources.in_use()
+    service.search("盗窃")
+    assert service.resources.in_use()

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.content.documents import TYPE_LAW
+from kb.content.vocabulary import split_keywords
 from kb.search import engine, matching
 from kb.search.query import Understanding
 from kb.search.querylang import citation_clause, concept_query, steer_query
-from kb.search.results import split_values
 from kb.search.searchers import SUPERSEDED_FACTOR, IndexCaches
 
 STEER_WEIGHT = 0.4
@@ -156,7 +156,7 @@ def associate_articles(
     votes: Counter = Counter()
     reach: dict[str, int] = {}
     for rank, (_, _, d) in enumerate(voters):
-        for key in split_values(searcher.stored_fields(d).get("laws")):
+        for key in split_keywords(searcher.stored_fields(d).get("laws")):
             votes[key] += 1.0 / (rank + 1)
             reach.setdefault(key, mask[d])  # voters come best first
     if not votes:

@@ -14,9 +14,6 @@ SCHEMA_VERSION = "6"  # 6: short names (程序规定) in `laws` read with the fr
 LAW_CATEGORY = "法律法规"  # the category facet value of statute articles
 
 
-_join = join_keywords
-
-
 def citation_keys(doc: Document) -> list[str]:
     """Normalised article keys (刑法:264) cited in the front matter and the body."""
     keys: dict[str, None] = {}
@@ -40,13 +37,13 @@ def document_fields(doc: Document, taxonomy: Taxonomy) -> dict:
         "category": doc.category,
         "case_type": doc.case_type or "",
         "kind": doc.kind or "",
-        "stage": _join(doc.stage),
-        "audience": _join(doc.audience),
-        "laws": _join(citation_keys(doc)),
-        "tags": _join(doc.tags),
-        "charges": _join(doc.charges),
-        "guides": _join(doc.guides),
-        "supersedes": _join(doc.supersedes),
+        "stage": join_keywords(doc.stage),
+        "audience": join_keywords(doc.audience),
+        "laws": join_keywords(citation_keys(doc)),
+        "tags": join_keywords(doc.tags),
+        "charges": join_keywords(doc.charges),
+        "guides": join_keywords(doc.guides),
+        "supersedes": join_keywords(doc.supersedes),
         "status": doc.status,
         "year": doc.year if doc.year is not None else (doc.issued.year if doc.issued else 0),
         "issued": doc.issued.isoformat() if doc.issued else "",
@@ -79,7 +76,7 @@ def law_records(settings: Settings) -> tuple[list[dict], dict[str, str], list[Pr
         # An article that defines a charge carries it: found by 罪名 and titled 【盗窃罪】.
         charges = table.charges_for(record["article_key"]) if record.get("status") == STATUS_CURRENT else ()
         if charges:
-            record["charges"] = _join(charges)
+            record["charges"] = join_keywords(charges)
             record["title"] += "【" + "、".join(charges) + "】"
         record["bigrams"] = record["title"] + "\n" + record.get("body", "")
     return records, hashes, problems, counts

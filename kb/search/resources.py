@@ -34,6 +34,15 @@ class Resources:
     # Bad lines of data/colloquial.txt and data/query_words.txt, handled as cue_problems are.
     query_problems: tuple[Problem, ...] = ()
 
+    def in_use(self) -> bool:
+        """True while jieba holds this set's dictionary (it is one per process)."""
+        return self.fingerprint == _fingerprint(analysis.fingerprint())
+
+
+def _fingerprint(dictionary: str) -> str:
+    """What an index records of its analysis: the dictionary's fingerprint and the schema version."""
+    return dictionary + ":" + SCHEMA_VERSION
+
 
 def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> Resources:
     """Load taxonomy, synonyms and dictionaries, and configure the analyzer with them.
@@ -61,7 +70,7 @@ def load_resources(settings: Settings, charges: Iterable[str] | None = None) -> 
     return Resources(
         taxonomy,
         synonyms,
-        fingerprint + ":" + SCHEMA_VERSION,
+        _fingerprint(fingerprint),
         charges,
         table,
         cues,

@@ -30,9 +30,6 @@ def card_fields(stored, score) -> dict:
     }
 
 
-split_values = split_keywords  # the name the search modules know it by
-
-
 @dataclass(frozen=True)
 class Hit:
     """One search result."""
@@ -161,7 +158,7 @@ class StoredDocument:
 
     def values(self, key: str) -> tuple[str, ...]:
         """A comma-joined keyword field as a tuple."""
-        return split_values(self.fields.get(key))
+        return split_keywords(self.fields.get(key))
 
 
-__all__ = ["Hit", "SearchResults", "StoredDocument", "card_fields", "card_json", "split_values"]
+__all__ = ["Hit", "SearchResults", "StoredDocument", "card_fields", "card_json"]

@@ -11,14 +11,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from kb.content.documents import TYPE_LAW
-from kb.search import analysis, engine, matching
+from kb.content.vocabulary import split_keywords
 from kb.search import concepts as ranking
+from kb.search import engine, matching
 from kb.search.filters import Filters
 from kb.search.index import current_dir, load_resources
 from kb.search.query import Concept, Understanding, normalise, understand
 from kb.search.querylang import check_wildcards, everything, parse_query
-from kb.search.records import SCHEMA_VERSION
-from kb.search.results import Hit, SearchResults, StoredDocument, card_fields, split_values
+from kb.search.results import Hit, SearchResults, StoredDocument, card_fields
 from kb.search.searchers import NEWEST, IndexCaches, SearcherPool
 from kb.search.similarity import SimilarResults, find_similar
 from kb.search.snippets import SNIPPET_CHARS, concept_terms, make_snippet
@@ -45,7 +45,7 @@ class SearchService:
         """Borrow a Whoosh searcher for this thread (kb.search's own modules and their tests only)."""
         # jieba's dictionary is one per process: where services over other data folders loaded
         # theirs since (tests, benchmarks), this one's is loaded again before its queries are cut.
-        if analysis.fingerprint() + ":" + SCHEMA_VERSION != self.resources.fingerprint:
+        if not self.resources.in_use():
             self.resources = load_resources(self.settings, self._charges)
         with self._pool.searcher() as s:
             yield s
@@ -184,11 +184,11 @@ class SearchService:
         return Hit(
             **card_fields(stored, score),
             snippet=make_snippet(body, terms) if terms else html.escape(stored.get("summary") or body[:SNIPPET_CHARS]),
-            laws=split_values(stored.get("laws")),
+            laws=split_keywords(stored.get("laws")),
             case_type=stored.get("case_type", ""),
             superseded_by=stored.get("superseded_by", ""),
-            charges=split_values(stored.get("charges")),
-            stage=split_values(stored.get("stage")),
+            charges=split_keywords(stored.get("charges")),
+            stage=split_keywords(stored.get("stage")),
             matched=matched,
             missing=missing,
         )

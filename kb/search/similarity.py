@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.content.documents import STATUS_CURRENT, TYPE_CASE, TYPE_GUIDE, TYPE_LAW
+from kb.content.vocabulary import split_keywords
 from kb.errors import QueryError
 from kb.search import analysis, classifier
 from kb.search.casefacts import column, key_terms, read_facts, shown_terms
@@ -28,7 +29,7 @@ from kb.search.engine import reader_cache as _cache
 from kb.search.fastpath import norms
 from kb.search.fastpath import postings as _postings
 from kb.search.filters import Filters, filter_query
-from kb.search.results import card_fields, card_json, split_values
+from kb.search.results import card_fields, card_json
 from kb.statutes.citations import article_label, extract_citations, find_abbreviations
 
 MAX_TEXT_CHARS = 20000
@@ -249,8 +250,8 @@ def _read(service, searcher, text: str | None, doc_id: str | None) -> _Facts:
             raise QueryError(f"找不到 id 为“{doc_id}”的文档；请检查 id")
         exclude = searcher.document_number(id=doc_id)
         text = "\n".join(str(stored.get(k) or "") for k in ("title", "summary", "body"))
-        own_charges = split_values(stored.get("charges"))
-        own_laws = split_values(stored.get("laws"))
+        own_charges = split_keywords(stored.get("charges"))
+        own_laws = split_keywords(stored.get("laws"))
     text = (text or "").strip()
     if not text:
         raise QueryError("请输入案情描述（或指定文档 id）")
@@ -322,9 +323,9 @@ def _hit(score: float, stored, read: set[str], cite_keys: Sequence[str], terms: 
     body = analysis.fold(str(stored.get("title") or "") + str(stored.get("body") or ""))
     return SimilarHit(
         **card_fields(stored, score),
-        shared_charges=tuple(c for c in split_values(stored.get("charges")) if conduct(c) in read),
+        shared_charges=tuple(c for c in split_keywords(stored.get("charges")) if conduct(c) in read),
         shared_terms=tuple(t for t in terms if t in body)[:8],
-        shared_laws=tuple(article_label(k) for k in split_values(stored.get("laws")) if k in cite_keys),
+        shared_laws=tuple(article_label(k) for k in split_keywords(stored.get("laws")) if k in cite_keys),
     )
 
 
@@ -349,7 +350,7 @@ def _articles(
     for key in defining:
         counts[key] += 50
     for rank, (_, stored) in enumerate(cases):
-        for key in split_values(stored.get("laws")):
+        for key in split_keywords(stored.get("laws")):
             counts[key] += 1.0 / (rank + 1)
     out: list[SimilarHit] = []
     for key, weight in counts.most_common(3 * limit):
