@@ -144,3 +144,16 @@ def test_only_a_word_made_wholly_of_listed_words_comes_apart():
     assert WORDS.pieces("怎么办吗") == ("怎么办", "吗")
     assert WORDS.pieces("能偷") is None  # 偷 is no filler or intent: the word stays
     assert WORDS.pieces("怎么") is None  # one listed word is not glued
+
+
+def test_a_number_in_digits_is_also_searched_as_the_statutes_write_it():
+    und = read("12岁 打人 拘留能执行吗 罚1000元")
+    legal = dict(und.mapped)
+    assert legal["12"] == ("十二",)
+    assert legal["1000"] == ("一千",)
+
+
+@pytest.mark.parametrize("query", ["过了6年", "2024年 打人", "罚123456元"])
+def test_one_digit_years_and_very_large_numbers_are_not_written_in_chinese(query):
+    und = read(query)
+    assert not [w for w, _ in und.mapped if w.isdigit()]

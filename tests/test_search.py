@@ -481,3 +481,17 @@ def test_articles_lists_every_indexed_article_and_nothing_else(content, tmp_path
     assert [d["id"] for d in articles] == sorted(d["id"] for d in articles)
     assert "G-1" not in {d["id"] for d in articles}
     svc.close()
+
+
+def test_a_conduct_finds_documents_labelled_with_its_charge_name(tmp_path):
+    # The facts never say 袭警; the case is labelled 袭警罪 and the officer types the conduct.
+    content = ContentTree(tmp_path / "content")
+    content.case("C-9", title="赵某妨害执勤案", charges="袭警罪", facts="赵某持木棍击打正在执勤的民警。")
+    content.case("C-10", title="钱某醉驾案", charges="危险驾驶罪", facts="钱某醉酒后驾驶轿车。")
+    settings = make_settings(content.root, tmp_path)
+    build_index(settings)
+    svc = SearchService(settings)
+    try:
+        assert ids(svc.search("袭警")) == ["C-9"]
+    finally:
+        svc.close()

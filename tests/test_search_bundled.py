@@ -80,3 +80,31 @@ def test_a_quoted_phrase_finds_exactly_the_documents_containing_it(bundled):
     for hit in results.hits:
         stored = bundled.document(hit.id)
         assert "价格认定" in (stored["title"] + stored["summary"] + stored["body"] + (stored["tags"] or ""))
+
+
+def test_a_statute_question_naming_a_charge_puts_the_article_defining_it_first(bundled, monkeypatch):
+    from kb.search import concepts
+
+    assert top(bundled.search("持刀 袭警 判几年"))[0] == "刑法@2023-12-29#277"
+    monkeypatch.setattr(concepts, "DEFINING_LEND", False)  # without it, cases covering 持刀 come first
+    assert "刑法@2023-12-29#277" not in top(bundled.search("持刀 袭警 判几年"))
+
+
+def test_a_word_contained_in_one_charge_name_leads_to_the_article_defining_it(bundled):
+    assert top(bundled.search("卖公民信息 判几年"))[0] == "刑法@2023-12-29#253-1"
+
+
+def test_an_age_in_digits_finds_the_article_that_writes_it_in_chinese(bundled, monkeypatch):
+    from kb.search import query
+
+    assert top(bundled.search("12岁 打死人 负刑事责任吗"))[0] == "刑法@2023-12-29#17"
+    monkeypatch.setattr(query, "NUMERALS", False)
+    assert "刑法@2023-12-29#17" not in top(bundled.search("12岁 打死人 负刑事责任吗"))
+
+
+def test_a_word_naming_a_law_is_covered_by_that_laws_articles(bundled):
+    # 治安 → 《治安管理处罚法》 (data/colloquial.txt): article 58 never says 治安, yet covers it.
+    hit = bundled.search("治安 偷东西 罚多少").hits[0]
+    assert hit.id == "治安管理处罚法@2025-06-27#58"
+    assert hit.matched == ("治安", "偷东西")
+    assert hit.missing == ()

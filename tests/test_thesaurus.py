@@ -15,6 +15,7 @@ from kb.search.thesaurus import (
     Thesaurus,
     check_search_words,
     conflicts,
+    law_target,
     load_query_words,
     load_thesaurus,
     parse_query_words,
@@ -376,3 +377,20 @@ def test_every_bundled_steer_word_is_used_by_a_document_or_statute(bundled, laws
     texts.extend(a.text for a in StatuteLibrary.load(laws_dir).articles())
     steer = Thesaurus(tuple(qw.intents), tuple((w, qw.line_of(w)) for w, _ in qw.intents))
     assert messages(unused_targets(steer, texts, Q)) == []
+
+
+def test_a_law_target_names_a_law_of_the_statute_folder():
+    th = thesaurus("治安 → 《治安管理处罚法》\n治安法规 → 《治安处罚法》\n交规 → 《交通规则》\n")
+    laws = ["刑法", "治安管理处罚法", "道路交通安全法"]
+    assert messages(unused_targets(th, ["正文里没有法规名称"], laws=laws)) == [
+        f"{T}:2: 法规“《治安处罚法》”不在法规库中；相近的有：治安管理处罚法（警告）",
+        f"{T}:3: 法规“《交通规则》”不在法规库中；《》中写法规库中的法规简称，如“刑法”（警告）",
+    ]
+    # Without a statute folder a law cannot be checked: no warning either way.
+    assert unused_targets(th, [], statutes=False) == []
+
+
+def test_law_target_reads_the_book_title_marks():
+    assert law_target("《治安管理处罚法》") == "治安管理处罚法"
+    assert law_target("治安管理处罚法") == ""
+    assert law_target("《》") == ""

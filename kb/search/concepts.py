@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from kb.content.documents import TYPE_LAW
 from kb.content.vocabulary import split_keywords
 from kb.search import engine, matching
-from kb.search.query import Understanding
-from kb.search.querylang import citation_clause, concept_query, steer_query
+from kb.search.charges import conduct
+from kb.search.query import Concept, Understanding
+from kb.search.querylang import citation_clause, concept_query, defining_clause, steer_query
 from kb.search.searchers import SUPERSEDED_FACTOR, IndexCaches
 
 STEER_WEIGHT = 0.4
@@ -30,6 +31,9 @@ RANK_STEP = 0.1
 # An associated article ranks with its best citer's coverage less one concept ("minus1": just
 # below the documents citing it), with all of it (True) or with its own only (False).
 GRAPH_LEND: bool | str = "minus1"
+DEFINING_LEND: bool | str = (
+    "minus1"  # the articles defining a charge a statute question names: their own coverage plus every concept but one ("minus1"), all (True) or none (False) (_defining)
+)
 GRAPH_NEW = 3  # most-cited articles that join the results although no query word matches them
 
 
@@ -71,6 +75,8 @@ def search_concepts(
     effective = mask
     if not und.citations:  # an article named in the query needs no association
         effective = _lend(mask, associate_articles(searcher, mask, score, allowed, tier, caches))
+        if und.steer and DEFINING_LEND:
+            effective = _lend(effective, _defining(searcher, und, allowed, mask, score, n, deadline))
     counts = {m: m.bit_count() for m in set(effective.values())}
     best = max(counts.values(), default=0)
     threshold = min(best, max(1, math.ceil(n * MIN_SHARE - 1e-9)))
@@ -111,6 +117,48 @@ def _coverage(per_clause: Sequence[dict[int, float]]) -> tuple[dict[int, int], d
             mask[d] = get_mask(d, 0) | bit
             score[d] = get_score(d, 0.0) + sc
     return mask, score
+
+
+def _defining(
+    searcher, und: Understanding, allowed, mask: dict[int, int], score: dict[int, float], n: int, deadline: float
+) -> dict[int, int]:
+    """A statute question naming a charge (袭警 判几年; 倒卖个人信息 names 侵犯公民个人信息罪 alone): the
+    articles defining that charge answer it, so they rank with the documents covering every concept
+    but one, and their own ("minus1"), or every concept (True)."""
+    full = (1 << n) - 1
+    charges = _charge_words(searcher)
+    lent: dict[int, int] = {}
+    for concept in und.concepts:
+        names = _charges_named(concept, charges)
+        if not names:
+            continue
+        found, _ = matching.clause_scores(searcher, defining_clause(names), deadline)
+        for d in found:
+            if d in score and (allowed is None or d in allowed):
+                lent[d] = full if DEFINING_LEND is True else mask.get(d, 0) | full & ~(1 << (n - 1))
+    return lent
+
+
+def _charge_words(searcher) -> tuple[str, ...]:
+    """Every charge some document is labelled with, cached per reader."""
+    cache = engine.reader_cache(searcher.reader())
+    found = cache.get("charge words")
+    if found is None:
+        found = cache["charge words"] = tuple(
+            word.decode("utf-8") for word, _ in engine.lexicon_frequencies(searcher.reader(), "charges")
+        )
+    return found
+
+
+def _charges_named(concept: Concept, charges: Sequence[str]) -> list[str]:
+    """The charges a concept names: a charge equal to one of its terms (or to it plus 罪), else
+    the one conduct whose name contains a term (个人信息 -> 侵犯公民个人信息罪), if only one does."""
+    terms = [t for t in concept.terms if len(t) >= 2]
+    exact = [c for c in charges if c in terms or c.removesuffix("罪") in terms]
+    if exact:
+        return exact
+    containing = [c for c in charges if any(t in c for t in terms)]
+    return containing if len({conduct(c) for c in containing}) == 1 else []
 
 
 def _lend(mask: dict[int, int], lent: dict[int, int]) -> dict[int, int]:

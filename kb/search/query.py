@@ -12,6 +12,7 @@ from kb.search.spelling import Correction, Speller
 from kb.search.synonyms import Synonyms
 from kb.search.thesaurus import QueryWords, Thesaurus
 from kb.statutes.citations import extract_citations
+from kb.statutes.numerals import int_to_cn
 
 MAX_QUERY_CHARS = 300
 # A token with any of these is the query language (phrase, exclusion, field, wildcard, group):
@@ -22,6 +23,7 @@ _EXPLICIT = re.compile(r'"|(^|\s)[+-]\S|\S:\S|[*?()\[\]{}^~]|(^|\s)(AND|OR|NOT|A
 _NUMBER = re.compile(
     r"(\d+(?:\.\d+)?)\s*(万元|千元|元|块钱|块|毫克|克|千克|公斤|小时|分钟|日|天|个月|月|年|次|岁|人|张|部|辆|周岁)?"
 )
+NUMERALS = True  # a number typed in digits is also searched as written in Chinese (_numeral)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -164,7 +166,7 @@ def _read_words(
             intents.append(word)
             steer.extend(targets)
             continue
-        legal = () if literal else tuple(t for t in thesaurus.lookup(word) if t != word)
+        legal = () if literal else tuple(t for t in thesaurus.lookup(word) if t != word) or _numeral(word)
         if len(word) == 1 and _CJK.match(word) and not legal:
             # A lone character (做、来、用) is never a word of the index: it would only make
             # every result partial.
@@ -176,6 +178,16 @@ def _read_words(
                 same = (*same, *synonyms.expand(term))
             concepts[word] = Concept(word, tuple(dict.fromkeys(t for t in same if t != word)), legal)
     return concepts, fillers, intents, steer
+
+
+def _numeral(word: str) -> tuple[str, ...]:
+    """A number typed in digits, as the statutes write it (12 -> 十二, 1000 -> 一千): they never use
+    digits. One digit (one character, found everywhere), years (1900–2100) and very large
+    numbers are left alone."""
+    if not NUMERALS or not word.isdigit() or len(word) > 5:
+        return ()
+    n = int(word)
+    return () if n < 10 or 1900 <= n <= 2100 else (int_to_cn(n),)
 
 
 def _words(text: str) -> list[str]:

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
+from kb.content.documents import TYPE_LAW
 from kb.errors import QueryError
 from kb.search import analysis, engine
 from kb.search.index import Resources
 from kb.search.query import Concept, Understanding, understand
+from kb.search.thesaurus import law_target
+from kb.statutes.names import ALIASES, LAW_SUFFIXES, canonical_law_name
 
 TEXT_FIELDS = ("title", "summary", "tags", "charges", "body")
 FIELD_ALIASES = {
@@ -37,6 +40,7 @@ CHAPTER_WEIGHT = 0.5  # an article's chapter heading (第十章 治安调解), b
 CONCEPT_FIELDS = {"title": 4.0, "summary": 2.0, "tags": 2.0, "body": 1.0, "chapter": CHAPTER_WEIGHT}
 LEGAL_BOOST = 0.8  # a colloquial word's legal term (偷 → 盗窃), beside the word typed
 BIGRAM_BOOST = 0.3  # the bigram safety net, below whole words
+LAW_BOOST = 1.0  # an article of the law a word names (治安 → 《治安管理处罚法》, see data/colloquial.txt)
 MIN_WILDCARD_PREFIX = 1
 MAX_WILDCARD_TERMS = 200
 
@@ -190,6 +194,12 @@ def citation_clause(key: str) -> Q.Query:
     return Q.Or([Q.Term("laws", key), Q.Term("article_key", key, boost=CITATION_BOOST)])
 
 
+def defining_clause(names: Sequence[str]) -> Q.Query:
+    """The statute articles labelled with any of these charges (刑法第二百七十七条【妨害公务罪、袭警罪】
+    for 袭警罪)."""
+    return Q.And([Q.Or([Q.Term("charges", n) for n in dict.fromkeys(names)]), Q.Term("type", TYPE_LAW)])
+
+
 def steer_query(words: Sequence[str]) -> Q.Query:
     """What intent words steer toward: each steer word in titles and bodies, or, when jieba
     splits it (日以下 is 五日 / 以下 in a penalty article), its bigrams."""
@@ -214,6 +224,11 @@ def concept_query(concept: Concept) -> Q.Query:
     weighted += [(t, LEGAL_BOOST) for t in concept.legal]
     weighted += [(t, SYNONYM_BOOST) for t in concept.synonyms]
     for term, boost in weighted:
+        if law := law_target(term):
+            options.append(Q.Term("law", law, boost=LAW_BOOST * boost))
+            continue
+        if term in ALIASES or term.endswith(LAW_SUFFIXES):  # 治安法: the articles of that law
+            options.append(Q.Term("law", canonical_law_name(term), boost=LAW_BOOST * boost))
         tokens = analysis.words(term)
         if len(tokens) == 1:
             options.extend(Q.Term(f, tokens[0], boost=fb * boost) for f, fb in CONCEPT_FIELDS.items())
@@ -224,7 +239,10 @@ def concept_query(concept: Concept) -> Q.Query:
                     boost=boost,
                 )
             )
-        options.append(Q.Term("charges", analysis.fold(term), boost=2.0 * boost))
+        folded = analysis.fold(term)
+        options.append(Q.Term("charges", folded, boost=2.0 * boost))
+        if not folded.endswith("罪"):  # a conduct (袭警) also finds what is labelled with its 罪名 (袭警罪)
+            options.append(Q.Term("charges", folded + "罪", boost=2.0 * boost))
         grams = list(dict.fromkeys(analysis.bigrams(term)))
         if grams and len(grams) == len(term) - 1:  # all Chinese: the net applies
             net = [Q.Term("bigrams", g) for g in grams]

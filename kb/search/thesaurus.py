@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -116,6 +117,11 @@ class QueryWords:
     def line_of(self, word: str) -> int:
         """The line a filler or intent word is on (0 when it is not listed)."""
         return self._line.get(fold(word), 0)
+
+
+def law_target(term: str) -> str:
+    """The law a target names in book-title marks (《治安管理处罚法》 -> 治安管理处罚法), else ""."""
+    return term[1:-1] if len(term) > 2 and term[0] == "《" and term[-1] == "》" else ""
 
 
 def _split_arrow(line: str) -> list[str] | None:
@@ -339,9 +345,15 @@ def synonym_overlaps(thesaurus: Thesaurus, synonyms: Synonyms, path: str = "data
 
 
 def unused_targets(
-    thesaurus: Thesaurus, texts: Iterable[str], path: str = "data/colloquial.txt", *, statutes: bool = True
+    thesaurus: Thesaurus,
+    texts: Iterable[str],
+    path: str = "data/colloquial.txt",
+    *,
+    statutes: bool = True,
+    laws: Collection[str] = (),
 ) -> list[Problem]:
-    """Warn about each legal term found (as a substring) in none of the texts: likely a misspelling.
+    """Warn about each legal term found (as a substring) in none of the texts, and each law
+    target (《…》) that names none of `laws`: likely a misspelling.
 
     `statutes=False` says the texts hold no statute articles (no statute folder was given), so a
     term only the statutes use cannot be told from a misspelling: the message says so.
@@ -355,11 +367,16 @@ def unused_targets(
         said = "在任何文档和法条中都没有出现；检查写法，或删去这一项"
     else:
         said = "在任何文档中都没有出现（未指定法规库，没有查法条）；检查写法，或用 --laws 指定法规库后再查"
-    return [
-        Problem(path, line, "", f"法律用语“{target}”{said}", "warning")
-        for target, line in first_line.items()
-        if target not in corpus
-    ]
+    problems = []
+    for target, line in first_line.items():
+        law = law_target(target)
+        if law and statutes and law not in laws:
+            close = difflib.get_close_matches(law, list(laws), 3, 0.5)
+            fix = f"相近的有：{'、'.join(close)}" if close else "《》中写法规库中的法规简称，如“刑法”"
+            problems.append(Problem(path, line, "", f"法规“{target}”不在法规库中；{fix}", "warning"))
+        elif not law and target not in corpus:
+            problems.append(Problem(path, line, "", f"法律用语“{target}”{said}", "warning"))
+    return problems
 
 
 def check_search_words(
@@ -375,9 +392,12 @@ def check_search_words(
         problems.extend(synonym_overlaps(thesaurus, synonyms))
     if thesaurus.entries:
         texts = [f"{d.title}\n{d.summary}\n{d.body}" for d in documents]
+        laws: list[str] = []
         if settings.laws_dir is not None:
             from kb.statutes.library import StatuteLibrary
 
-            texts.extend(article.text for article in StatuteLibrary.load(settings.laws_dir).articles())
-        problems.extend(unused_targets(thesaurus, texts, statutes=settings.laws_dir is not None))
+            library = StatuteLibrary.load(settings.laws_dir)
+            texts.extend(article.text for article in library.articles())
+            laws = library.laws()
+        problems.extend(unused_targets(thesaurus, texts, statutes=settings.laws_dir is not None, laws=laws))
     return problems
