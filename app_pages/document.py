@@ -17,7 +17,7 @@ from kb.rendering.markup import cited_articles_html, print_footer_html, print_pa
 from kb.statutes.citations import article_label, citation_context
 from kb.workflow import database, logins
 from kb.workflow.versions import Retirement, superseded_on, withdrawal
-from ui import cards, files, markup, services, statutes, urls
+from ui import cards, citation_notes, files, markup, services, statutes, urls
 
 META_FIELDS = (
     ("type", "类型"),
@@ -253,6 +253,7 @@ def body(doc, q: str) -> tuple[str, ...]:
         articles=lambda key: statutes.article(key, issued),
         highlight=terms,
         abbreviations=context,
+        notes=citation_notes.note_source(doc) if cites else None,  # beside a citation of an outdated article
     )
     token = hashlib.sha1(f"{doc['id']}\n{q}".encode()).hexdigest()[:12]
     if terms and rendered.marks:

@@ -1,17 +1,19 @@
-"""法规 (?law=…&v=…&a=…): the statute library by law, a law's versions and table of contents, and
-each article with its chapter, the articles before and after it and the documents citing it."""
+"""法规 (?law=…&v=…&a=…&cmp=…): the statute library by law, a law's versions, its 新旧条文对照 and table of
+contents, and each article with its chapter, where it came from / went to, the articles before and after it
+and the documents citing it."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
 from kb.content.vocabulary import STATUS_CURRENT, STATUS_EXPIRED, STATUS_PENDING, type_label
 from kb.errors import KBError
+from kb.statutes.concordance import CHANGES
 from kb.statutes.library import article_sort_key, neighbours, normalize_article, table_of_contents
-from ui import markup, services, urls
+from ui import markup, services, statutes, urls
 
 PAGE = "app_pages/law.py"
 URL = "law"
@@ -150,7 +152,38 @@ def law_page(law: str, rows: Sequence[dict], wanted: str) -> None:
     version_note(law, chosen, current)
     shown = [r for r in rows if r["law_version"] == chosen["version"]]
     versions_table(law, versions, chosen["version"])
+    concordance(law, rows, current)
     toc(law, _version_param(chosen, current), shown)
+
+
+def article_href(law: str, current: dict) -> Callable:
+    """An article's link on this page (no v= for the version in force)."""
+    return lambda a: law_url(law, "" if a.version == current["version"] else a.version, a.article)
+
+
+def concordance(law: str, rows: Sequence[dict], current: dict) -> None:
+    """The 新旧条文对照表 of a law with two versions, filterable by the kind of change."""
+    table = statutes.law_concordance(law, rows)
+    if table is None:
+        return
+    st.subheader("新旧条文对照")
+    counts = "、".join(f"{change} {table.count(change)}" for change in CHANGES)
+    st.caption(
+        f"{table.old.version} 版（{len(table.old.articles)} 条）→ {table.new.version} 版（{len(table.new.articles)} 条）："
+        f"{counts}。按条文内容自动对照；对照有误的，由法制大队在 data/law_concordance.yaml 中更正。"
+    )
+    chosen = urls.url_param("cmp", "", statutes.COMPARE_FILTERS)
+    counted = statutes.filter_counts(table)
+    st.segmented_control(
+        "显示",
+        list(statutes.COMPARE_FILTERS),
+        format_func=lambda key: f"{statutes.COMPARE_FILTERS[key]} {counted[key]}",
+        required=True,
+        label_visibility="collapsed",
+        **urls.bind("law_cmp", "cmp", chosen, ""),
+    )
+    pairs = statutes.filter_pairs(table, chosen)
+    st.html(statutes.concordance_html(table, pairs, article_href(law, current)))
 
 
 def version_note(law: str, chosen: dict, current: dict) -> None:
@@ -203,9 +236,31 @@ def article_page(law: str, rows: Sequence[dict], wanted_version: str, article: s
     version_note(law, chosen, current)
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in row["body"].split("\n") if p.strip())
     st.html(f'<div class="kb-doc kb-article-text">{paragraphs}</div>')
+    history = statutes.law_article_history(law, rows, chosen["version"], article)
+    article_history(law, history, versions, current)
     step(law, chosen, current, shown, article)
-    other_versions(law, rows, chosen, article)
+    if not history:  # with a concordance the same number in another version is another provision
+        other_versions(law, rows, chosen, article)
     citing(row["article_key"])
+
+
+def article_history(law: str, history: Sequence, versions: Sequence[dict], current: dict) -> None:
+    """本条为2012年版第四十三条修改而来 / 2012年版第四十三条在2025年修订后为第五十一条, the character diff,
+    and a link to each counterpart."""
+    if not history:
+        return
+    st.subheader("新旧对照")
+    status = {v["version"]: v["status"] for v in versions}
+    for entry in history:
+        st.html(statutes.history_html(entry))
+        for other in entry.articles:
+            version = "" if other.version == current["version"] else other.version
+            st.page_link(
+                PAGE,
+                label=f"{published(other.version)} 版{other.label}（{status.get(other.version, '')}）",
+                query_params=params(law, version, other.article),
+                icon=":material/compare_arrows:",
+            )
 
 
 def _version_param(chosen: dict, current: dict) -> str:

@@ -1,4 +1,4 @@
-"""审核发布: the review queue (diff, preview, publish or return), supersede, withdraw, review dates, history."""
+"""审核发布: the drafts waiting (diff, preview, publish or return), the review queue (待复核), supersede, withdraw, history."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from kb.content.catalog import find_published, published_documents
 from kb.content.diff import unified
 from kb.content.frontmatter import draft_view
 from kb.content.vocabulary import STATUS_CURRENT, type_label
-from kb.workflow import accounts
+from kb.workflow import accounts, reviewqueue
 from kb.workflow.drafts import STATE_SUBMITTED, check_text, list_drafts, return_draft
 from kb.workflow.publish import PublishResult, publish, supersede, withdraw
 from kb.workflow.versions import (
@@ -137,32 +137,75 @@ def retire(user: accounts.User) -> None:
             after_change(result, f"{target} 已撤回")
 
 
-# -- review dates and history ------------------------------------------------------------------
+# -- the review queue (待复核) and review dates --------------------------------------------------
 
 
-def due() -> None:
-    with messages.shown_errors() as outcome:
-        items = due_for_review(services.settings())
-    if outcome.failed:
+def review_queue(user: accounts.User, entries: tuple[reviewqueue.QueueEntry, ...], reasons) -> None:
+    s = services.settings()
+    if s.laws_dir is None:
+        st.caption("未设置法规库，只列出复核日期已到的文档。")
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    kind = left.selectbox("原因", ["全部", *reviewqueue.REASONS], key="review_q_kind")
+    mine = right.checkbox("分配给我", key="review_q_mine")
+    shown = reviewqueue.select(entries, None if kind == "全部" else kind, user.name if mine else None)
+    if not shown:
+        st.info("没有待复核的文档。", icon=":material/task_alt:")
+        upcoming()
         return
-    if not items:
-        st.info(f"{REVIEW_WINDOW_DAYS} 天内没有到期需复核的文档。", icon=":material/event_available:")
-        return
-    st.caption(f"复核日期（review_by）已过或在 {REVIEW_WINDOW_DAYS} 天内的现行文档：")
     st.dataframe(
-        [
-            {
-                "编号": i.id,
-                "标题": i.title,
-                "复核日期": i.review_by.isoformat(),
-                "状态": f"已逾期 {-i.days_left} 天" if i.overdue else f"还剩 {i.days_left} 天",
-                "文件": i.path,
-            }
-            for i in items
-        ],
+        workflow.queue_rows(shown),
         hide_index=True,
         width="stretch",
+        column_config={"说明": st.column_config.TextColumn(width="large")},
     )
+    titles = {e.doc_id: f"{e.doc_id} {e.reason.title}" for e in shown}
+    doc_id = st.selectbox("处理文档", list(titles), format_func=titles.get, key="review_q_doc")
+    st.page_link("app_pages/document.py", label=f"查看 {doc_id}", query_params={"id": doc_id})
+    only = None if kind == "全部" else kind
+    assign_col, clear_col = st.columns(2, gap="large")
+    with assign_col:
+        st.markdown("**分配复核**")
+        names = reviewqueue.reviewers(s)
+        who = st.selectbox("复核人", names, index=None, key="review_q_to", placeholder="选择审核人员")
+        if st.button("分配", disabled=not who, icon=":material/person_add:", key="review_q_assign"):
+            with messages.shown_errors() as outcome:
+                done = reviewqueue.assign(s, user, doc_id, who, reasons=reasons, kind=only)
+            if not outcome.failed:
+                kinds = "、".join(dict.fromkeys(e.reason.kind for e in done))
+                st.session_state["review_flash"] = (f"已将 {doc_id} 分配给 {markup.md(who)}：{kinds}", None)
+                st.rerun()
+    with clear_col:
+        st.markdown(f"**{reviewqueue.DECISION_NO_CHANGE}**")
+        comment = st.text_area("复核意见（必填）", key="review_q_comment", height=100)
+        if st.button("记录已复核", icon=":material/task_alt:", key="review_q_clear"):
+            with messages.shown_errors() as outcome:
+                cleared = reviewqueue.clear(s, user, doc_id, comment, reasons=reasons, kind=only)
+            if not outcome.failed:
+                kinds = "、".join(dict.fromkeys(r.kind for r in cleared))
+                st.session_state.pop("review_q_comment", None)  # the next document starts with an empty comment
+                st.session_state["review_flash"] = (
+                    f"已记录 {doc_id}“{reviewqueue.DECISION_NO_CHANGE}”：{kinds}；已记入审计日志",
+                    None,
+                )
+                st.rerun()
+    upcoming()
+
+
+def upcoming() -> None:
+    """Documents whose review-by date is near (those past it are in the queue)."""
+    with messages.shown_errors() as outcome:
+        items = [i for i in due_for_review(services.settings()) if i.days_left > 0]
+    if outcome.failed or not items:
+        return
+    with st.expander(f"{REVIEW_WINDOW_DAYS} 天内将到期复核（{len(items)}）"):
+        st.dataframe(
+            [
+                {"编号": i.id, "标题": i.title, "复核日期": i.review_by.isoformat(), "状态": f"还剩 {i.days_left} 天"}
+                for i in items
+            ],
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def versions() -> None:
@@ -216,15 +259,18 @@ def main() -> None:
     if warning:
         (st.warning if indexed else st.error)(markup.md(warning))
     waiting = len(list_drafts(services.settings(), user, (STATE_SUBMITTED,)))
-    tab_queue, tab_retire, tab_due, tab_history = st.tabs(
-        [f"待审核（{waiting}）", "替代与撤回", "复核到期", "版本历史"]
-    )
+    with messages.shown_errors() as outcome:
+        reasons = workflow.review_reasons(services.settings())
+        entries = reviewqueue.review_queue(services.settings(), reasons)
+    due_label = "待复核" if outcome.failed else f"待复核（{len(entries)}）"
+    tab_queue, tab_due, tab_retire, tab_history = st.tabs([f"待审核（{waiting}）", due_label, "替代与撤回", "版本历史"])
     with tab_queue:
         queue(user)
     with tab_retire:
         retire(user)
     with tab_due:
-        due()
+        if not outcome.failed:
+            review_queue(user, entries, reasons)
     with tab_history:
         versions()
 

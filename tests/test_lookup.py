@@ -73,6 +73,18 @@ def test_the_json_object_has_the_cli_shape(library):
         "status": "现行",
         "charges": [],
         "text": "为了规范养犬行为，保障公民健康，制定本条例。",
+        "history": [
+            {
+                "direction": "from",
+                "version": "2020-01-01",
+                "articles": ["1"],
+                "labels": ["第一条"],
+                "change": "内容修改",
+                "corrected": False,
+                "note": "",
+                "text": "本条为2020年版第一条修改而来",
+            }
+        ],
     }
 
 
@@ -98,3 +110,20 @@ def test_a_missing_article_is_explained_by_the_library(library):
     with pytest.raises(StatuteError) as caught:
         look_up_article(library, LAW, "9")
     assert str(caught.value).startswith(f"引用“{LAW}第九条”不存在；")
+
+
+def test_an_older_article_says_what_it_became(library):
+    found = look_up_article(library, LAW, "2", version="2020-01-01")
+    assert [h.text for h in found.history] == ["2020年版第二条在2024年修订后仍为第二条，内容有修改"]
+    assert found.match.label == "第二条"
+
+
+def test_a_new_article_says_it_is_new(library):
+    found = look_up_article(library, LAW, "3")
+    assert [(h.direction, h.change, h.text) for h in found.history] == [
+        ("from", "新增", "本条为2024年修订新增，2020年版无对应条文")
+    ]
+
+
+def test_a_version_may_be_named_by_its_year(library):
+    assert look_up_article(library, LAW, "1", version="2020").version.version == "2020-01-01"

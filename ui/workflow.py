@@ -1,4 +1,5 @@
-"""What the publishing pages share: the logged-in user, the live preview, problems, diffs, cache clearing."""
+"""What the publishing pages share: the logged-in user, the live preview, problems, diffs, cache clearing,
+the review queue's reasons and table."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from kb.content.diff import DIFF_CSS, document_diff, document_html
 from kb.content.frontmatter import draft_view
 from kb.errors import Problem
 from kb.rendering.markup import render_markdown
-from kb.workflow import accounts, logins
+from kb.settings import Settings
+from kb.workflow import accounts, logins, reviewqueue
 from ui import markup, services, statutes
 
 
@@ -70,3 +72,29 @@ def clear_caches() -> None:
     """After a publish: drop cached results and the search service so every page sees the new index."""
     st.cache_data.clear()
     services.search_service.clear()
+
+
+# -- the review queue (待复核) ----------------------------------------------------------------------
+
+
+@st.cache_data(ttl=600, show_spinner="正在查找需复核的文档…")
+def review_reasons(s: Settings) -> tuple[reviewqueue.Reason, ...]:
+    """Why each document needs review (content and statutes only: assignments and decisions are read
+    fresh each run); kept ten minutes, dropped by clear_caches after a publish."""
+    return reviewqueue.find_reasons(s)
+
+
+def queue_rows(entries) -> list[dict[str, str]]:
+    """The review queue as table rows."""
+    return [
+        {
+            "编号": e.doc_id,
+            "标题": e.reason.title,
+            "原因": e.reason.kind,
+            "说明": e.reason.detail,
+            "起始日期": e.reason.since.isoformat(),
+            "复核人": e.assignee or "—",
+            "状态": e.state,
+        }
+        for e in entries
+    ]

@@ -55,6 +55,16 @@ class ArticleText:
 
 
 @dataclass(frozen=True)
+class CitationNoteLink:
+    """A short note shown right after a citation whose article a later version renumbered, changed or
+    deleted (kb.statutes.impact.citation_note), linking to the article in force."""
+
+    text: str  # "（2012年版条号，现为第五十一条）"
+    href: str = ""  # the article in force; "" when it was deleted
+    warning: bool = False  # a guide in force citing the old text (warning style), else neutral
+
+
+@dataclass(frozen=True)
 class Heading:
     """One entry of the table of contents."""
 
@@ -74,6 +84,7 @@ class RenderedDocument:
 
 
 ArticleSource = Mapping[str, ArticleText] | Callable[[str], ArticleText | None]
+NoteSource = Callable[[Citation], CitationNoteLink | None]
 
 
 def sanitize(fragment: str) -> str:
@@ -100,16 +111,18 @@ def render_markdown(
     articles: ArticleSource | None = None,
     highlight: Sequence[str] = (),
     abbreviations: Mapping[str, str] | None = None,
+    notes: NoteSource | None = None,
 ) -> RenderedDocument:
     """Render Markdown (tables, toc) to sanitised HTML.
 
     With `citations`, statute citations in the prose become links to a search for the article,
-    or, when `articles` knows the article, a focusable span that reveals the article text.
+    or, when `articles` knows the article, a focusable span that reveals the article text; `notes`
+    gives a citation of an outdated article its note beside it, linking to the article in force.
     `highlight` terms are wrapped in <mark> (case-insensitive) outside links, code and headings.
     """
     md = markdown.Markdown(
-        extensions=["tables", "toc", "sane_lists", _ImagesAsText()],
-        extension_configs={"toc": {"slugify": slugify_unicode}},
+        extensions=["tables", "toc", "sane_lists", "footnotes", _ImagesAsText()],  # footnotes: Word imports keep theirs
+        extension_configs={"toc": {"slugify": slugify_unicode}, "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处"}},
         output_format="html",
     )
     raw = limits.render(md, text or "")  # bounded link scans; too deep nesting → plain text
@@ -117,7 +130,7 @@ def render_markdown(
     lookup = _lookup(articles)
     # `abbreviations` (kb.statutes.citations.citation_context of the front matter) settle short names such as 程序规定.
     abbreviations = {**(abbreviations or {}), **find_abbreviations(text or "")} if citations else {}
-    rewriter = _Rewriter(citations, lookup, abbreviations, [t for t in highlight if t and t.strip()])
+    rewriter = _Rewriter(citations, lookup, abbreviations, [t for t in highlight if t and t.strip()], notes)
     rewriter.feed(clean)
     rewriter.close()
     # Sanitise again: what the rewriter added is built from escaped text, but the allow-list is the contract.
@@ -163,8 +176,11 @@ def _lookup(articles: ArticleSource | None) -> Callable[[str], ArticleText | Non
 class _Rewriter(HTMLParser):
     """Copies sanitised HTML, rewriting prose text nodes (citations, highlights)."""
 
-    def __init__(self, citations: bool, lookup, abbreviations: Mapping[str, str], terms: list[str]):
+    def __init__(
+        self, citations: bool, lookup, abbreviations: Mapping[str, str], terms: list[str], notes: NoteSource | None
+    ):
         super().__init__(convert_charrefs=True)
+        self.notes = notes
         self.out: list[str] = []
         self.stack: list[str] = []
         self.citations = citations
@@ -215,6 +231,20 @@ class _Rewriter(HTMLParser):
         return "".join(parts)
 
     def _citation(self, cite: Citation) -> str:
+        return self._linked(cite) + self._note(cite)
+
+    def _note(self, cite: Citation) -> str:
+        """The note beside a citation of an outdated article: a small link to the article in force."""
+        note = self.notes(cite) if self.notes else None
+        if note is None:
+            return ""
+        kind = "kb-cite-note kb-cite-note-warning" if note.warning else "kb-cite-note"
+        text = html.escape(note.text, quote=False)
+        if not note.href:
+            return f'<span class="{kind}">{text}</span>'
+        return f'<a class="{kind}" href="{html.escape(note.href)}" title="查看现行条文">{text}</a>'
+
+    def _linked(self, cite: Citation) -> str:
         self.keys.append(cite.key)
         shown = html.escape(cite.text, quote=False)
         article = self.lookup(cite.key)
@@ -281,6 +311,7 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "ArticleText",
+    "CitationNoteLink",
     "Heading",
     "RenderedDocument",
     "citation_href",

@@ -184,7 +184,7 @@ def _numeral(word: str) -> tuple[str, ...]:
     """A number typed in digits, as the statutes write it (12 -> 十二, 1000 -> 一千): they never use
     digits. One digit (one character, found everywhere), years (1900–2100) and very large
     numbers are left alone."""
-    if not NUMERALS or not word.isdigit() or len(word) > 5:
+    if not NUMERALS or not (word.isascii() and word.isdigit()) or len(word) > 5:  # "¹".isdigit() too
         return ()
     n = int(word)
     return () if n < 10 or 1900 <= n <= 2100 else (int_to_cn(n),)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from kb.content.vocabulary import STATUS_CURRENT
 from kb.errors import StatuteError
 from kb.statutes.citations import Citation
+from kb.statutes.concordance import align_versions
 from kb.statutes.library import Article, LawVersion, StatuteLibrary, normalize_article
+from kb.statutes.lineage import ArticleHistory, article_history
 
 
 class UnknownArticleNumber(StatuteError):
@@ -26,6 +29,7 @@ class ArticleLookup:
     charges: tuple[str, ...]  # the charges named after it (only for an article in force)
     current: LawVersion | None  # the version in force when that is another version; else None
     match: Article | None  # the corresponding article in `current`, when there is one
+    history: tuple[ArticleHistory, ...] = ()  # where it came from / went to in the versions before and after
 
     def to_json(self) -> dict:
         """The article as the CLI's JSON object."""
@@ -42,6 +46,7 @@ class ArticleLookup:
             "status": self.status,
             "charges": list(self.charges),
             "text": found.text,
+            "history": [h.to_json() for h in self.history],
         }
 
 
@@ -51,9 +56,11 @@ def look_up_article(
     article: str,
     version: str | None = None,
     charges_for: Callable[[str], Iterable[str]] | None = None,
+    corrections: Path | None = None,
 ) -> ArticleLookup:
     """Find an article (default: in the version in force); `charges_for(key)` names the charges of one in force.
 
+    `corrections` is the 新旧条文对照 correction file (default data/law_concordance.yaml).
     Raises StatuteError naming what was not found, with the closest choices; UnknownArticleNumber for a
     number that cannot be read.
     """
@@ -65,9 +72,12 @@ def look_up_article(
     key = normalize_article(article)
     if key is None:
         raise UnknownArticleNumber(f"无法识别的条号“{article}”；例如 264、133-1、第一百三十三条之一")
-    if version and version not in [v.version for v in versions]:
-        listed = "、".join(v.version for v in versions)
-        raise StatuteError(f"{versions[0].law}没有 {version} 版；可选：{listed}")
+    if version:
+        named = [v.version for v in versions if v.version.startswith(version)]  # "2012" for 2012-10-26
+        if len(named) != 1:
+            listed = "、".join(v.version for v in versions)
+            raise StatuteError(f"{versions[0].law}没有 {version} 版；可选：{listed}")
+        version = named[0]
     found = library.article(law, key, version=version)
     if found is None:
         cite = Citation(law=versions[0].law, article=key, paragraph=None, start=0, end=0, text=article)
@@ -75,10 +85,31 @@ def look_up_article(
     status = library.status(found)
     charges = tuple(charges_for(found.key)) if charges_for is not None and status == STATUS_CURRENT else ()
     current = library.in_force(found.law)
+    history = article_history(library, found, corrections)
     if current is None or current.version == found.version:
-        return ArticleLookup(found, library.version_of(found), status, charges, None, None)
-    match = library.best_match(found, current)
-    return ArticleLookup(found, library.version_of(found), status, charges, current, match)
+        return ArticleLookup(found, library.version_of(found), status, charges, None, None, history)
+    return ArticleLookup(
+        found,
+        library.version_of(found),
+        status,
+        charges,
+        current,
+        _match(library, found, current, corrections),
+        history,
+    )
+
+
+def _match(library: StatuteLibrary, found: Article, current: LawVersion, corrections: Path | None) -> Article | None:
+    """The article of the version in force that the new-and-old concordance pairs with `found` (its first
+    successor; the first predecessor for an article of a version not yet in force)."""
+    order = [v.version for v in library.versions(found.law)]
+    if order.index(current.version) > order.index(found.version):
+        pairs = align_versions(library, found.law, found.version, current.version, corrections).successors(
+            found.article
+        )
+        return next((p.new for p in pairs if p.new is not None), None)
+    pairs = align_versions(library, found.law, current.version, found.version, corrections).predecessors(found.article)
+    return next((p.old for p in pairs if p.old is not None), None)
 
 
 __all__ = ["ArticleLookup", "UnknownArticleNumber", "look_up_article"]

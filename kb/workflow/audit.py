@@ -40,6 +40,8 @@ ACTIONS: dict[str, str] = {
     "popular_pin": "固定常用检索",
     "popular_hide": "隐藏检索词",
     "popular_reset": "取消固定或隐藏",
+    "review_assign": "分配复核",
+    "review_clear": "已复核，无需修改",
 }
 
 

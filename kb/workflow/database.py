@@ -163,6 +163,32 @@ CREATE TABLE IF NOT EXISTS drafts (
 );
 """,
     ),
+    # The review queue (待复核): who is to review a document for one reason, and the "已复核，无需修改"
+    # decisions, each tied to the reason it cleared (a reason's key names it: kind, law version, articles).
+    Migration(
+        9,
+        "kb.workflow.reviewqueue",
+        """
+CREATE TABLE IF NOT EXISTS review_assignments (
+    doc_id TEXT NOT NULL,
+    reason_key TEXT NOT NULL,
+    assignee TEXT NOT NULL,
+    assigned_by TEXT NOT NULL,
+    assigned_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, reason_key)
+);
+CREATE TABLE IF NOT EXISTS review_decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    reason_key TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS review_decisions_doc ON review_decisions (doc_id, reason_key);
+""",
+    ),
 )
 
 
