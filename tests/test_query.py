@@ -157,3 +157,15 @@ def test_a_number_in_digits_is_also_searched_as_the_statutes_write_it():
 def test_one_digit_years_and_very_large_numbers_are_not_written_in_chinese(query):
     und = read(query)
     assert not [w for w, _ in und.mapped if w.isascii() and w.isdigit()]
+
+
+def test_a_one_character_legal_verb_glued_to_a_filler_is_read_apart():
+    und = read("能拘吗")
+    assert words(und) == ["拘"]
+    assert dict(und.mapped)["拘"] == ("拘留",)
+
+
+def test_a_lone_character_glued_after_a_filler_is_left_out():
+    und = read("盗窃 能先 拘")
+    assert words(und) == ["盗窃", "拘"]
+    assert "能" in und.fillers

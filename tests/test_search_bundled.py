@@ -108,3 +108,20 @@ def test_a_word_naming_a_law_is_covered_by_that_laws_articles(bundled):
     assert hit.id == "治安管理处罚法@2025-06-27#58"
     assert hit.matched == ("治安", "偷东西")
     assert hit.missing == ()
+
+
+def test_an_associated_article_ranks_below_a_document_covering_the_rarest_concept_itself(bundled, monkeypatch):
+    # 殴打他人 guide covers 打架; the articles it cites borrow its coverage less 打架 (the rarest
+    # word), so 第二十三条, which itself covers 16岁 / 第一次 / 拘留 / 执行, stays in the top three.
+    from kb.search import concepts
+
+    query = "16岁第一次打架 拘留还执行吗"
+    assert "治安管理处罚法@2025-06-27#23" in top(bundled.search(query))
+    monkeypatch.setattr(concepts, "GRAPH_LEND", "minus1")  # less the last concept typed: it fell out
+    assert "治安管理处罚法@2025-06-27#23" not in top(bundled.search(query))
+
+
+def test_the_intent_picks_the_crimes_article_not_the_public_order_one(bundled):
+    # 编造虚假警情: 刑法第二百九十一条之一 (a crime) and 治安管理处罚法第二十九条 (a 违法行为) both
+    # define it; 够不够刑事 steers to 追究刑事责任 / 情节严重…, which only the crime's article says.
+    assert top(bundled.search("编造虚假警情发到网上 够不够刑事"))[0] == "刑法@2023-12-29#291-1"

@@ -28,12 +28,13 @@ RANK_MODE = "weighted"
 # fewer when no document covers that many): one of two, two of three or four.
 MIN_SHARE = 0.5
 RANK_STEP = 0.1
-# An associated article ranks with its best citer's coverage less one concept ("minus1": just
-# below the documents citing it), with all of it (True) or with its own only (False).
-GRAPH_LEND: bool | str = "minus1"
-DEFINING_LEND: bool | str = (
-    "minus1"  # the articles defining a charge a statute question names: their own coverage plus every concept but one ("minus1"), all (True) or none (False) (_defining)
-)
+# An associated article ranks with its best citer's coverage less the rarest concept it covers
+# ("minus_rarest": below the citer, and below a document that itself covers that concept), less the
+# last concept typed ("minus1", before session 7), with all of it (True) or with its own only (False).
+GRAPH_LEND: bool | str = "minus_rarest"
+# The articles defining a charge a statute question names (_defining): their own coverage plus every
+# concept but one ("minus1"), every concept (True), or no such rule (False).
+DEFINING_LEND: bool | str = "minus1"
 GRAPH_NEW = 3  # most-cited articles that join the results although no query word matches them
 
 
@@ -62,10 +63,12 @@ def search_concepts(
     n = len(clauses)
     per_clause, timed_out = _score_clauses(searcher, clauses, allowed, deadline)
     mask, score = _coverage(per_clause)
+    steered: set[int] = set()
     if und.steer and score:
         found, late = matching.clause_scores(searcher, steer_query(und.steer), deadline)
         timed_out = timed_out or late
-        for d in score.keys() & found.keys():
+        steered = score.keys() & found.keys()
+        for d in steered:
             score[d] += STEER_WEIGHT * found[d]
     weighting = searcher.weighting
     if weighting.use_final and score:
@@ -74,9 +77,10 @@ def search_concepts(
     tier = _tiers(searcher, per_clause, n)
     effective = mask
     if not und.citations:  # an article named in the query needs no association
-        effective = _lend(mask, associate_articles(searcher, mask, score, allowed, tier, caches))
+        weights = _weights(searcher, per_clause)
+        effective = _lend(mask, associate_articles(searcher, mask, score, allowed, tier, caches, weights))
         if und.steer and DEFINING_LEND:
-            effective = _lend(effective, _defining(searcher, und, allowed, mask, score, n, deadline))
+            effective = _lend(effective, _defining(searcher, und, allowed, mask, steered, n, deadline))
     counts = {m: m.bit_count() for m in set(effective.values())}
     best = max(counts.values(), default=0)
     threshold = min(best, max(1, math.ceil(n * MIN_SHARE - 1e-9)))
@@ -120,11 +124,12 @@ def _coverage(per_clause: Sequence[dict[int, float]]) -> tuple[dict[int, int], d
 
 
 def _defining(
-    searcher, und: Understanding, allowed, mask: dict[int, int], score: dict[int, float], n: int, deadline: float
+    searcher, und: Understanding, allowed, mask: dict[int, int], steered: set[int], n: int, deadline: float
 ) -> dict[int, int]:
     """A statute question naming a charge (袭警 判几年; 倒卖个人信息 names 侵犯公民个人信息罪 alone): the
     articles defining that charge answer it, so they rank with the documents covering every concept
-    but one, and their own ("minus1"), or every concept (True)."""
+    but one, and their own ("minus1"), or every concept (True). Only those the question's intent
+    words steer to: 判几年 (有期徒刑) picks the crime's article, 拘几天 (拘留) the 违法行为's."""
     full = (1 << n) - 1
     charges = _charge_words(searcher)
     lent: dict[int, int] = {}
@@ -134,7 +139,7 @@ def _defining(
             continue
         found, _ = matching.clause_scores(searcher, defining_clause(names), deadline)
         for d in found:
-            if d in score and (allowed is None or d in allowed):
+            if d in steered and (allowed is None or d in allowed):
                 lent[d] = full if DEFINING_LEND is True else mask.get(d, 0) | full & ~(1 << (n - 1))
     return lent
 
@@ -185,8 +190,20 @@ def _rank(searcher, und: Understanding, matched, tiers, effective, score, limit:
     return [(0 - negated, d) for _, negated, d in ranked]
 
 
+def _weights(searcher, per_clause: Sequence[dict]) -> list[float]:
+    """Each concept's idf over the documents it matched."""
+    total = max(1, searcher.doc_count())
+    return [math.log(1 + total / (1 + len(found))) for found in per_clause]
+
+
 def associate_articles(
-    searcher, mask: dict[int, int], score: dict[int, float], allowed, tier, caches: IndexCaches
+    searcher,
+    mask: dict[int, int],
+    score: dict[int, float],
+    allowed,
+    tier,
+    caches: IndexCaches,
+    weights: Sequence[float] = (),
 ) -> dict[int, int]:
     """法条联想: the articles the best-matching guides and cases cite gain a share of the best
     score and rank with the documents citing them: they borrow their best citer's coverage
@@ -224,6 +241,9 @@ def associate_articles(
             m = reach[key]
             if GRAPH_LEND == "minus1" and m:
                 lent[d] = m & ~(1 << (m.bit_length() - 1))  # one concept fewer than the citer
+            elif GRAPH_LEND == "minus_rarest" and m and weights:
+                rarest = max((i for i in range(len(weights)) if m >> i & 1), key=lambda i: weights[i])
+                lent[d] = m & ~(1 << rarest)
             elif GRAPH_LEND:
                 lent[d] = m
     return lent

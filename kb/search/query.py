@@ -153,7 +153,8 @@ def _read_words(
         glued = (
             None
             if query_words.is_filler(word) or query_words.intent_of(word) or thesaurus.lookup(word)
-            else query_words.pieces(word, analysis.STOP_WORDS)
+            # 能罚 → 能 罚 (a one-character legal verb of the thesaurus), 能先 → 能 先
+            else query_words.pieces(word, analysis.STOP_WORDS | thesaurus.single_words(), lone_tail=True)
         )
         if glued and (known is None or not known(word)):
             words[:0] = glued  # 最多能 → 最多 能: each part read on its own

@@ -51,6 +51,14 @@ class Thesaurus:
         """Every colloquial word, in file order."""
         return [word for word, _ in self.entries]
 
+    @cached_property
+    def _single(self) -> frozenset[str]:
+        return frozenset(word for word, _ in self.entries if len(word) == 1)
+
+    def single_words(self) -> frozenset[str]:
+        """The one-character colloquial words (偷、拘、罚、扣): jieba glues them to a neighbour."""
+        return self._single
+
     def targets(self) -> list[str]:
         """Every legal term some colloquial word leads to, once each, in file order."""
         return list(dict.fromkeys(t for _, targets in self.entries for t in targets))
@@ -88,10 +96,14 @@ class QueryWords:
     def _longest(self) -> int:
         return max((len(w) for w in (*self.fillers, *self._steer)), default=0)
 
-    def pieces(self, word: str, extra: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+    def pieces(
+        self, word: str, extra: Collection[str] = frozenset(), *, lone_tail: bool = False
+    ) -> tuple[str, ...] | None:
         """The filler and intent words (and `extra` words) a word glues together, longest first
         from the left (jieba reads 最多能 or 能不能调 as one word); None when some part is none
-        of them. Hand-rolled: a greedy match over a few hundred listed words is all it needs."""
+        of them. `lone_tail`: after at least one listed word, a last single character may be
+        anything (能先 → 能 先). Hand-rolled: a greedy match over a few hundred listed words is
+        all it needs."""
         word = fold(word)
         out: list[str] = []
         pos = 0
@@ -103,6 +115,9 @@ class QueryWords:
                     pos = end
                     break
             else:
+                if lone_tail and out and pos == len(word) - 1:
+                    out.append(word[pos])
+                    break
                 return None
         return tuple(out) if len(out) > 1 else None
 
