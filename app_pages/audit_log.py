@@ -1,4 +1,4 @@
-"""审计日志: who did what and when (审核 and 管理员), filterable, downloadable as CSV."""
+"""审计日志: who did what and when (审核 and 管理员), filterable, downloadable as CSV; below it the content backup."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import streamlit as st
 
 from kb import roles
 from kb.workflow import audit, database
-from ui import services, workflow
+from ui import backup, services, workflow
 
 LIMIT = 5000
 
-workflow.user_or_stop(roles.AUDIT, "审计日志")
+user = workflow.user_or_stop(roles.AUDIT, "审计日志")
 st.title("审计日志")
-st.caption("登录、失败登录、保存、提交、退回、发布、替代、撤回和账号变更都会记录，记录只能追加、不能修改。")
+st.caption(
+    "登录、失败登录、保存、提交、退回、发布、替代、撤回、账号变更和内容备份的导出与恢复都会记录，记录只能追加、不能修改。"
+)
 s = services.settings()
 left, right = st.columns(2)
 actor = left.text_input("用户", key="audit_user", placeholder="全部用户")
@@ -45,3 +47,4 @@ st.download_button(
     icon=":material/download:",
     key="audit_csv",
 )
+backup.section(s, user)

@@ -23,15 +23,16 @@ from kb.workflow.drafts import (
     create_draft,
     discard_draft,
     get_draft,
-    import_upload,
     list_drafts,
     may_change,
     submit,
 )
 from kb.workflow.forms import next_id
+from kb.workflow.wordimport import import_file, proposed_note
 from ui import drafts, editor_form, markup, messages, services, workflow
 
 TYPES = {TYPE_GUIDE: "办案指引", TYPE_CASE: "精品案例"}
+UPLOAD_GUESS = "auto"  # the upload's 文档类型 read from the file (its front matter, or a Word file's headings)
 # The preview reruns with every edit. Python-Markdown needs up to ~20 µs a character for text dense
 # with markup, so longer drafts are checked but not previewed; the longest bundled document has
 # about 4,000 characters.
@@ -43,7 +44,7 @@ PREVIEW_MAX_CHARS = 50_000
 
 def new_draft(user: accounts.User) -> None:
     s = services.settings()
-    blank, revise, upload = st.tabs(["新建", "修订已发布文档", "上传 Markdown 文件"])
+    blank, revise, upload = st.tabs(["新建", "修订已发布文档", "上传 Markdown 或 Word 文件"])
     with blank:
         kind = st.radio("文档类型", list(TYPES), format_func=TYPES.get, horizontal=True, key="editor_new_type")
         doc_id = next_id(s, user, kind)
@@ -67,16 +68,23 @@ def new_draft(user: accounts.User) -> None:
             drafts.open_draft(draft.id)
             st.rerun()
     with upload:
-        st.caption("上传 UTF-8 编码的 .md 文件；无论能否通过校验，内容都会存入草稿，不会丢失。")
-        kind = st.radio("文档类型", list(TYPES), format_func=TYPES.get, horizontal=True, key="editor_upload_type")
-        # No `type=` filter: Streamlit refuses other files in English; import_upload does so in Chinese.
-        file = st.file_uploader("Markdown 文件", key="editor_upload_new")
+        st.caption(
+            "上传 UTF-8 编码的 .md 文件，或 Word 文档（.docx：标题、列表、表格、加粗和脚注都会保留，"
+            "并按正文拟出标题、类别、法律依据、印发日期等字段）；无论能否通过校验，内容都会存入草稿，不会丢失。"
+            "旧版 .doc 或 WPS 的 .wps 文件请先在 Word / WPS 中选择 文件 → 另存为 → Word 文档(\\*.docx)。"
+        )
+        kinds = {UPLOAD_GUESS: "按内容判断", **TYPES}
+        kind = st.radio("文档类型", list(kinds), format_func=kinds.get, horizontal=True, key="editor_upload_type")
+        # No `type=` filter: Streamlit refuses other files in English; import_file does so in Chinese.
+        file = st.file_uploader("Markdown 或 Word 文件", key="editor_upload_new")
         if st.button("上传并新建草稿", disabled=file is None, key="editor_upload_go"):
             with messages.shown_errors(icon=":material/error:") as outcome:
-                draft, problems, note = import_upload(s, user, file.name, file.getvalue(), doc_type=kind)
+                draft, problems, note = import_file(
+                    s, user, file.name, file.getvalue(), doc_type=None if kind == UPLOAD_GUESS else kind
+                )
             if outcome.failed:
                 return
-            st.session_state[f"editor_upload_result_{draft.id}"] = (problems, note)
+            st.session_state[f"editor_upload_result_{draft.id}"] = (problems, proposed_note(file.name, note))
             drafts.open_draft(draft.id)
             st.rerun()
 
@@ -145,7 +153,7 @@ def notices(draft: Draft, user: accounts.User, editable: bool) -> None:
     if result:
         problems, note = result
         if note:
-            st.warning(note, icon=":material/translate:")
+            st.warning(note, icon=":material/info:")
         workflow.show_problems(problems, "上传的文件校验通过")
     if f"editor_conflict_{draft.id}" in st.session_state:
         conflict_panel(draft, user)
@@ -199,7 +207,7 @@ def draft_buttons(draft: Draft, user: accounts.User, editable: bool) -> None:
         st.rerun()
     if editable:
         with st.expander("用上传的文件替换正文"):
-            st.file_uploader("Markdown 文件", key=f"editor_upload_{draft.id}")
+            st.file_uploader("Markdown 或 Word 文件", key=f"editor_upload_{draft.id}")
             st.button(
                 "替换",
                 key=f"editor_replace_{draft.id}",

@@ -9,7 +9,8 @@ import streamlit as st
 from kb.content.taxonomy import load_taxonomy
 from kb.content.vocabulary import in_force, split_keywords
 from kb.errors import KBError
-from ui import cards, markup, services, urls, widgets
+from kb.rendering.handbook import Selection
+from ui import cards, handbook, markup, services, urls, widgets
 
 VIEWS = {"stage": "按办案环节", "kind": "按种类"}
 FALLBACK_STAGES = ("接报案", "受案立案", "调查取证", "强制措施", "审核审批", "处罚执行", "涉案财物", "执法监督")
@@ -57,6 +58,18 @@ def guide_row(guide: dict, by_stage: bool) -> None:
     )
 
 
+def download(by: str, chosen: str | None, guides: list[dict]) -> None:
+    """下载 the PDF of what is chosen: a kind, the guides of a stage, or else every 执法宝典 and 工具箱 in force."""
+    if chosen and by == "kind":
+        handbook.download_button(Selection(kind=chosen), f"下载{chosen}（PDF）", "guides_pdf")
+    elif chosen:
+        ids = tuple(g["id"] for g in guides if main_stage(g) == chosen)
+        selection = Selection(ids=ids, title=f"{chosen}环节指引")
+        handbook.download_button(selection, "下载本环节指引（PDF）", "guides_pdf")
+    else:
+        handbook.download_button(Selection(), "下载执法宝典（PDF）", "guides_pdf")
+
+
 def main() -> None:
     st.title("办案指引")
     all_guides = services.indexed_documents_or_stop(
@@ -92,6 +105,7 @@ def main() -> None:
         **urls.bind("guides_v", "v", chosen if chosen in options else None),
     )
     chosen = st.session_state.get("guides_v")
+    download(by, chosen, guides)
     sections = [chosen] if chosen else options
     for value in sections:
         items = [g for g in guides if value in values(g)]

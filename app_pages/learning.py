@@ -1,10 +1,14 @@
-"""学习路径: ordered reading lists per tier, with reading progress kept for the session."""
+"""学习路径: ordered reading lists per tier; 已学习 marks saved to the account (for visitors, to the session);
+the legal section's view of completion by unit and tier."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import cards, files, markup, services, urls
+from kb import roles
+from kb.rendering.handbook import Selection
+from kb.workflow import logins
+from ui import cards, files, handbook, markup, progress, services, urls
 
 TIERS = ("办案民警", "法制员", "单位负责人")
 TIER_NOTES = {
@@ -12,24 +16,13 @@ TIER_NOTES = {
     "法制员": "审核把关的重点、常见问题和证据标准。",
     "单位负责人": "审批把关、执法监督和风险防控。",
 }
-
-
-def done_set() -> set[str]:
-    """Ids the user has marked as read in this session, per tier key."""
-    return st.session_state.setdefault("learning_done", set())
-
-
-def toggle(tier: str, doc_id: str) -> None:
-    key = f"{tier}:{doc_id}"
-    done = done_set()
-    if st.session_state.get(f"learning_cb_{key}"):
-        done.add(key)
-    else:
-        done.discard(key)
+REPORT_PERMISSION = roles.AUDIT  # 审核 and 管理员: the legal section
 
 
 def main() -> None:
     st.title("学习路径")
+    s = services.settings()
+    user = logins.current_user(st.session_state, s)
     loaded = files.learning_paths()
     if isinstance(loaded, str):
         st.info(loaded, icon=":material/school:")
@@ -41,27 +34,38 @@ def main() -> None:
     if not tiers:
         st.info("学习路径文件中还没有内容。", icon=":material/school:")
         return
-    tier = urls.url_param("tier", tiers[0], tiers)
+    own = user.tier if user is not None and user.tier in tiers else tiers[0]  # the account's tier first
+    tier = urls.url_param("tier", own, tiers)
     st.segmented_control(
         "适用层级",
         tiers,
         format_func=markup.md,
         required=True,
         label_visibility="collapsed",
-        **urls.bind("learning_tier", "tier", tier, tiers[0]),
+        **urls.bind("learning_tier", "tier", tier, own),
     )
     items = paths.get(tier, [])
     if TIER_NOTES.get(tier):
         st.caption(TIER_NOTES[tier])
     if not items:
         st.info("该层级的学习路径还没有内容。")
-        return
-    done = done_set()
-    finished = sum(1 for it in items if f"{tier}:{it['id']}" in done)
-    st.progress(finished / len(items), text=f"已学习 {finished} / {len(items)} 篇（进度仅在本次会话中保存）")
+    else:
+        path(s, user, tier, items)
+    if user is not None and user.can(REPORT_PERMISSION):
+        st.divider()
+        progress.render_report(s)
+
+
+def path(s, user, tier: str, items: list[dict]) -> None:
+    """The tier's reading list with its 已学习 checkboxes and the progress bar."""
+    handbook.download_button(Selection(path=tier), "下载本层级学习资料（PDF）", "learning_pdf")
+    done = progress.learned(s, user)
+    finished = sum(1 for it in items if it["id"] in done)
+    kept = f"已保存到账号“{user.name}”" if user is not None else "仅在本次会话中保存；登录后学习进度会保存"
+    st.progress(finished / len(items), text=f"已学习 {finished} / {len(items)} 篇（{markup.md(kept)}）")
     svc = services.service_quiet()
     for n, item in enumerate(items, 1):
-        key = f"{tier}:{item['id']}"
+        key = f"learning_cb_{tier}:{item['id']}"
         doc = svc.document(item["id"]) if svc else None
         with st.container(border=True):
             cols = st.columns([0.08, 0.72, 0.2], vertical_alignment="center")
@@ -76,8 +80,8 @@ def main() -> None:
                     reason = item.get("reason") or doc.get("summary") or ""
                     meta = markup.badges(doc["type"], doc.get("category", ""), "", None, doc.get("status", ""))
                     cards.card_body(meta, markup.excerpt(reason, 160))
-            st.session_state[f"learning_cb_{key}"] = key in done
-            cols[2].checkbox("已学习", key=f"learning_cb_{key}", on_change=toggle, args=(tier, item["id"]))
+            st.session_state[key] = item["id"] in done
+            cols[2].checkbox("已学习", key=key, on_change=progress.toggle, args=(s, user, item["id"], key))
     if finished == len(items):
         st.success("本层级的学习路径已全部完成。", icon=":material/task_alt:")
 

@@ -1,4 +1,4 @@
-"""账号管理 (管理员): list accounts, add one (a 读者 unless chosen), change role, disable, reset a password."""
+"""账号管理 (管理员): list accounts, add one (a 读者 unless chosen), change role, unit and tier, disable, reset a password."""
 
 from __future__ import annotations
 
@@ -16,11 +16,21 @@ if message:
     st.success(markup.md(message), icon=":material/check_circle:")
 
 people = accounts.list_users(s)
+units = ("", *accounts.unit_choices(s))  # "" = 未设置
+tiers = ("", *accounts.tier_choices(s))
+
+
+def unset(value: str) -> str:
+    return value or "未设置"
+
+
 st.dataframe(
     [
         {
             "用户名": u.name,
             "角色": u.role,
+            "单位": unset(u.unit),
+            "层级": unset(u.tier),
             "状态": "已停用" if u.disabled else ("须修改密码" if u.must_change else "正常"),
             "最近登录": u.last_login[:16].replace("T", " ") or "从未登录",
             "创建时间": u.created_at[:16].replace("T", " "),
@@ -43,6 +53,8 @@ with add:
     with st.form("users_add", clear_on_submit=True):
         name = st.text_input("用户名")
         role = st.selectbox("角色", roles.ROLES, index=roles.ROLES.index(roles.DEFAULT_ROLE))
+        unit = st.selectbox("单位", units, format_func=unset, key="users_add_unit")
+        tier = st.selectbox("层级", tiers, format_func=unset, key="users_add_tier")
         password = st.text_input(
             f"初始密码（至少 {accounts.MIN_PASSWORD_CHARS} 个字符；首次登录后须修改）", type="password"
         )
@@ -53,7 +65,7 @@ with add:
             st.error("两次输入的密码不一致")
         else:
             with messages.shown_errors() as outcome:
-                accounts.add_user(s, name, role, password, actor=admin, must_change=True)
+                accounts.add_user(s, name, role, password, actor=admin, must_change=True, unit=unit, tier=tier)
             if not outcome.failed:
                 done(f"已新增用户“{name.strip()}”（{role}）")
 
@@ -69,6 +81,27 @@ with change:
                 accounts.set_role(s, who, role, actor=admin)
             if not outcome.failed:
                 done(f"已把“{who}”的角色改为{role}")
+        # a unit or tier no longer on its list is still shown as it is stored
+        unit_options = units if target.unit in units else (*units, target.unit)
+        tier_options = tiers if target.tier in tiers else (*tiers, target.tier)
+        unit = st.selectbox(
+            "单位", unit_options, index=unit_options.index(target.unit), format_func=unset, key=f"users_unit_{who}"
+        )
+        tier = st.selectbox(
+            "层级（学习路径默认显示该层级）",
+            tier_options,
+            index=tier_options.index(target.tier),
+            format_func=unset,
+            key=f"users_tier_{who}",
+        )
+        if st.button("保存单位和层级", disabled=(unit, tier) == (target.unit, target.tier), key="users_set_place"):
+            with messages.shown_errors() as outcome:
+                if unit != target.unit:
+                    accounts.set_unit(s, who, unit, actor=admin)
+                if tier != target.tier:
+                    accounts.set_tier(s, who, tier, actor=admin)
+            if not outcome.failed:
+                done(f"已把“{who}”的单位设为{unset(unit)}，层级设为{unset(tier)}")
         label = "启用账号" if target.disabled else "停用账号"
         if st.button(label, key="users_toggle"):
             with messages.shown_errors() as outcome:

@@ -1,4 +1,4 @@
-"""`user`, `publish` and `audit`: accounts, publishing a file and the audit log."""
+"""`user`, `publish` and `audit`: accounts (with their unit and tier), publishing a file and the audit log."""
 
 from __future__ import annotations
 
@@ -54,14 +54,50 @@ def user() -> None:
 )
 @click.argument("name")
 @click.option("--role", default=DEFAULT_ROLE, show_default=True, type=zh.Choice(list(ROLES)), help="角色")
+@click.option("--unit", default="", help="所属单位（须为 data/units.yaml 中的单位，如 城关派出所）")
+@click.option("--tier", default="", help="层级：单位负责人、法制员或办案民警（决定默认的学习路径）")
 @password_stdin_option
 @handles_errors
-def user_add(name, role, password_stdin) -> None:
-    from kb.workflow.accounts import add_user
+def user_add(name, role, unit, tier, password_stdin) -> None:
+    from kb.workflow.accounts import add_user, check_tier, check_unit
 
     settings = settings_for()
-    created = add_user(settings, name, role, _password(password_stdin, confirm=True), must_change=True)
-    click.echo(f"已新增用户“{created.name}”（{created.role}）；数据库：{settings.db_path}")
+    check_unit(settings, unit)  # before the password is asked for
+    check_tier(settings, tier)
+    password = _password(password_stdin, confirm=True)
+    created = add_user(settings, name, role, password, must_change=True, unit=unit, tier=tier)
+    placed = "，".join(v for v in (created.unit, created.tier) if v)
+    click.echo(
+        f"已新增用户“{created.name}”（{created.role}{'，' + placed if placed else ''}）；数据库：{settings.db_path}"
+    )
+
+
+def _placement_command(command: str, label: str, help_text: str) -> click.Command:
+    """`user set-unit` / `user set-tier`: an account's unit or tier set, or cleared with an empty value."""
+
+    @user.command(command, help=help_text)
+    @click.argument("name")
+    @click.argument("value", metavar=label)
+    @handles_errors
+    def place(name, value) -> None:
+        from kb.workflow import accounts
+
+        setter = accounts.set_unit if command == "set-unit" else accounts.set_tier
+        setter(settings_for(), name, value)
+        value = value.strip()
+        click.echo(f"已把“{name}”的{label}设为{value}" if value else f"已清除“{name}”的{label}")
+
+    return place
+
+
+user_set_unit = _placement_command(
+    "set-unit", "单位", '设置账号所属单位（须为 data/units.yaml 中列出的单位）；单位写 "" 则清除。记入审计日志。'
+)
+user_set_tier = _placement_command(
+    "set-tier",
+    "层级",
+    '设置账号的层级（单位负责人、法制员、办案民警），学习路径默认显示该层级；层级写 "" 则清除。记入审计日志。',
+)
 
 
 @user.command(
@@ -113,7 +149,8 @@ def user_list(as_json) -> None:
         state = "已停用" if u.disabled else "正常"
         last = u.last_login[:16].replace("T", " ") if u.last_login else "从未登录"
         must = "\t须修改密码" if u.must_change else ""
-        click.echo(f"{u.name}\t{u.role}\t{state}\t最近登录：{last}{must}")
+        placed = "".join(f"\t{label}：{value}" for label, value in (("单位", u.unit), ("层级", u.tier)) if value)
+        click.echo(f"{u.name}\t{u.role}\t{state}\t最近登录：{last}{must}{placed}")
 
 
 def _reviewer(settings, name: str, password_stdin: bool):

@@ -32,6 +32,7 @@ class Settings:
     # who sees the search log (统计 page) and the 常用检索 taken from it (roles, or EVERYONE)
     search_log_roles: tuple[str, ...] = ("审核", "管理员")
     popular_min_sessions: int = 3  # different sessions a logged query needs to become a 常用检索 button
+    bureau: str = "某县公安局"  # the bureau's name on the cover of a printed handbook (kb.rendering.handbook)
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the non-None keyword arguments applied."""
@@ -133,4 +134,5 @@ def load_settings(
         lockout_minutes=src.bounded("KB_LOCKOUT_MINUTES", "lockout_minutes", 24 * 60),
         search_log_roles=src.roles("KB_SEARCH_LOG_ROLES", "search_log_roles"),
         popular_min_sessions=src.bounded("KB_POPULAR_MIN_SESSIONS", "popular_min_sessions", 1000),
+        bureau=str(src.pick(None, "KB_BUREAU", "bureau", _DEFAULTS["bureau"])).strip() or _DEFAULTS["bureau"],
     )

@@ -179,7 +179,7 @@ def test_usage_errors_exit_2_in_chinese(run):
             ("similar", "--file", str(Path(__file__).parent)),
             f"选项 --file 的取值无效：“{Path(__file__).parent}”是目录，这里要一个文件",
         ),
-        (("user", "zz"), "未知命令“zz”；可用命令：add、disable、enable、list、passwd"),
+        (("user", "zz"), "未知命令“zz”；可用命令：add、disable、enable、list、passwd、set-tier、set-unit"),
     ],
 )
 def test_click_usage_errors_read_in_chinese(run, args, message):

@@ -147,6 +147,7 @@ def test_a_query_in_an_officers_own_words_says_how_it_was_read(server, page):
     page.wait_for_function("() => location.search.includes('lit=1')")
     sync_api.expect(page.get_by_text("已按原词检索（未作口语转换和纠错）。")).to_be_visible()
     sync_api.expect(page.get_by_role("link", name="张某多次盗窃电动车电瓶案")).to_have_count(0)
+    wait_app(page)  # the literal run has finished drawing: a click during it was once lost (full suite, loaded)
     page.get_by_role("button", name="恢复智能理解").click()
     page.wait_for_function("() => !location.search.includes('lit=1')")
     sync_api.expect(page.get_by_role("link", name="张某多次盗窃电动车电瓶案")).to_be_visible()

@@ -47,7 +47,8 @@ sync_api.expect.set_options(timeout=TIMEOUT_MS)
 # Names of formats and keys, which are content rather than chrome: the front matter keys and
 # values shown in 源码, file types, keyboard keys, document ids and the test's user names.
 ALLOWED = frozenset(
-    {"PDF", "CSV", "PNG", "ID", "Markdown", "YAML", "UTF", "md", "Ctrl", "Enter", "Esc", "MB", "LawRefBook"}
+    {"PDF", "CSV", "PNG", "zip", "ID", "Markdown", "YAML", "UTF", "md", "Ctrl", "Enter", "Esc", "MB", "LawRefBook"}
+    | {"Word", "WPS", "docx", "doc", "wps"}  # what the Word import names (issue 15)
     | {"id", "title", "kind", "category", "case_type", "charges", "year", "unit", "tags", "laws", "audience"}
     | {"stage", "status", "supersedes", "superseded_by", "issued", "version", "summary", "true", "false"}
     | {"G", "C", "N", "P", "zhao", "qian"}  # document ids (G-2024-901), 第 N 行, Ctrl+P, the users' names
@@ -220,7 +221,7 @@ def test_no_page_shows_english_or_calls_off_the_machine(site, browser):
     walk = walks[1]  # 审核 also writes drafts
     page = walk.page
     walk.goto("/editor", "编写")
-    for tab in ("修订已发布文档", "上传 Markdown 文件"):
+    for tab in ("修订已发布文档", "上传 Markdown 或 Word 文件"):
         page.get_by_role("tab", name=tab).click()
         walk.look(f"编写（{tab}）")
     page.get_by_role("tab", name="新建").click()

@@ -184,7 +184,7 @@ def upload_tab(url: str, browser):
     page = new_page(browser)
     log_in(page, url, "lin", "lin-password")
     nav(page, "编写")
-    page.get_by_role("tab", name="上传 Markdown 文件").click()
+    page.get_by_role("tab", name="上传 Markdown 或 Word 文件").click()
     return page
 
 
@@ -202,7 +202,7 @@ def test_a_word_file_is_refused_in_chinese(site, browser, tmp_path):
     choose_file(page, source)
     assert page.get_by_text("not allowed", exact=False).count() == 0  # Streamlit's own English refusal
     page.get_by_role("button", name="上传并新建草稿").click()
-    page.get_by_text("只能上传 .md、.markdown 或 .txt 文件（收到“接报案指引.docx”）", exact=False).wait_for()
+    page.get_by_text("“接报案指引.docx”已损坏或不是有效的 Word 文档，无法读取", exact=False).wait_for()
     page.context.close()
 
 

@@ -6,8 +6,9 @@ import streamlit as st
 
 from kb.errors import KBError
 from kb.workflow import accounts, logins
-from kb.workflow.drafts import Draft, StaleDraftError, get_draft, import_upload, save_draft
+from kb.workflow.drafts import Draft, StaleDraftError, get_draft, save_draft
 from kb.workflow.forms import FormError, read_form, write_form
+from kb.workflow.wordimport import import_file, proposed_note
 from ui import editor_form, services
 
 MODE_FORM, MODE_SOURCE = "表单", "源码"
@@ -113,17 +114,17 @@ def replace_from_upload(draft_id: int, user_name: str) -> None:
     text_key, rev_key, _ = keys(draft_id)
     s = services.settings()
     try:
-        draft, problems, note = import_upload(
+        draft, problems, note = import_file(
             s, user_name, file.name, file.getvalue(), draft_id=draft_id, expected_rev=st.session_state[rev_key]
         )
     except StaleDraftError as exc:
         st.session_state[f"editor_conflict_{draft_id}"] = (str(exc), exc.current.text, exc.current.updated_by)
         return
-    except KBError as exc:  # not a Markdown file: shown by the page, the draft is untouched
+    except KBError as exc:  # not Markdown nor a readable .docx: shown by the page, the draft is untouched
         st.session_state[f"editor_upload_refused_{draft_id}"] = str(exc)
         return
     load(draft)
-    st.session_state[f"editor_upload_result_{draft_id}"] = (problems, note)
+    st.session_state[f"editor_upload_result_{draft_id}"] = (problems, proposed_note(file.name, note))
 
 
 def take_theirs(draft_id: int) -> None:

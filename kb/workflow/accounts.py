@@ -1,4 +1,5 @@
-"""Users and roles (读者 / 编辑 / 审核 / 管理员): password rules and hashes, login slow-down, sessions, permission checks."""
+"""Users and roles (读者 / 编辑 / 审核 / 管理员): password rules and hashes, login slow-down, sessions, permission checks,
+and each account's unit and tier."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 
+from kb.content.taxonomy import load_taxonomy
+from kb.content.units import UNITS_FILE, UNITS_REL, load_units
 from kb.errors import AuthError
 from kb.roles import (  # the role names live below settings, which validates role lists
     PERMISSION_NAMES,
@@ -47,6 +50,8 @@ class User:
     created_at: str = ""
     last_login: str = ""
     must_change: bool = False  # the password was set by someone else and must be changed first
+    unit: str = ""  # a name from data/units.yaml; "" when not set
+    tier: str = ""  # 单位负责人 / 法制员 / 办案民警 (the taxonomy's audiences); "" when not set
 
     def can(self, permission: str) -> bool:
         """True when the account is enabled and its role grants the permission."""
@@ -60,6 +65,8 @@ class User:
             "created_at": self.created_at,
             "last_login": self.last_login,
             "must_change": self.must_change,
+            "unit": self.unit,
+            "tier": self.tier,
         }
 
 
@@ -78,6 +85,40 @@ def check_role(role: str) -> str:
     if role not in ROLES:
         raise AuthError(f"未知角色“{role}”；可选：{'、'.join(ROLES)}")
     return role
+
+
+def unit_choices(settings: Settings) -> tuple[str, ...]:
+    """The units an account may belong to: the names in data/units.yaml (none when the file is missing)."""
+    return load_units(settings.data_dir / UNITS_FILE).names
+
+
+def tier_choices(settings: Settings) -> tuple[str, ...]:
+    """The tiers an account may have: the audiences of data/taxonomy.yaml (单位负责人 / 法制员 / 办案民警)."""
+    return load_taxonomy(settings.data_dir / "taxonomy.yaml").audiences
+
+
+def check_unit(settings: Settings, unit: str) -> str:
+    """Return the cleaned unit ("" clears it) or raise AuthError listing the units of data/units.yaml."""
+    unit = (unit or "").strip()
+    if not unit:
+        return ""
+    choices = unit_choices(settings)
+    if not choices:
+        raise AuthError(f"单位名单为空或不存在；请先在 {UNITS_REL} 中列出单位（由法制大队维护）")
+    if unit not in choices:
+        raise AuthError(f"未知单位“{unit}”；可选：{'、'.join(choices)}（单位名单见 {UNITS_REL}）")
+    return unit
+
+
+def check_tier(settings: Settings, tier: str) -> str:
+    """Return the cleaned tier ("" clears it) or raise AuthError listing the tiers."""
+    tier = (tier or "").strip()
+    if not tier:
+        return ""
+    choices = tier_choices(settings)
+    if tier not in choices:
+        raise AuthError(f"未知层级“{tier}”；可选：{'、'.join(choices)}")
+    return tier
 
 
 COMMON_PASSWORD = "密码过于常见，容易被猜中；请换一个不在常用密码表中的密码"
@@ -100,6 +141,8 @@ def _user(row) -> User:
         created_at=row["created_at"],
         last_login=row["last_login"],
         must_change=bool(row["must_change"]),
+        unit=row["unit"],
+        tier=row["tier"],
     )
 
 
@@ -162,13 +205,16 @@ def add_user(
     password: str,
     actor: User | str | None = None,
     must_change: bool = False,
+    unit: str = "",
+    tier: str = "",
 ) -> User:
     """Create an account; `actor` None means the local operator (the command line creates the first admin).
 
     `must_change`: the password is one the 管理员 chose, to be changed at first login (the command
-    line and the 账号管理 page set it; scripts that seed accounts choose).
+    line and the 账号管理 page set it; scripts that seed accounts choose). `unit` and `tier` may be left empty.
     """
     name, role = check_name(name), check_role(role)
+    unit, tier = check_unit(settings, unit), check_tier(settings, tier)
     check_password(password)
     by = _operator(settings, actor)
     hashed = hash_password(password)
@@ -176,12 +222,13 @@ def add_user(
         if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise AuthError(f"用户“{name}”已存在；修改密码请用 user passwd")
         con.execute(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-            (name, role, hashed, database.now_text()),
+            "INSERT INTO users (name, role, password_hash, created_at, unit, tier) VALUES (?, ?, ?, ?, ?, ?)",
+            (name, role, hashed, database.now_text(), unit, tier),
         )
         if must_change:
             _must_change(con, name, by)
-        audit.record(con, by, "user_add", name, f"角色：{role}")
+        placed = "".join(f"；{label}：{value}" for label, value in (("单位", unit), ("层级", tier)) if value)
+        audit.record(con, by, "user_add", name, f"角色：{role}{placed}")
     return get_user(settings, name)  # type: ignore[return-value]
 
 
@@ -252,6 +299,29 @@ def set_role(settings: Settings, name: str, role: str, actor: User | str | None 
         if role != row["role"]:
             sessions.revoke_user(con, name)
         audit.record(con, by, "user_role", name, f"{row['role']} → {role}")
+
+
+def _set_field(settings: Settings, name: str, column: str, value: str, by: str) -> None:
+    """Store an account's unit or tier and audit the change (old → new)."""
+    action, label = {"unit": ("user_unit", "单位"), "tier": ("user_tier", "层级")}[column]
+    with database.transaction(settings) as con:
+        row = con.execute(f"SELECT {column} FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise AuthError(f"用户“{name}”不存在")
+        con.execute(f"UPDATE users SET {column} = ? WHERE name = ?", (value, name))
+        audit.record(con, by, action, name, f"{label}：{row[column] or '未设置'} → {value or '未设置'}")
+
+
+def set_unit(settings: Settings, name: str, unit: str, actor: User | str | None = None) -> None:
+    """Set (or with "" clear) an account's unit, one of data/units.yaml; by an admin or the local operator."""
+    unit = check_unit(settings, unit)
+    _set_field(settings, name, "unit", unit, _operator(settings, actor))
+
+
+def set_tier(settings: Settings, name: str, tier: str, actor: User | str | None = None) -> None:
+    """Set (or with "" clear) an account's tier (单位负责人 / 法制员 / 办案民警); by an admin or the local operator."""
+    tier = check_tier(settings, tier)
+    _set_field(settings, name, "tier", tier, _operator(settings, actor))
 
 
 # -- logging in --------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ ACTIONS: dict[str, str] = {
     "user_disable": "停用用户",
     "user_enable": "启用用户",
     "user_role": "修改角色",
+    "user_unit": "设置单位",
+    "user_tier": "设置层级",
     "draft_create": "新建草稿",
     "upload": "上传文件",
     "save": "保存草稿",
@@ -42,6 +44,8 @@ ACTIONS: dict[str, str] = {
     "popular_reset": "取消固定或隐藏",
     "review_assign": "分配复核",
     "review_clear": "已复核，无需修改",
+    "export": "导出内容备份",
+    "restore": "恢复内容备份",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from kb.content.learning import LEARNING_FILE, load_learning_paths
+from kb.content.units import UNITS_FILE, load_units
 from kb.content.validation import ContentSet
 from kb.search.resources import load_resources
 from kb.search.thesaurus import check_search_words
@@ -16,7 +17,8 @@ from kb.workflow.checks import check_content
 
 def check_everything(settings: Settings) -> ContentSet:
     """Check the content folder with the same check as the editor, upload, review and publish, then the data
-    files that depend on it: fact-pattern cues, search words, the learning paths and the law concordance corrections."""
+    files that depend on it: fact-pattern cues, search words, the learning paths, the units and the law concordance
+    corrections."""
     resources = load_resources(settings)
     result = check_content(settings)  # each file through check_document; then duplicate ids
     problems = [*result.problems, *resources.cue_problems]
@@ -25,6 +27,8 @@ def check_everything(settings: Settings) -> ContentSet:
     if learning.is_file():
         ids = [d.id for d in result.documents]
         problems += load_learning_paths(learning, resources.taxonomy.audiences, ids).problems
+    if (settings.data_dir / UNITS_FILE).is_file():  # the units accounts belong to (账号管理)
+        problems += load_units(settings.data_dir / UNITS_FILE).problems
     if settings.laws_dir is not None:  # the 新旧条文对照 corrections name laws, versions and articles of the library
         problems += check_corrections(StatuteLibrary.load(settings.laws_dir), settings.data_dir / CORRECTIONS_NAME)
     return dataclasses.replace(result, problems=tuple(problems))

@@ -189,6 +189,28 @@ CREATE TABLE IF NOT EXISTS review_decisions (
 CREATE INDEX IF NOT EXISTS review_decisions_doc ON review_decisions (doc_id, reason_key);
 """,
     ),
+    # An account's unit (a name from data/units.yaml) and tier (an audience of data/taxonomy.yaml); '' = not set.
+    Migration(
+        10,
+        "kb.workflow.accounts",
+        """
+ALTER TABLE users ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT '';
+""",
+    ),
+    # The documents each user has marked 已学习 on the learning paths (one mark counts on every path).
+    Migration(
+        11,
+        "kb.workflow.progress",
+        """
+CREATE TABLE IF NOT EXISTS learning_marks (
+    user TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    PRIMARY KEY (user, doc_id)
+);
+""",
+    ),
 )
 
 
