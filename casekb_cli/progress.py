@@ -34,9 +34,8 @@ def progress(unit, tier, as_json) -> None:
     from kb.workflow.progress import summarize_progress
 
     settings = settings_for()
-    report = summarize_progress(
-        settings, unit=_filter(settings, "--unit", unit, check_unit), tier=_filter(settings, "--tier", tier, check_tier)
-    )
+    unit, tier = _filter(settings, "--unit", unit, check_unit), _filter(settings, "--tier", tier, check_tier)
+    report = summarize_progress(settings, unit=unit, tier=tier)
     if as_json:
         print_json(
             {
@@ -47,7 +46,9 @@ def progress(unit, tier, as_json) -> None:
             }
         )
         return
-    if not report.people:
+    if not report.people and (unit or tier):  # the filter, not a missing tier, leaves nobody
+        click.echo(f"{'、'.join(v for v in (unit, tier) if v)}没有设置了层级的在用账号，无可统计")
+    elif not report.people:
         click.echo(f"没有可统计的账号；请先用 {PROG} user set-tier 名字 层级 设置账号的层级")
     else:
         click.echo("按人员：")

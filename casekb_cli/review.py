@@ -46,6 +46,8 @@ def _signed_in(settings, name: str, password_stdin: bool):
 @cli.group(
     "review-queue",
     invoke_without_command=True,
+    # click shortens a help text at a space for the command list; a Chinese sentence has none, leaving "..."
+    short_help="待复核清单：法规修改、到期复核、引用条文已变动的现行文档；分配与记录复核结论。",
     help="待复核清单：法规修改涉及的、复核日期已到的、引用条文在印发后已变动的现行文档，各附原因。"
     "不带子命令时列出清单；assign 分配给审核人员，clear 记录“已复核，无需修改”。"
     "发布新版本或记录复核结论后，该原因即从清单中消失。",

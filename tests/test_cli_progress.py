@@ -136,3 +136,8 @@ def test_progress_without_tiered_accounts_says_how_to_set_one(run, settings):
         0,
         "没有可统计的账号；请先用 python indexer.py user set-tier 名字 层级 设置账号的层级\n",
     )
+
+
+def test_progress_of_a_unit_with_nobody_to_count_says_so(run, learners):
+    result = run("progress", "--unit", "城南派出所", "--tier", "法制员")
+    assert (result.exit_code, result.output) == (0, "城南派出所、法制员没有设置了层级的在用账号，无可统计\n")

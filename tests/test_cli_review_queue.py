@@ -170,6 +170,11 @@ def test_clear_needs_a_comment(run):
     assert blank.output.strip() == "错误：记录“已复核，无需修改”须填写复核意见"
 
 
+def test_the_command_list_says_what_review_queue_is(run):
+    [line] = [line for line in run("--help").output.splitlines() if line.strip().startswith("review-queue")]
+    assert line.split(maxsplit=1)[1] == "待复核清单：法规修改、到期复核、引用条文已变动的现行文档；分配与记录复核结论。"
+
+
 def test_a_reason_that_is_not_one_of_the_three_is_a_usage_error(run):
     result = run("review-queue", "--reason", "过期")
     assert result.exit_code == 2

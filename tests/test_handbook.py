@@ -261,6 +261,31 @@ def test_chinese_characters_are_drawn_as_themselves_not_as_boxes(tmp_path):
     assert len({pictures["zhi"], pictures["fa"], pictures["box"]}) == 3
 
 
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="需要 poppler-utils 的 pdftoppm（apt-get install poppler-utils）"
+)
+def test_a_long_word_wraps_inside_the_page_instead_of_running_off_it(tmp_path):
+    """A web address, a case number or a code line with no break in it stays left of the right margin."""
+    from PIL import Image
+
+    word = "abcdefghijklmnopqrstuvwxyz0123456789" * 4
+    body = (
+        f"<p>{word}</p><p><code>{word}</code></p><pre>{word}</pre>"
+        f"<table><tr><th>编号</th><th>期限</th></tr><tr><td>{word}</td><td>24h</td></tr></table>"
+    )
+    page = (
+        f"<html><head><style>{handbook_style.stylesheet('')}</style></head>"
+        f'<body><div class="doc-body">{body}</div></body></html>'
+    )
+    (tmp_path / "w.pdf").write_bytes(html_to_pdf(page).data)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", "-png", "-singlefile", tmp_path / "w.pdf", tmp_path / "w"], check=True
+    )
+    with Image.open(tmp_path / "w.png") as img:
+        margin = img.convert("L").crop((img.width - img.width * 12 // 210, 0, img.width, img.height))  # the last 12 mm
+        assert min(margin.getdata()) > 128
+
+
 def _ink(png) -> float:
     """The share of dark pixels in a PNG."""
     from PIL import Image  # Pillow comes with streamlit

@@ -112,6 +112,15 @@ def test_a_missing_article_is_explained_by_the_library(library):
     assert str(caught.value).startswith(f"引用“{LAW}第九条”不存在；")
 
 
+def test_an_article_missing_from_the_version_asked_for_is_explained_in_that_version(library):
+    with pytest.raises(StatuteError) as caught:
+        look_up_article(library, LAW, "3", version="2020")  # the version in force has a 第三条
+    assert str(caught.value) == (
+        f"引用“{LAW}第三条”不存在；{LAW}（2020-01-01 版）共 2 条（第一条至第二条），最接近的有：第二条；"
+        "2024-01-01 版（2024-01-01 施行）中有此条"
+    )
+
+
 def test_an_older_article_says_what_it_became(library):
     found = look_up_article(library, LAW, "2", version="2020-01-01")
     assert [h.text for h in found.history] == ["2020年版第二条在2024年修订后仍为第二条，内容有修改"]

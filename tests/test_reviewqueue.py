@@ -75,6 +75,22 @@ def test_the_queue_lists_each_reason_once_for_documents_in_force(queue_kb, libra
     ]  # G-5 is 不再参照: never listed
 
 
+def test_a_guide_issued_under_the_new_version_naming_the_old_edition_is_not_listed(queue_kb, library):
+    root = queue_kb.content_dir
+    (root / "guides" / "G-6.md").write_text(
+        (root / "guides" / "G-3.md")
+        .read_text(encoding="utf-8")
+        .replace("G-3", "G-6")
+        .replace("issued: 2024-03-01", "issued: 2026-03-01")
+        .replace("治安管理处罚法第四十三条", "治安管理处罚法第五十一条")
+        + "\n原《治安管理处罚法》（2012年修正）第四十三条即现行第五十一条。\n",
+        encoding="utf-8",
+    )
+    reasons = reasons_of(queue_kb, library, changes=())
+    assert "G-6" not in [r.doc_id for r in reasons]  # the change took effect before it was issued
+    assert ("G-3", "引用条文已变动") in [(r.doc_id, r.kind) for r in reasons]
+
+
 def test_without_a_statute_library_only_review_dates_are_listed(queue_kb):
     assert [(r.doc_id, r.kind) for r in find_reasons(queue_kb, today=TODAY)] == [("G-1", "到期复核")]
 

@@ -226,7 +226,21 @@ def test_changed_since_names_where_the_provision_now_lives(library):
         "相应内容现为第五十一条"
     )
     theft = library.changed_since(cite("治安管理处罚法第四十九条"), date(2021, 5, 10), today=TODAY)
-    assert theft.endswith("相应内容现为第五十八条")
+    assert theft.endswith("相应内容现为第五十八条、第五十九条")  # 故意损毁公私财物 split off into 59
+
+
+def test_changed_since_follows_the_concordance_not_the_closest_text(library):
+    # The penalty wording alone made 2012 第六十一条 (偷越国境, deleted) look like 2025 第七十九条 (卖淫)
+    # and 第五十六条 (旅馆业) like 第六十八条 (房屋出租).
+    smuggling = library.changed_since(cite("治安管理处罚法第六十一条"), date(2021, 5, 10), today=TODAY)
+    assert smuggling.endswith("中已变动：该条已删除，现行第六十一条为其他内容")
+    hotel = library.changed_since(cite("治安管理处罚法第五十六条"), date(2021, 5, 10), today=TODAY)
+    assert hotel.endswith("相应内容现为第六十七条")
+    noise = library.changed_since(cite("治安管理处罚法第五十八条"), date(2021, 5, 10), today=TODAY)
+    assert noise.endswith("相应内容现为第八十八条")
+    old, new = library.versions(PUBLIC_SECURITY)
+    assert library.best_match(library.article(PUBLIC_SECURITY, "62", version=old.version), new) is None
+    assert library.best_match(library.article(PUBLIC_SECURITY, "88", version=new.version), old).article == "58"
 
 
 def test_changed_since_reports_an_article_edited_in_place(library):

@@ -222,6 +222,46 @@ def test_case_sections_written_as_bold_lines_are_recognised(taxonomy):
     ]
 
 
+def test_case_sections_named_at_the_start_of_their_paragraph_are_recognised(taxonomy):
+    blocks: list[tuple] = [("h", 1, "李某殴打他人案")]
+    for n, (heading, text) in enumerate(CASE_SECTIONS.items()):
+        name = heading.split("、")[1]
+        blocks.append(("b", "", f"{name}：", text) if n % 2 else ("p", f"【{name}】{text}"))
+    proposal = propose(read_word("案例.docx", word(*blocks)), taxonomy)
+    assert proposal.doc_type == TYPE_CASE
+    assert [line for line in proposal.body.split("\n") if line.startswith("#")] == [
+        "## 基本案情",
+        "## 办案过程",
+        "## 法律适用",
+        "## 处理结果",
+        "## 办案要旨",
+        "## 指导意义",
+    ]
+    assert "## 办案过程\n\n" + CASE_SECTIONS["二、办案过程"] + "\n" in proposal.body
+
+
+def test_sections_under_other_usual_names_get_the_template_names(taxonomy):
+    blocks: list[tuple] = [("h", 1, "李某入户盗窃案")]
+    for heading in ("一、简要案情", "二、办案过程", "三、争议焦点", "四、处理情况", "五、法律依据", "六、典型意义"):
+        blocks += [("h", 2, heading), ("p", "……")]
+    proposal = propose(read_word("案例.docx", word(*blocks)), taxonomy)
+    assert [line for line in proposal.body.split("\n") if line.startswith("#")] == [
+        "## 基本案情",
+        "## 办案过程",
+        "## 三、争议焦点",
+        "## 处理结果",
+        "## 法律适用",
+        "## 指导意义",
+    ]
+
+
+def test_a_case_that_names_only_a_year_and_month_gets_its_year(taxonomy):
+    blocks: list[tuple] = [("h", 1, "王某盗窃电瓶案")]
+    for heading in CASE_SECTIONS:
+        blocks += [("h", 2, heading), ("p", "2023年10月某日19时许，王某盗窃电瓶。")]
+    assert propose(read_word("案例.docx", word(*blocks)), taxonomy).values["year"] == 2023
+
+
 def test_a_guide_keeps_its_headings_one_level_below_the_title_and_gets_its_kind(taxonomy):
     data = word(
         ("h", 1, "执法宝典：醉酒驾驶案件办理"),
@@ -246,6 +286,21 @@ def test_a_guide_keeps_its_headings_one_level_below_the_title_and_gets_its_kind(
     }
 
 
+def test_a_file_without_heading_styles_gets_its_bold_numbered_lines_as_headings(taxonomy):
+    data = word(
+        ("b", "", "关于办理醉酒驾驶案件的执法指引", ""),
+        ("b", "", "一、现场处置", ""),
+        ("b", "", "（一）呼气测试", ""),
+        ("p", "应当立即进行呼气酒精测试。"),
+        ("b", "", "注意：", "全程录像。"),
+    )
+    proposal = propose(read_word("指引.docx", data), taxonomy)
+    assert proposal.values["title"] == "关于办理醉酒驾驶案件的执法指引"
+    assert (
+        proposal.body == "## 一、现场处置\n\n### （一）呼气测试\n\n应当立即进行呼气酒精测试。\n\n**注意：**全程录像。\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -253,6 +308,9 @@ def test_a_guide_keeps_its_headings_one_level_below_the_title_and_gets_its_kind(
         ("本规定于2023-11-20印发。", date(2023, 11, 20)),
         ("2023年5月1日案发，2023年6月2日报案。", None),  # dates of events, not of issue
         ("本规定自2025年2月30日起施行。", None),  # no such day
+        # the 落款 wins over a law's dates named first beside 施行
+        ("依据2025年6月27日修订、自2026年1月1日起施行的治安管理处罚法。\n2025年12月1日印发\n", date(2025, 12, 1)),
+        ("依据2025年6月27日修订、自2026年1月1日起施行的治安管理处罚法。\n印发日期：2025年12月1日\n", date(2025, 12, 1)),
     ],
 )
 def test_the_issue_date_is_the_signed_date_or_one_beside_印发(text, expected):
@@ -298,6 +356,11 @@ def test_the_issue_date_is_the_signed_date_or_one_beside_印发(text, expected):
             "空白.docx",
             word(),
             "“空白.docx”中没有文字（空文档），没有可导入的内容；请确认选对了文件",
+        ),
+        (  # Windows' 新建 → Microsoft Word 文档 makes a file of 0 bytes
+            "新建文档.docx",
+            b"",
+            "“新建文档.docx”中没有文字（空文档），没有可导入的内容；请确认选对了文件",
         ),
     ],
 )

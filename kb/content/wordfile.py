@@ -26,6 +26,16 @@ KIND_GUIDE, KIND_HANDBOOK, KIND_TOOLBOX = "办案指引", "执法宝典", "工�
 TOOLBOX_WORDS = ("工具箱", "清单", "模板", "范本", "流程图", "速查")
 GUIDE_AUDIENCE, CASE_AUDIENCE = ("办案民警", "法制员"), ("办案民警",)  # the templates' defaults
 MAX_STAGES = 3
+# What case write-ups elsewhere call the template's sections (the draft shows the template's name to check)
+SECTION_ALIASES = {
+    "案情简介": "基本案情",
+    "简要案情": "基本案情",
+    "侦办过程": "办案过程",
+    "法律依据": "法律适用",
+    "处理情况": "处理结果",
+    "裁判要旨": "办案要旨",
+    "典型意义": "指导意义",
+}
 
 # Styles the default map of mammoth does not know: the Title style, and the names WPS gives headings.
 STYLE_MAP = "\n".join(
@@ -68,6 +78,9 @@ def read_word(filename: str, data: bytes) -> WordText:
         f"“{name}”已损坏或不是有效的 Word 文档，无法读取；请在 Word 或 WPS 中打开它确认能正常显示，"
         "另存为 Word 文档(*.docx) 后再导入"
     )
+    empty = f"“{name}”中没有文字（空文档），没有可导入的内容；请确认选对了文件"
+    if not data and PurePath(name).suffix.lower() == WORD_SUFFIX:  # Windows' 新建 → Word 文档 makes a 0-byte file
+        raise WordFileError(empty)
     _check_package(name, data, corrupt)
     notes: list[str] = []
 
@@ -86,7 +99,7 @@ def read_word(filename: str, data: bytes) -> WordText:
         raise WordFileError(corrupt) from None
     markdown = to_markdown(result.value)
     if not re.sub(r"[\s|\-*#>:]", "", markdown):
-        raise WordFileError(f"“{name}”中没有文字（空文档），没有可导入的内容；请确认选对了文件")
+        raise WordFileError(empty)
     return WordText(markdown, tuple(dict.fromkeys(notes)))
 
 
@@ -189,7 +202,11 @@ _DATE = re.compile(
     r"|[-./](?P<m2>[0-9]{1,2})[-./](?P<d2>[0-9]{1,2})(?![0-9]))"
     r"|(?P<cy>[〇零○一二三四五六七八九]{4})年(?P<cm>[一二三四五六七八九十]{1,3})月(?P<cd>[一二三四五六七八九十]{1,3})日"
 )
+_YEAR_MONTH = re.compile(r"(?<![0-9])([12][0-9]{3})\s*年\s*(?:1[0-2]|0?[1-9])\s*月")
 _ISSUE_WORDS = ("印发", "发布", "施行", "制定", "下发")
+_ISSUE_LINE = re.compile(  # a line that is a date and an issue word: 2025年3月1日印发 / 印发日期：2025年3月1日
+    rf"(?:(?:印发|发布|下发|成文)(?:日期|时间)?\s*[:：]?\s*)?(?:{_DATE.pattern})\s*(?:印发|发布|下发)?"
+)
 _UNIT = re.compile(r"[\u4e00-\u9fff]{0,12}?公安(?:局|分局)[\u4e00-\u9fff]{0,12}?(?:派出所|大队|中队|支队)")
 _BEFORE_UNIT = re.compile(r"^.*[在于由被向到的和与及经](?=.*公安)")  # 张某在某县公安局…: the unit starts after 在
 
@@ -222,6 +239,11 @@ def issued_date(text: str) -> date | None:
     alone = [d for line in text.split("\n") for _, d in _dates(line) if _DATE.fullmatch(line.strip(" *\t"))]
     if alone:
         return alone[-1]
+    # A date the issue word touches (2025年3月1日印发, 印发日期：…) is the document's own, even when the text
+    # names a law's 修订/施行 dates first; the last is the 落款.
+    signed = [d for line in text.split("\n") for _, d in _dates(line) if _ISSUE_LINE.fullmatch(line.strip(" *\t"))]
+    if signed:
+        return signed[-1]
     for start, found in _dates(text):
         if any(w in text[max(0, start - 20) : start + 30] for w in _ISSUE_WORDS):
             return found
@@ -235,8 +257,14 @@ def _unit(text: str) -> str:
 
 
 def _section_name(title: str) -> str:
-    """A heading's text without its numbering (一、 （二） 3. 第一部分) and its closing colon."""
-    return _NUMBERING.sub("", title.strip().strip("*").strip()).rstrip("：:").strip()
+    """A heading's text without its numbering (一、 （二） 3. 第一部分), its 【】 and its closing colon."""
+    name = _NUMBERING.sub("", title.strip().strip("*").strip()).rstrip("：:").strip()
+    name = name.removeprefix("【").removesuffix("】").strip()
+    return SECTION_ALIASES.get(name, name)
+
+
+# A section named at the start of its first paragraph: **基本案情：**2023年… / 【基本案情】2023年…
+_RUN_IN = re.compile(r"^(?:\*\*)?(?P<head>[^*\n]{2,16}?(?:】|[：:]))(?:\*\*)?(?P<rest>\S.*)$")
 
 
 def _title_and_body(markdown: str) -> tuple[str, str]:
@@ -265,12 +293,34 @@ def _sections(body: str, known: tuple[str, ...]) -> tuple[str, list[str]]:
         m = _HEADING.match(line)
         text = m.group(2) if m else line
         name = _section_name(text)
+        run_in = None if m or not known else _RUN_IN.match(line.strip())
         if name in known and (m or len(line.strip()) <= len(name) + 8):
             lines[i] = f"## {name}"
             found.append(name)
+        elif run_in and _section_name(run_in["head"]) in known:
+            lines[i] = f"## {_section_name(run_in['head'])}\n\n{run_in['rest']}"
+            found.append(_section_name(run_in["head"]))
         elif m:
             lines[i] = "#" * max(2, min(6, len(m.group(1)) + shift)) + " " + m.group(2)
     return "\n".join(lines).strip("\n") + "\n", found
+
+
+_BOLD_HEADING = re.compile(
+    r"^\*\*(?P<text>(?:(?P<top>第[一二三四五六七八九十百]+[部章节分]+|[一二三四五六七八九十]+、)"
+    r"|[（(][一二三四五六七八九十]+[)）])[^*。；;！？]{1,30})\*\*$"
+)
+
+
+def _bold_headings(body: str) -> str:
+    """Headings of a file that uses no heading styles (公文 style: bold lines 一、… and （一）…) as Markdown
+    headings: 一、 and 第一章 as level 2, （一） as level 3. A file with heading styles is kept as it is."""
+    lines = body.split("\n")
+    if any(_HEADING.match(line) for line in lines):
+        return body
+    for i, line in enumerate(lines):
+        if m := _BOLD_HEADING.match(line.strip()):
+            lines[i] = ("## " if m["top"] else "### ") + m["text"].strip()
+    return "\n".join(lines)
 
 
 def _section_text(body: str, name: str) -> str:
@@ -315,6 +365,7 @@ def propose(word: WordText, taxonomy: Taxonomy, doc_type: str | None = None) -> 
     """Front matter proposed from the text (all but the id and the laws, which need the workflow and the
     statutes); `doc_type` None: a case when the headings name at least three of the case sections."""
     title, body = _title_and_body(word.markdown)
+    body = _bold_headings(body)
     case_body, case_found = _sections(body, CASE_SECTIONS)
     if doc_type is None:
         doc_type = TYPE_CASE if len(set(case_found)) >= 3 else TYPE_GUIDE
@@ -335,7 +386,8 @@ def propose(word: WordText, taxonomy: Taxonomy, doc_type: str | None = None) -> 
     }
     if doc_type == TYPE_CASE:
         group = taxonomy.group_of(category)
-        years = [d.year for _, d in _dates(body)]
+        # anonymised cases write 2023年10月某日: a year and month count as well as a full date
+        years = [d.year for _, d in _dates(body)] + [int(y) for y in _YEAR_MONTH.findall(body)]
         values |= {
             "case_type": group if group in ("刑事", "行政") else "",
             "year": max(years) if years else None,

@@ -53,6 +53,10 @@ a { color: inherit; text-decoration: none; }
 .doc-body tr { break-inside: avoid; }
 .doc-body blockquote { border-left: 2pt solid #bbb; margin: 3mm 0; padding-left: 4mm; color: #333; }
 .doc-body code, .doc-body pre { font-family: FONTS; }
+/* A long word with no break in it (a web address, a file or case number, a code line) wraps instead of
+   running off the page: WeasyPrint never scrolls or shrinks what does not fit. */
+.doc-body, .gist, .law { overflow-wrap: anywhere; }
+.doc-body pre { white-space: pre-wrap; }
 .kb-cite { border-bottom: 0.4pt dotted #555; }
 .kb-cite-note { font-size: 8.5pt; color: #555; }
 .kb-image-note { color: #555; }

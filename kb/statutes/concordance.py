@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb.errors import StatuteError
 from kb.statutes.corrections import CORRECTIONS_FILE, CORRECTIONS_NAME, Correction, read_corrections
-from kb.statutes.library import Article, LawVersion, StatuteLibrary
+from kb.statutes.lawrefbook import Article, LawShelf, LawVersion
 
 CHANGE_SAME = "文字未变"  # same number, same text (ignoring whitespace/punctuation width)
 CHANGE_RENUMBERED = "仅条号变化"  # different number, same text
@@ -225,11 +225,11 @@ def _version(versions: list[LawVersion], wanted: str | None, default: LawVersion
     return found[0]
 
 
-_CACHE: weakref.WeakKeyDictionary[StatuteLibrary, dict] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[LawShelf, dict] = weakref.WeakKeyDictionary()
 
 
 def align_versions(
-    library: StatuteLibrary,
+    library: LawShelf,
     law: str,
     old: str | None = None,
     new: str | None = None,
@@ -238,7 +238,8 @@ def align_versions(
     """The concordance of two versions of a law (default: its two newest), by content, with the
     correction file's entries (default data/law_concordance.yaml) applied. Cached per library.
 
-    Raises ConcordanceError when the law is unknown, has fewer than two versions or a version is unknown.
+    Raises ConcordanceError when the law is unknown, has fewer than two versions, a version is unknown or
+    the old version is not older than the new one.
     """
     versions = library.versions(law)
     if not versions:
@@ -253,6 +254,10 @@ def align_versions(
     new_version = _version(versions, new, versions[-1], name)
     if old_version is new_version:
         raise ConcordanceError(f"新旧版本相同（{old_version.version}）；请选两个不同的版本")
+    if versions.index(old_version) > versions.index(new_version):  # a reversed table reads 新增 as 删除
+        raise ConcordanceError(
+            f"旧版本应早于新版本：{old_version.version} 版晚于 {new_version.version} 版；请交换新旧版本"
+        )
     path = Path(corrections) if corrections is not None else CORRECTIONS_FILE
     stamp = path.stat().st_mtime_ns if path.is_file() else None
     key = (name, old_version.version, new_version.version, str(path), stamp)
@@ -321,7 +326,7 @@ def _ordered(
     return pairs
 
 
-def laws_with_versions(library: StatuteLibrary) -> list[str]:
+def laws_with_versions(library: LawShelf) -> list[str]:
     """The laws the library holds in two or more versions, sorted."""
     return [law for law in library.laws() if len(library.versions(law)) >= 2]
 

@@ -11,8 +11,7 @@ import yaml
 
 from kb.errors import Problem
 from kb.settings import REPO_ROOT
-from kb.statutes.lawrefbook import number_label
-from kb.statutes.library import LawVersion, StatuteLibrary, normalize_article
+from kb.statutes.lawrefbook import LawShelf, LawVersion, normalize_article, number_label
 
 CORRECTIONS_NAME = "law_concordance.yaml"
 # align_versions' default; the CLI, the app and `check` use the one in the settings' data folder.
@@ -41,7 +40,7 @@ ENTRY_FORM = "每项写成“- 旧条号 -> 新条号: 说明”，例如“- 61
 
 
 def read_corrections(
-    path: Path, library: StatuteLibrary, rel: str = CORRECTIONS_SHOWN
+    path: Path, library: LawShelf, rel: str = CORRECTIONS_SHOWN
 ) -> tuple[list[Correction], list[Problem]]:
     """Read the correction file: the valid entries, and every problem found (path first, with the fix).
 
@@ -77,7 +76,7 @@ def read_corrections(
 class _CorrectionReader:
     """Walks the correction file's YAML nodes, collecting entries and problems."""
 
-    def __init__(self, library: StatuteLibrary, rel: str):
+    def __init__(self, library: LawShelf, rel: str):
         self.library, self.rel = library, rel
         self.entries: list[Correction] = []
         self.problems: list[Problem] = []
@@ -205,9 +204,7 @@ def _pair_example(versions: list[LawVersion]) -> str:
     )
 
 
-def check_corrections(
-    library: StatuteLibrary, path: Path = CORRECTIONS_FILE, rel: str = CORRECTIONS_SHOWN
-) -> list[Problem]:
+def check_corrections(library: LawShelf, path: Path = CORRECTIONS_FILE, rel: str = CORRECTIONS_SHOWN) -> list[Problem]:
     """Every problem of the correction file, for `indexer.py check`."""
     return read_corrections(path, library, rel)[1]
 

@@ -154,11 +154,6 @@ def affected_documents(
     """
     today = today or date.today()
     concordance = align_versions(library, law, old, new, corrections)
-    order = [v.version for v in library.versions(concordance.law)]
-    if order.index(concordance.old.version) > order.index(concordance.new.version):
-        raise ConcordanceError(
-            f"旧版本应早于新版本：{concordance.old.version} 版晚于 {concordance.new.version} 版；请交换新旧版本"
-        )
     found = []
     for doc in documents:
         findings = _findings(doc, library, concordance, today)
@@ -272,6 +267,8 @@ def _reason(
             return head + "该条已删除，请删去或改引现行规定"
         if change == CHANGE_RENUMBERED:
             return head + f"该条现为{_labels(news)}（条文未变），应改引{_labels(news)}"
+        if [a.article for a in news] == [article.article]:  # nothing to renumber: the text is what changed
+            return head + f"该条仍为{article.label}，但内容已修改，请核对新条文后修订本文"
         return head + f"该条现为{_labels(news)}且内容已修改，请核对新条文后改引"
     if severity == SEVERITY_WARNING:
         when = started.isoformat() if started else "施行日"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -70,6 +71,15 @@ class LawVersion:
     path: str
     articles: tuple[Article, ...]
     preamble: str = ""
+
+
+class LawShelf(Protocol):
+    """What lists the laws and their versions (kb.statutes.library.StatuteLibrary): all the 新旧条文对照 and
+    its correction file need, so that the library itself can build on them."""
+
+    def laws(self) -> list[str]: ...
+
+    def versions(self, law: str) -> list[LawVersion]: ...
 
 
 @dataclass(frozen=True)
@@ -351,6 +361,7 @@ __all__ = [
     "EFFECTIVE_FILE",
     "SKIP_FILES",
     "Article",
+    "LawShelf",
     "LawVersion",
     "ParsedFile",
     "StatuteProblem",

@@ -27,6 +27,7 @@ from kb.statutes.citations import (
     extract_citations,
     parse_citation,
 )
+from kb.statutes.concordance import ConcordanceError, align_versions
 from kb.statutes.lawrefbook import (
     EFFECTIVE_FILE,
     SKIP_FILES,
@@ -180,15 +181,43 @@ class StatuteLibrary:
             f"{article_label(citation.key)}（{old.version} 版）在现行版本"
             f"（{now.version} 版，{_effective_text(now)}）中已变动："
         )
-        best = self.best_match(old, now)
-        if best is not None and best.article == old.article:
+        news = self.counterparts(old, now)
+        if news is None:  # not two versions of one law (never so here): the closest text
+            best = self.best_match(old, now)
+            news = (best,) if best is not None else ()
+        if [a.article for a in news] == [old.article]:
             return prefix + "条文内容已修改"
-        if best is not None:
-            return prefix + f"相应内容现为{best.label}"
-        return prefix + ("该条现为其他内容，未找到相应条文" if same else "现行版本中已无此条")
+        if news:
+            return prefix + f"相应内容现为{'、'.join(a.label for a in news)}"
+        return prefix + "该条已删除" + (f"，现行{same.label}为其他内容" if same else "")
+
+    def counterparts(self, article: Article, version: LawVersion) -> tuple[Article, ...] | None:
+        """The articles of another version of the same law that the 新旧条文对照 pairs with `article` (its
+        successors in a later version, predecessors in an earlier one; () for one deleted or added), with
+        the correction file of the repository's data folder; None when `version` is not another version
+        of the article's law."""
+        order = [v.version for v in self.versions(article.law)]
+        if version.law != article.law or article.version not in order or version.version not in order:
+            return None
+        if article.version == version.version:
+            return None
+        try:
+            if order.index(article.version) < order.index(version.version):
+                table = align_versions(self, article.law, article.version, version.version)
+                return tuple(p.new for p in table.successors(article.article) if p.new is not None)
+            table = align_versions(self, article.law, version.version, article.version)
+            return tuple(p.old for p in table.predecessors(article.article) if p.old is not None)
+        except ConcordanceError:
+            return None
 
     def best_match(self, article: Article, version: LawVersion) -> Article | None:
-        """The article of another version most similar in text, if similar enough."""
+        """The article of another version that corresponds to this one: for two versions of one law the
+        first the 新旧条文对照 pairs it with (None when deleted or added; the text alone misleads, e.g. the
+        penalty wording that 2012 第六十一条 shares with 2025 第七十九条); else the most similar text, if
+        similar enough."""
+        found = self.counterparts(article, version)
+        if found is not None:
+            return found[0] if found else None
         wanted = _bigrams(article.text)
         scored = [(_similarity(wanted, _bigrams(a.text)), a) for a in version.articles]
         score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))

@@ -80,7 +80,8 @@ def look_up_article(
         version = named[0]
     found = library.article(law, key, version=version)
     if found is None:
-        cite = Citation(law=versions[0].law, article=key, paragraph=None, start=0, end=0, text=article)
+        # in the version asked for: the one in force may hold the article, and then there is nothing to suggest
+        cite = Citation(law=versions[0].law, article=key, paragraph=None, start=0, end=0, text=article, version=version)
         raise StatuteError(library.suggest(cite))
     status = library.status(found)
     charges = tuple(charges_for(found.key)) if charges_for is not None and status == STATUS_CURRENT else ()

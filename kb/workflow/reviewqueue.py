@@ -143,7 +143,10 @@ def _changed_article_reasons(
                 continue
             message = library.changed_since(cite, on, today=today)
             now = library.in_force(cite.law, today)
-            if message and now is not None:
+            then = library.in_force(cite.law, on)
+            # a citation naming the old edition in a document issued under the new one (a comparison)
+            # was written with the change in view: it has not changed since the document was issued
+            if message and now is not None and (then is None or then.version != now.version):
                 found.append((cite.key, message, now))
         if not found:
             continue
