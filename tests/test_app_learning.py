@@ -12,9 +12,9 @@ from kb.workflow import accounts, audit
 from kb.workflow.progress import list_learned, mark_learned
 
 try:
-    from tests.test_app_publish import TIMEOUT, check, env, go, logged_in, texts
+    from tests.test_app_publish import PASSWORDS, TIMEOUT, check, env, go, logged_in, texts
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from test_app_publish import TIMEOUT, check, env, go, logged_in, texts
+    from test_app_publish import PASSWORDS, TIMEOUT, check, env, go, logged_in, texts
 
 __all__ = ["env"]  # the fixture: fresh content, index, database and one account per role
 
@@ -67,6 +67,26 @@ def test_a_visitor_ticks_for_the_session_only_and_is_told_that_logging_in_saves(
     assert bar(check(at)) == "已学习 1 / 3 篇（仅在本次会话中保存；登录后学习进度会保存）"
     assert [u.name for u in accounts.list_users(env) if list_learned(env, u)] == []
     assert "学习完成情况" not in texts(at.subheader)
+
+
+def test_ticks_made_before_logging_in_are_saved_to_the_account(env):
+    mark_learned(env, "du", "G-2024-901")
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    check(at.run())
+    at = go(at, "learning", tier="办案民警")
+    at.checkbox(key=MINE).check().run()
+    at.checkbox(key="learning_cb_办案民警:G-2024-901").check().run()  # already saved to the account
+    at = go(at, "login")
+    at.text_input(key="login_name").input("du")
+    at.text_input(key="login_password").input(PASSWORDS["du"])
+    at.button[0].click()
+    check(at.run())
+    at = go(at, "learning", tier="办案民警")
+    assert sorted(m.doc_id for m in list_learned(env, "du")) == ["C-2023-901", "G-2024-901"]
+    assert [t.proto.body for t in at.toast] == ["登录前勾选的 2 篇已保存到账号“du”"]
+    assert bar(at) == "已学习 2 / 3 篇（已保存到账号“du”）"
+    again = go(at, "learning", tier="办案民警")  # said once: the session's ticks are now the account's
+    assert list(again.toast) == []
 
 
 def test_the_legal_section_sees_completion_by_unit_and_tier_and_readers_do_not(env):
