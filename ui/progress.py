@@ -20,15 +20,16 @@ def learned(s: Settings, user: User | None) -> set[str]:
     Ticks made in this session before logging in are saved to the account first (and said so)."""
     if user is None:
         return st.session_state.setdefault(VISITOR_KEY, set())
+    saved = {m.doc_id for m in progress.list_learned(s, user)}
     ticked = st.session_state.get(VISITOR_KEY)
     if ticked:
-        saved = {m.doc_id for m in progress.list_learned(s, user)}
         with messages.shown_errors():
             for doc_id in sorted(ticked - saved):
                 progress.mark_learned(s, user, doc_id)
+                saved.add(doc_id)
             st.toast(f"登录前勾选的 {len(ticked)} 篇已保存到账号“{user.name}”", icon=":material/task_alt:")
         st.session_state[VISITOR_KEY] = set()
-    return {m.doc_id for m in progress.list_learned(s, user)}
+    return saved
 
 
 def toggle(s: Settings, user: User | None, doc_id: str, key: str) -> None:

@@ -247,17 +247,30 @@ def import_upload(
         )
     text, note = decode_upload(data)
     kind = doc_type or guess_type(text)
+    draft, problems = store_upload(settings, user, text, kind, draft_id, expected_rev, f"{filename}，{len(data)} 字节")
+    return draft, problems, note
+
+
+def store_upload(
+    settings: Settings,
+    user: User,
+    text: str,
+    doc_type: str,
+    draft_id: int | None,
+    expected_rev: int | None,
+    detail: str,
+) -> tuple[Draft, list[Problem]]:
+    """An upload's text as a new draft (or as draft `draft_id`'s text), its problems, and an audit entry
+    with `detail` and the number of problems. Markdown and Word uploads both end here."""
     if draft_id is None:
-        draft = create_draft(settings, user, text, kind)
+        draft = create_draft(settings, user, text, doc_type)
     else:
         draft = save_draft(settings, user, draft_id, text, expected_rev if expected_rev is not None else -1)
-    # The draft holds the decoded text (UTF-8, no BOM, LF): check that, not the raw bytes, or a
+    # The draft holds the stored text (UTF-8, no BOM, LF): check that, not the raw bytes, or a
     # GBK upload would be refused for an encoding the note says was already converted.
     problems = check_text(settings, draft.text, draft.doc_type)
-    audit.log(
-        settings, user.name, "upload", f"草稿#{draft.id}", f"{filename}，{len(data)} 字节，{len(problems)} 处问题"
-    )
-    return draft, problems, note
+    audit.log(settings, user.name, "upload", f"草稿#{draft.id}", f"{detail}，{len(problems)} 处问题")
+    return draft, problems
 
 
 def _transition(

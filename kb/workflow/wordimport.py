@@ -15,10 +15,8 @@ from kb.roles import EDIT
 from kb.search.charges import charges_alleged, load_charges
 from kb.settings import Settings
 from kb.statutes.citations import extract_citations
-from kb.workflow import audit
 from kb.workflow.accounts import User, require
-from kb.workflow.checks import check_text
-from kb.workflow.drafts import UPLOAD_SUFFIXES, Draft, create_draft, get_draft, import_upload, save_draft
+from kb.workflow.drafts import UPLOAD_SUFFIXES, Draft, get_draft, import_upload, store_upload
 from kb.workflow.forms import DraftForm, next_id, write_form
 
 WORD_SUFFIXES = (WORD_SUFFIX, *LEGACY_SUFFIXES)  # the suffixes this module answers for (a .doc is refused here)
@@ -100,13 +98,8 @@ def import_word(
     user = require(settings, actor, EDIT)
     current = get_draft(settings, user, draft_id) if draft_id is not None else None
     proposed = propose_draft(settings, user, filename, data, current.doc_type if current else doc_type, current)
-    if current is None:
-        draft = create_draft(settings, user, proposed.text, proposed.doc_type)
-    else:
-        draft = save_draft(settings, user, current.id, proposed.text, -1 if expected_rev is None else expected_rev)
-    problems = check_text(settings, draft.text, draft.doc_type)
-    detail = f"Word 文档 {PurePath(filename).name}，{len(data)} 字节，{len(problems)} 处问题"
-    audit.log(settings, user.name, "upload", f"草稿#{draft.id}", detail)
+    detail = f"Word 文档 {PurePath(filename).name}，{len(data)} 字节"
+    draft, problems = store_upload(settings, user, proposed.text, proposed.doc_type, draft_id, expected_rev, detail)
     return draft, problems, proposed.note
 
 
