@@ -136,17 +136,33 @@ class Walk:
     def tables(self, where: str) -> None:
         """Hover every table and each button of its toolbar, looking at the tooltips."""
         grids = self.page.locator('[data-testid="stDataFrame"]:visible')  # not those in other tabs
-        self.tables_seen += grids.count()
-        for i in range(grids.count()):
+        count = self.settled_count(grids)
+        self.tables_seen += count
+        for i in range(count):
             self.toolbar(grids.nth(i), grids.nth(i), f"{where}（表格工具栏")
 
     def charts(self, where: str) -> None:
         """Hover every chart and each button of its toolbar, looking at the tooltips."""
         chart = '[data-testid="stVegaLiteChart"]'
         frames = self.page.locator('[data-testid="stFullScreenFrame"]:visible').filter(has=self.page.locator(chart))
-        self.charts_seen += frames.count()
-        for i in range(frames.count()):
+        count = self.settled_count(frames)
+        self.charts_seen += count
+        for i in range(count):
             self.toolbar(frames.nth(i), frames.nth(i).locator(chart), f"{where}（图表工具栏")
+
+    def settled_count(self, locator) -> int:
+        """How many elements `locator` finds once the page stops changing.
+
+        Right after a page switch the previous page's elements can still be in the DOM for a moment (stale, then
+        removed), so a count taken at once may name an element that is gone by the time it is hovered.
+        """
+        counts = [locator.count()]
+        for _ in range(50):  # at most ~10 s
+            self.page.wait_for_timeout(200)
+            counts.append(locator.count())
+            if len(counts) >= 4 and len(set(counts[-4:])) == 1:
+                break
+        return counts[-1]
 
     def toolbar(self, holder, element, where: str) -> None:
         """Hover `element` so that its toolbar (inside `holder`) shows, then each button, looking each time."""
