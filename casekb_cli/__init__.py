@@ -6,7 +6,7 @@ messages; `content`, `search` and `workflow` hold the commands. Command logic li
 
 from __future__ import annotations
 
-from casekb_cli import archive, content, handbook, lawchange, progress, review, search, wordimport, workflow  # noqa: F401  (importing a module registers its commands)
+from casekb_cli import archive, content, handbook, lawchange, progress, quiz, review, search, wordimport, workflow  # noqa: F401  (importing a module registers its commands)
 from casekb_cli.base import PROG, cli
 
 

@@ -13,12 +13,13 @@ from kb.settings import Settings
 from kb.statutes.corrections import CORRECTIONS_NAME, check_corrections
 from kb.statutes.library import StatuteLibrary
 from kb.workflow.checks import check_content
+from kb.workflow.questionbank import check_questions
 
 
 def check_everything(settings: Settings) -> ContentSet:
     """Check the content folder with the same check as the editor, upload, review and publish, then the data
-    files that depend on it: fact-pattern cues, search words, the learning paths, the units and the law concordance
-    corrections."""
+    files that depend on it: fact-pattern cues, search words, the learning paths, the units, the law concordance
+    corrections and the question bank (quizzes/)."""
     resources = load_resources(settings)
     result = check_content(settings)  # each file through check_document; then duplicate ids
     problems = [*result.problems, *resources.cue_problems]
@@ -29,8 +30,11 @@ def check_everything(settings: Settings) -> ContentSet:
         problems += load_learning_paths(learning, resources.taxonomy.audiences, ids).problems
     if (settings.data_dir / UNITS_FILE).is_file():  # the units accounts belong to (账号管理)
         problems += load_units(settings.data_dir / UNITS_FILE).problems
-    if settings.laws_dir is not None:  # the 新旧条文对照 corrections name laws, versions and articles of the library
-        problems += check_corrections(StatuteLibrary.load(settings.laws_dir), settings.data_dir / CORRECTIONS_NAME)
+    library = StatuteLibrary.load(settings.laws_dir) if settings.laws_dir is not None else None
+    if library is not None:  # the 新旧条文对照 corrections name laws, versions and articles of the library
+        problems += check_corrections(library, settings.data_dir / CORRECTIONS_NAME)
+    ids = [d.id for d in result.documents]
+    problems += check_questions(settings, known_ids=ids, library=library).problems
     return dataclasses.replace(result, problems=tuple(problems))
 
 

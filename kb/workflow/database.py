@@ -211,6 +211,86 @@ CREATE TABLE IF NOT EXISTS learning_marks (
 );
 """,
     ),
+    # Quiz files (quizzes/) edited in the app: drafts, and every published version of each file.
+    Migration(
+        12,
+        "kb.workflow.quizdrafts",
+        """
+CREATE TABLE IF NOT EXISTS quiz_drafts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL,
+    base_version INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    state TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quiz_versions (
+    path TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    draft_id INTEGER,
+    at TEXT NOT NULL,
+    PRIMARY KEY (path, version)
+);
+""",
+    ),
+    # Self-tests and exam sittings (exam_id NULL: a self-test), with each answer given. The unit and tier are
+    # the account's when it answered, so a ranking by unit stays right after someone moves.
+    Migration(
+        13,
+        "kb.workflow.selftests",
+        """
+CREATE TABLE IF NOT EXISTS quiz_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user TEXT NOT NULL,
+    unit TEXT NOT NULL DEFAULT '',
+    tier TEXT NOT NULL DEFAULT '',
+    exam_id INTEGER,
+    source TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    score INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS quiz_attempts_exam ON quiz_attempts (exam_id, user) WHERE exam_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS quiz_attempts_user ON quiz_attempts (user);
+CREATE TABLE IF NOT EXISTS quiz_answers (
+    attempt_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    question_id TEXT NOT NULL,
+    response TEXT NOT NULL,
+    correct INTEGER NOT NULL,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (attempt_id, position)
+);
+CREATE INDEX IF NOT EXISTS quiz_answers_question ON quiz_answers (question_id);
+""",
+    ),
+    # Exams (比武): who they are for, the questions drawn when created (kept as they were then), the time
+    # limit and the window.
+    Migration(
+        14,
+        "kb.workflow.exams",
+        """
+CREATE TABLE IF NOT EXISTS exams (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    tier TEXT NOT NULL DEFAULT '',
+    categories TEXT NOT NULL DEFAULT '[]',
+    questions TEXT NOT NULL,
+    time_limit_minutes INTEGER NOT NULL,
+    opens_at TEXT NOT NULL,
+    closes_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+""",
+    ),
 )
 
 
