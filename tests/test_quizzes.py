@@ -178,8 +178,9 @@ def test_front_matter_problems(taxonomy):
     ]
     assert problems_of(taxonomy, "", head=HEAD) == [f"{REL}:1: 没有题目；每道题以“## 题号”开头，如“## Q-0001”"]
     assert problems_of(taxonomy, "题干：孤立的一行\n" + GOOD) == [
-        f"{REL}:7: 第一道题之前只能写标题；每道题以“## 题号”开头，如“## Q-0001”"
+        f"{REL}:7: 这一行在第一道题之前；每道题以“## 题号”开头，如“## Q-0001”"
     ]
+    assert problems_of(taxonomy, "本题库根据现行指引编写。\n" + GOOD) == []
 
 
 def test_ids_and_stems_repeated_across_files_and_bank_ids_used_twice(tmp_path, taxonomy):

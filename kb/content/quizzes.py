@@ -221,9 +221,9 @@ def read_quiz(text: str, rel: str) -> tuple[dict, list[_Block], list[Problem]]:
             blocks.append(current)
             continue
         if current is None:
-            if line.startswith("#") or line.startswith(">"):
-                continue  # a title or note above the questions
-            problems.append(Problem(rel, number, "", f"第一道题之前只能写标题；每道题以“## 题号”开头，{_EXAMPLE}"))
+            if not _FIELD.match(line):
+                continue  # a title or a note above the questions
+            problems.append(Problem(rel, number, "", f"这一行在第一道题之前；每道题以“## 题号”开头，{_EXAMPLE}"))
             continue
         if labelled := _FIELD.match(line):
             label, value = labelled[1], labelled[2]
