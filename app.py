@@ -47,7 +47,7 @@ def main() -> None:
     sidebar.sidebar(counts=not locked)
     if user is not None:
         st.sidebar.caption(f"当前用户：{user.name}（{user.role}）")
-    page = st.navigation(pages)
+    page = st.navigation(pages, expanded=True)  # collapsed, Streamlit adds an English “View n more”
     urls.pin_url(page.url_path)
     relogin = st.session_state.pop(RELOGIN, False)  # the login timed out or was ended meanwhile
     if page is not login:

@@ -1,5 +1,5 @@
 """学习路径: ordered reading lists per tier; 已学习 marks saved to the account (for visitors, to the session);
-the legal section's view of completion by unit and tier."""
+the legal section's view of completion and quiz scores by unit and tier."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 from kb import roles
 from kb.rendering.handbook import Selection
 from kb.workflow import logins
-from ui import cards, files, handbook, markup, progress, services, urls
+from ui import cards, files, handbook, markup, progress, quizstats, services, urls
 
 TIERS = ("办案民警", "法制员", "单位负责人")
 TIER_NOTES = {
@@ -54,11 +54,14 @@ def main() -> None:
     if user is not None and user.can(REPORT_PERMISSION):
         st.divider()
         progress.render_report(s)
+        st.divider()
+        quizstats.render_report(s, user)
 
 
 def path(s, user, tier: str, items: list[dict]) -> None:
     """The tier's reading list with its 已学习 checkboxes and the progress bar."""
     handbook.download_button(Selection(path=tier), "下载本层级学习资料（PDF）", "learning_pdf")
+    st.page_link("app_pages/selftest.py", label="本路径自测", query_params={"tier": tier}, icon=":material/quiz:")
     done = progress.learned(s, user)
     finished = sum(1 for it in items if it["id"] in done)
     kept = f"已保存到账号“{user.name}”" if user is not None else "仅在本次会话中保存；登录后学习进度会保存"

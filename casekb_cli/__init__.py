@@ -6,7 +6,21 @@ messages; `content`, `search` and `workflow` hold the commands. Command logic li
 
 from __future__ import annotations
 
-from casekb_cli import archive, content, handbook, lawchange, progress, quiz, review, search, wordimport, workflow  # noqa: F401  (importing a module registers its commands)
+from casekb_cli import (  # noqa: F401  (importing a module registers its commands)
+    archive,
+    content,
+    exams,
+    handbook,
+    lawchange,
+    progress,
+    quiz,
+    quizdrafts,
+    quizstats,
+    review,
+    search,
+    wordimport,
+    workflow,
+)
 from casekb_cli.base import PROG, cli
 
 

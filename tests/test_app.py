@@ -435,13 +435,13 @@ def test_unknown_and_missing_document_ids(env):
 
 def test_learning_path_lists_the_tier_in_order_and_tracks_progress(env):
     at = open_page("learning")
-    assert links(at) == ["盗窃案件办理指引", "张某多次盗窃电动车电瓶案", "醉驾案件办理工具箱"]
+    assert links(at) == ["本路径自测", "盗窃案件办理指引", "张某多次盗窃电动车电瓶案", "醉驾案件办理工具箱"]
     assert at.progress[0].proto.text == "已学习 0 / 3 篇（仅在本次会话中保存；登录后学习进度会保存）"
     at.checkbox(key="learning_cb_办案民警:C-2023-901").check().run()
     assert at.progress[0].proto.text == "已学习 1 / 3 篇（仅在本次会话中保存；登录后学习进度会保存）"
     at.segmented_control(key="learning_tier").set_value("法制员").run()
     assert at.query_params["tier"] == "法制员"
-    assert links(at) == ["李某酒后殴打他人治安案"]
+    assert links(at) == ["本路径自测", "李某酒后殴打他人治安案"]
 
 
 def test_learning_paths_file_missing_is_explained(env, tmp_path, monkeypatch):

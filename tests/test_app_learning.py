@@ -34,7 +34,7 @@ def test_a_logged_in_officer_starts_on_their_tier_and_their_marks_are_saved(env)
     accounts.set_tier(env, "lin", "法制员")
     at = go(logged_in("lin"), "learning")
     assert at.segmented_control(key="learning_tier").value == "法制员"
-    assert links(at) == ["李某酒后殴打他人治安案"]
+    assert links(at) == ["本路径自测", "李某酒后殴打他人治安案"]
     at = go(logged_in("du"), "learning")
     assert at.segmented_control(key="learning_tier").value == "办案民警"
     assert bar(at) == "已学习 0 / 3 篇（已保存到账号“du”）"

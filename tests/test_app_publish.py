@@ -24,7 +24,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     from test_frontmatter import alias_bomb
 
 TIMEOUT = 60  # the first run loads jieba's dictionary
-WORK_PAGES = ("editor", "review", "audit_log", "users", "login")
+WORK_PAGES = ("editor", "review", "quizbank", "audit_log", "users", "login")
 PASSWORDS = {"lin": "lin-password", "wang": "wang-password", "zhao": "zhao-password", "du": "du-password"}
 
 
@@ -116,7 +116,7 @@ summary: 接报电动车被盗后三十分钟内完成视频追踪部署。
 # -- navigation and access ---------------------------------------------------------------------
 
 
-READING = ["search", "similar", "casebook", "guides", "law", "document", "learning", "stats"]
+READING = ["search", "similar", "casebook", "guides", "law", "document", "learning", "selftest", "exams", "stats"]
 LISTED = [name for name in READING if name != "document"]  # 文档 opens from links, not from the menu
 
 
@@ -130,8 +130,8 @@ def shown(sections) -> list[str]:
     [
         (None, ["login"]),
         ("du", ["login"]),
-        ("lin", ["editor", "login"]),
-        ("zhao", ["editor", "review", "audit_log", "login"]),
+        ("lin", ["editor", "quizbank", "login"]),
+        ("zhao", ["editor", "review", "quizbank", "audit_log", "login"]),
         ("admin", ["audit_log", "users", "login"]),
     ],
 )

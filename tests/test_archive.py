@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from kb.content.documents import iter_content_files
+from kb.content.quizzes import quiz_files
 from kb.workflow import audit
 from kb.workflow.archive import MANIFEST, MAX_ENTRY_BYTES, ArchiveError, export_content, read_archive
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every document under guides/ and casebook/ by path, as bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in iter_content_files(root)}
+    """Every document under guides/ and casebook/ and every quiz file under quizzes/ by path, as bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in [*iter_content_files(root), *quiz_files(root)]}
 
 
 def manifest_of(files: dict[str, bytes], **changes) -> bytes:
@@ -101,15 +102,15 @@ def test_a_file_that_is_not_a_zip_is_refused():
 
 def test_paths_that_leave_the_content_folder_are_refused():
     bad = {"../evil.md": b"x", "/etc/evil.md": b"x", "guides/../../evil.md": b"x", "guides\\evil.md": b"x"}
-    unsafe = "路径不安全（含“..”、绝对路径、反斜杠或控制字符）；备份中只能有 guides/、casebook/ 下的文件"
+    unsafe = "路径不安全（含“..”、绝对路径、反斜杠或控制字符）；备份中只能有 guides/、casebook/、quizzes/ 下的文件"
     assert problems(zip_of({**GOOD, **bad})) == [f"{name}: {unsafe}" for name in bad]
 
 
 def test_files_that_are_not_markdown_or_outside_the_two_folders_are_refused():
     bad = {"guides/G-1.txt": b"x", "data/taxonomy.md": b"x", "guides/.hidden.md": b"x"}
     assert problems(zip_of({**GOOD, **bad})) == [
-        "guides/G-1.txt: 不是 Markdown 文件（.md）；备份中只能有 guides/、casebook/ 下的 .md 文件",
-        "data/taxonomy.md: 不在 guides/、casebook/ 下；备份中只能有这两个目录中的 .md 文件",
+        "guides/G-1.txt: 不是 Markdown 文件（.md）；备份中只能有 guides/、casebook/、quizzes/ 下的 .md 文件",
+        "data/taxonomy.md: 不在 guides/、casebook/、quizzes/ 下；备份中只能有这几个目录中的 .md 文件",
         "guides/.hidden.md: 是隐藏文件（名称以“.”开头）；系统不读取这类文件，备份中不应有",
     ]
 

@@ -44,6 +44,7 @@ WRAPPED = {
     "weasyprint": {"rendering.pdf"},
     "mammoth": {"content.wordfile"},
     "markdownify": {"content.wordfile"},
+    "openpyxl": {"rendering.workbook"},
 }
 FORBIDDEN = ("streamlit", "click")
 

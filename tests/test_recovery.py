@@ -462,3 +462,11 @@ def test_the_review_page_shows_an_error_when_the_index_could_not_be_updated(kb, 
     assert len(errors) == 1 and errors[0].startswith("文件已发布，但检索索引未更新"), errors
     assert "已记下待修复" in errors[0]
     assert get_draft(kb, "zhao", draft_id).state == STATE_PUBLISHED
+
+
+def test_a_quiz_file_staged_by_an_interrupted_publish_is_removed(kb):
+    (kb.content_dir / "quizzes").mkdir(exist_ok=True)
+    (kb.content_dir / "quizzes/.盗窃.md.0badf00d.tmp").write_text("staged", encoding="utf-8")
+    recovery = next_start(kb)
+    assert recovery.actions == ("删除中断的发布留下的临时文件 quizzes/.盗窃.md.0badf00d.tmp",)
+    assert not (kb.content_dir / "quizzes/.盗窃.md.0badf00d.tmp").exists()

@@ -28,6 +28,8 @@ READING = (
     ("查阅", "law", "法规", ":material/balance:", "law"),
     ("查阅", "document", "文档", ":material/description:", "doc"),
     ("学习与统计", "learning", "学习路径", ":material/school:", "learning"),
+    ("学习与统计", "selftest", "自测", ":material/quiz:", "selftest"),
+    ("学习与统计", "exams", "比武", ":material/emoji_events:", "exams"),
     ("学习与统计", "stats", "统计", ":material/bar_chart:", "stats"),
 )
 # Registered but not listed: 文档 opens from a link, a bookmark or a search by its id in 检索.
@@ -35,6 +37,7 @@ UNLISTED = frozenset({"document"})
 WORK = (
     ("editor", "编写", ":material/edit_note:", EDIT),
     ("review", "审核发布", ":material/fact_check:", REVIEW),
+    ("quizbank", "题库", ":material/checklist:", EDIT),
     ("audit_log", "审计日志", ":material/receipt_long:", AUDIT),
     ("users", "账号管理", ":material/manage_accounts:", USERS),
 )

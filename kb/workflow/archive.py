@@ -1,4 +1,4 @@
-"""The backup of the published content: guides/ and casebook/ as a zip with a manifest; made, read and checked."""
+"""The backup of the published content (guides/, casebook/, quizzes/) as a zip with a manifest; made, read, checked."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from datetime import datetime
 
 from kb import __version__
 from kb.content.documents import FOLDER_TYPES, iter_content_files
+from kb.content.quizzes import QUIZ_FOLDER, quiz_files
 from kb.errors import KBError
 from kb.settings import Settings
 from kb.workflow import audit
@@ -33,7 +34,8 @@ MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
-_FOLDERS = "、".join(f"{f}/" for f in FOLDER_TYPES)
+FOLDERS = (*FOLDER_TYPES, QUIZ_FOLDER)  # the documents, and the question bank
+_FOLDERS = "、".join(f"{f}/" for f in FOLDERS)
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,15 @@ def _zip_info(name: str, mtime: float | None = None) -> zipfile.ZipInfo:
 
 
 def export_content(settings: Settings, actor: User | str | None = None) -> Export:
-    """Every document under guides/ and casebook/, exactly as stored, in a zip with its manifest.
+    """Every document under guides/ and casebook/ and every quiz file under quizzes/, exactly as stored, in a zip
+    with its manifest.
 
     `actor` (a signed-in account, or None for the command line) is recorded in the audit log.
     """
     root = settings.content_dir
-    stored = [(path.relative_to(root).as_posix(), path) for path in iter_content_files(root)]
+    stored = [
+        (path.relative_to(root).as_posix(), path) for path in sorted([*iter_content_files(root), *quiz_files(root)])
+    ]
     contents = [(rel, path.read_bytes(), path.stat().st_mtime) for rel, path in stored]
     files = tuple(ArchiveFile(rel, hashlib.sha256(data).hexdigest(), len(data)) for rel, data, _ in contents)
     manifest = Manifest(_now(), __version__, files)
@@ -145,8 +150,8 @@ def _path_problem(name: str) -> str:
         or any(p in ("", ".", "..") for p in parts)
     ):
         return f"路径不安全（含“..”、绝对路径、反斜杠或控制字符）；备份中只能有 {_FOLDERS} 下的文件"
-    if parts[0] not in FOLDER_TYPES or len(parts) < 2:
-        return f"不在 {_FOLDERS} 下；备份中只能有这两个目录中的 .md 文件"
+    if parts[0] not in FOLDERS or len(parts) < 2:
+        return f"不在 {_FOLDERS} 下；备份中只能有这几个目录中的 .md 文件"
     if not name.endswith(".md"):
         return f"不是 Markdown 文件（.md）；备份中只能有 {_FOLDERS} 下的 .md 文件"
     if parts[-1].startswith("."):

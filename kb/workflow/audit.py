@@ -46,6 +46,15 @@ ACTIONS: dict[str, str] = {
     "review_clear": "已复核，无需修改",
     "export": "导出内容备份",
     "restore": "恢复内容备份",
+    "quiz_draft": "新建题库草稿",
+    "quiz_save": "保存题库草稿",
+    "quiz_submit": "提交题库审核",
+    "quiz_return": "退回题库修改",
+    "quiz_discard": "作废题库草稿",
+    "quiz_publish": "发布题库",
+    "quiz_publish_failed": "题库发布失败",
+    "exam_create": "创建比武",
+    "exam_submit": "比武交卷",
 }
 
 

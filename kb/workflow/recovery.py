@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kb.content.documents import FOLDER_TYPES
 from kb.content.frontmatter import read_meta_leniently
+from kb.content.quizzes import QUIZ_FOLDER
 from kb.settings import Settings
 from kb.workflow import audit, database
 from kb.workflow.filechange import journals, remove_file, settle_journal
@@ -34,6 +35,9 @@ def _temporaries(content_dir: Path) -> list[Path]:
         base = content_dir / folder
         if base.is_dir():
             found.extend(p for p in base.rglob(".*") if p.is_file() and _TEMPORARY.match(p.name))
+    quizzes = content_dir / QUIZ_FOLDER  # quiz publishes stage files too; their backups always have a journal
+    if quizzes.is_dir():
+        found.extend(p for p in quizzes.rglob(".*.tmp") if p.is_file() and _TEMPORARY.match(p.name))
     return sorted(found)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kb.content.catalog import published_documents
 from kb.content.documents import iter_content_files
+from kb.content.quizzes import QUIZ_FOLDER, quiz_files
 from kb.errors import AuthError, KBError, PublishError
 from kb.roles import READ, ROLE_ADMIN
 from kb.settings import Settings
@@ -18,6 +19,7 @@ from kb.workflow.accounts import User, require
 from kb.workflow.archive import Manifest, read_archive
 from kb.workflow.filechange import remove_file
 from kb.workflow.publishing import journaled, publish_lock
+from kb.workflow.quizversions import keep_quiz_baseline
 from kb.workflow.versions import keep_baseline
 
 # How a restore treats a content folder that already has documents.
@@ -120,7 +122,7 @@ def restore_content(
     archive = read_archive(data, name)
     root = settings.content_dir
     with publish_lock(settings):
-        existing = {p.relative_to(root).as_posix(): p for p in iter_content_files(root)}
+        existing = {p.relative_to(root).as_posix(): p for p in [*iter_content_files(root), *quiz_files(root)]}
         if existing and mode == EMPTY_ONLY:
             raise NotEmptyError(len(existing))
         added, overwritten, unchanged = _compare(existing, archive.files)
@@ -136,8 +138,11 @@ def restore_content(
                 f"新增 {len(added)}，覆盖 {len(overwritten)}，未变 {len(unchanged)}，删除 {len(removed)}"
             )
             with journaled(settings, f"恢复备份 {name}") as (con, changes):
-                for rel in [*overwritten, *removed]:
-                    keep_baseline(con, catalog.get(rel))  # the text replaced stays in the document's history
+                for rel in [*overwritten, *removed]:  # the text replaced stays in the document's or quiz file's history
+                    if rel.startswith(f"{QUIZ_FOLDER}/"):
+                        keep_quiz_baseline(con, rel, existing[rel].read_text(encoding="utf-8", errors="replace"))
+                    else:
+                        keep_baseline(con, catalog.get(rel))
                 audit.record(con, user.name, "restore", name, detail)
                 for rel, tmp in staged.items():
                     changes.put(root / rel, tmp)
