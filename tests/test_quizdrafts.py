@@ -113,7 +113,9 @@ def test_a_save_over_someone_elses_save_is_refused_and_overwrites_nothing(env):
     with pytest.raises(PublishError) as caught:
         save_quiz_draft(env, "lin", draft.id, quiz(stem="作者后保存的题干？"), started)
     assert str(caught.value).startswith("题库草稿 #1 在你编辑期间已被保存过（")
-    assert str(caught.value).endswith("），为免覆盖，本次未保存；你的文本仍在编辑框中，请先复制，再重新打开草稿合并后保存")
+    assert str(caught.value).endswith(
+        "），为免覆盖，本次未保存；你的文本仍在编辑框中，请先复制，再重新打开草稿合并后保存"
+    )
     assert get_quiz_draft(env, "lin", draft.id).text == quiz(stem="审核人员先保存的题干？")
     mine = save_quiz_draft(env, "lin", draft.id, quiz(stem="合并后的题干？"), quiz(stem="审核人员先保存的题干？"))
     assert mine.text == quiz(stem="合并后的题干？")
