@@ -30,7 +30,7 @@ def files(user: accounts.User) -> None:
     bank = check_questions(s)
     rows = quizbank.file_rows(s, bank)
     if not rows:
-        st.info("quizzes/ 下还没有题库文件；可在“新建题库”中新建。", icon=":material/inbox:")
+        st.info("还没有题库文件；可在“新建题库”中新建。", icon=":material/inbox:")
         return
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption("题数只计没有格式错误的题目；有错误的题目见下方所选文件的问题列表。")
@@ -118,7 +118,7 @@ def review(user: accounts.User) -> None:
     go, back = st.columns(2, gap="large")
     with go:
         st.markdown("**发布**")
-        st.caption("发布后版本号自动加一，文件写入 quizzes/，旧版本保存在版本历史中。")
+        st.caption("发布后版本号自动加一，写入题库文件夹，旧版本保存在版本历史中。")
         if st.button("发布", type="primary", icon=":material/publish:", key="quizbank_publish"):
             with messages.shown_errors(problems=workflow.show_problems) as outcome:
                 result = publish_quiz_draft(s, user, draft.id)
@@ -141,7 +141,7 @@ def new_file(user: accounts.User) -> None:
     s = services.settings()
     st.caption("新题库从模板开始：模板里有一道示例题，请改写或删去，再按题库格式添加题目。")
     with st.form("quizbank_new_form"):
-        name = st.text_input("文件名", placeholder="如 盗窃（保存为 quizzes/盗窃.md）", key="quizbank_new_name")
+        name = st.text_input("文件名", placeholder="如 盗窃（保存为题库文件夹中的“盗窃”文件）", key="quizbank_new_name")
         bank_id = st.text_input("题库 id", placeholder="QB- 加字母数字，如 QB-DQ", key="quizbank_new_id")
         title = st.text_input("题库名称", placeholder="如 盗窃案件题库", key="quizbank_new_title")
         go = st.form_submit_button("新建题库草稿", type="primary", icon=":material/note_add:")

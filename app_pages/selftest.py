@@ -92,7 +92,7 @@ def main() -> None:
     if questions:
         quiz(s, user, questions)
     else:
-        st.info("题库中还没有可用的题目。法制大队在 quizzes/ 中编写并发布题目后即可自测。", icon=":material/quiz:")
+        st.info("题库中还没有可用的题目。法制大队在“题库”页编写并发布题目后即可自测。", icon=":material/quiz:")
     if user is not None:
         st.divider()
         with messages.or_stop():

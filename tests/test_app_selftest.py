@@ -220,5 +220,5 @@ def test_the_learning_path_links_to_its_self_test(env):
 
 def test_with_no_bank_the_page_says_so(env):
     at = go(visitor(), "selftest")
-    assert "题库中还没有可用的题目。法制大队在 quizzes/ 中编写并发布题目后即可自测。" in texts(at.info)
+    assert "题库中还没有可用的题目。法制大队在“题库”页编写并发布题目后即可自测。" in texts(at.info)
     assert not at.exception and not at.error
