@@ -169,3 +169,14 @@ def test_a_lone_character_glued_after_a_filler_is_left_out():
     und = read("盗窃 能先 拘")
     assert words(und) == ["盗窃", "拘"]
     assert "能" in und.fillers
+
+
+def test_a_steer_word_in_brackets_is_a_notion_the_ranking_uses_apart():
+    notion_words, _ = parse_query_words("[意图]\n还能立案吗 → 【不再追诉】 时效\n")
+    analysis.configure([REPO_ROOT / "data" / "userdict.txt"], [], query_words=notion_words.words())
+    und = understand("诈骗 还能立案吗", SYNONYMS, THESAURUS, notion_words)
+    assert words(und) == ["诈骗"]
+    assert und.intents == ("还能立案吗",)
+    assert und.steer == ("时效",)
+    assert und.notions == ("不再追诉",)
+    assert read("打人 拘几天").notions == ()

@@ -125,3 +125,13 @@ def test_the_intent_picks_the_crimes_article_not_the_public_order_one(bundled):
     # 编造虚假警情: 刑法第二百九十一条之一 (a crime) and 治安管理处罚法第二十九条 (a 违法行为) both
     # define it; 够不够刑事 steers to 追究刑事责任 / 情节严重…, which only the crime's article says.
     assert top(bundled.search("编造虚假警情发到网上 够不够刑事"))[0] == "刑法@2023-12-29#291-1"
+
+
+def test_a_time_limit_question_finds_the_time_limit_article_though_it_shares_no_word(bundled, monkeypatch):
+    # 还能立案吗 → 【不再追诉】 (data/query_words.txt): 刑法第八十七条 says neither 盗窃 nor 手机.
+    from kb.search import concepts
+
+    query = "偷了同事手机 过了好几年 还能立案吗"
+    assert "刑法@2023-12-29#87" in top(bundled.search(query))
+    monkeypatch.setattr(concepts, "NOTION_MAX", 0)
+    assert "刑法@2023-12-29#87" not in top(bundled.search(query), 10)

@@ -394,3 +394,31 @@ def test_law_target_reads_the_book_title_marks():
     assert law_target("《治安管理处罚法》") == "治安管理处罚法"
     assert law_target("治安管理处罚法") == ""
     assert law_target("《》") == ""
+
+
+def test_notion_target_reads_one_pair_of_brackets():
+    from kb.search.thesaurus import notion_target
+
+    assert notion_target("【不再追诉】") == "不再追诉"
+    assert notion_target("不再追诉") == ""
+    assert notion_target("【】") == ""
+    assert notion_target("【不再【追诉】") == ""
+
+
+def test_brackets_anywhere_but_around_a_whole_steer_word_are_an_error():
+    qw, problems = parse_query_words("[意图]\n还能立案吗 → 【不再追诉 时效\n【还能】 → 时效\n还能罚吗 → 【不再处罚】\n")
+    hint = "【】只用在箭头后，整个导向词写在一对【】中，如“【不再追诉】”"
+    assert messages(problems) == [
+        f"{Q}:2: “【不再追诉”中的【】用法不对；{hint}",
+        f"{Q}:3: “【还能】”中的【】用法不对；{hint}",
+    ]
+    assert qw.intents == (("还能罚吗", ("【不再处罚】",)),)
+
+
+def test_a_notion_no_text_says_warns_like_a_steer_word():
+    qw = query_words("[意图]\n还能立案吗 → 【不再追诉】 时效\n还能罚吗 → 【不再处罚】\n")
+    steer = Thesaurus(tuple(qw.intents), tuple((w, qw.line_of(w)) for w, _ in qw.intents))
+    texts = ["犯罪经过下列期限不再追诉：……时效"]
+    assert messages(unused_targets(steer, texts, Q)) == [
+        f"{Q}:3: 法律用语“【不再处罚】”在任何文档和法条中都没有出现；检查写法，或删去这一项（警告）"
+    ]

@@ -15,7 +15,7 @@ from kb.content.vocabulary import split_keywords
 from kb.search import engine, matching
 from kb.search.charges import conduct
 from kb.search.query import Concept, Understanding
-from kb.search.querylang import citation_clause, concept_query, defining_clause, steer_query
+from kb.search.querylang import citation_clause, concept_query, defining_clause, notion_clause, steer_query
 from kb.search.searchers import SUPERSEDED_FACTOR, IndexCaches
 
 STEER_WEIGHT = 0.4
@@ -36,6 +36,14 @@ GRAPH_LEND: bool | str = "minus_rarest"
 # concept but one ("minus1"), every concept (True), or no such rule (False).
 DEFINING_LEND: bool | str = "minus1"
 GRAPH_NEW = 3  # most-cited articles that join the results although no query word matches them
+# What an intent word names by itself (还能立案吗 → 【不再追诉】, see data/query_words.txt): the
+# NOTION_MAX current articles saying it (best by the concepts they cover, then by score) rank right
+# below the documents covering every concept, although they may share no word with the query.
+NOTION_MAX = 3
+NOTION_WEIGHT = 1.0  # their notion score, added to their own
+# A notion said by at most this many current articles (不再追诉: one) is the answer by itself: they
+# rank first, above the documents covering every concept too; a common one (不予处罚) needs the facts.
+NOTION_FIRST = 3
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,8 @@ def search_concepts(
     BM25F scores. Documents covering at least MIN_SHARE of the concepts match; when none
     covers that many, those covering the most do, so a page is empty only when no concept
     matches anything. Intent words add their steer terms' scores; the articles cited by the
-    best guides and cases gain a share of the best score (法条联想)."""
+    best guides and cases gain a share of the best score (法条联想); the articles saying what an
+    intent word names (还能立案吗 → 不再追诉) rank right below the documents covering every concept."""
     deadline = time.perf_counter() + time_limit
     clauses = [concept_query(c) for c in und.concepts] + [citation_clause(k) for k in und.citations]
     n = len(clauses)
@@ -87,11 +96,23 @@ def search_concepts(
     good = {m for m, c in counts.items() if c >= threshold}
     matched = {d for d, m in effective.items() if m in good}
     full = (1 << n) - 1
+    raised: dict[int, float] = {}
+    if und.notions and NOTION_MAX and not und.citations:
+        # Below the documents covering every concept (above them when the notion is rare) and above
+        # every partial tier, in both modes; among themselves, by the number of concepts they cover.
+        covers = {d: effective.get(d, 0).bit_count() for d in score}
+        notions = _notions(searcher, und, allowed, score, deadline, covers)
+        raised = {d: tier(full) + (0.5 if rare else -0.5) + 0.01 * covers.get(d, 0) for d, rare in notions.items()}
+        matched |= raised.keys()
     partial = bool(matched) and any(mask.get(d, 0) != full for d in matched)
     if sortedby is not None:
         top = [kd for kd in caches.newest(searcher) if kd[1] in matched][:limit]
     else:
-        top = _rank(searcher, und, matched, {m: tier(m) for m in good}, effective, score, limit, caches)
+        if raised:  # tiers per document: the raised ones are not ranked by their mask
+            tiers = {d: max(tier(effective.get(d, 0)), raised.get(d, 0.0)) for d in matched}
+        else:
+            tiers = {m: tier(m) for m in good}
+        top = _rank(searcher, und, matched, tiers, effective, score, limit, caches, per_doc=bool(raised))
     return ConceptMatches(matched, top, timed_out, mask, partial)
 
 
@@ -166,6 +187,32 @@ def _charges_named(concept: Concept, charges: Sequence[str]) -> list[str]:
     return containing if len({conduct(c) for c in containing}) == 1 else []
 
 
+def _notions(
+    searcher, und: Understanding, allowed, score: dict[int, float], deadline: float, covers
+) -> dict[int, bool]:
+    """The current articles saying what the query's intent words name (还能立案吗 → 不再追诉: 刑法第八十七条),
+    at most NOTION_MAX: best first by the number of concepts they cover (`covers`), then by their
+    own score plus the notion's, which is added to theirs. Each with whether its notion is rare
+    (said by at most NOTION_FIRST current articles)."""
+    down = engine.scored_down(searcher)
+    found: dict[int, float] = {}
+    rare: set[int] = set()
+    for notion in und.notions:
+        hits, _ = matching.clause_scores(searcher, notion_clause(notion), deadline)
+        current = {d: sc for d, sc in hits.items() if d not in down}
+        if len(current) <= NOTION_FIRST:
+            rare.update(current)
+        for d, sc in current.items():
+            if (allowed is None or d in allowed) and sc > found.get(d, 0.0):
+                found[d] = sc
+    best = heapq.nsmallest(
+        NOTION_MAX, found, key=lambda d: (0 - covers.get(d, 0), 0 - score.get(d, 0.0) - NOTION_WEIGHT * found[d], d)
+    )
+    for d in best:
+        score[d] = score.get(d, 0.0) + NOTION_WEIGHT * found[d]
+    return {d: d in rare for d in best}
+
+
 def _lend(mask: dict[int, int], lent: dict[int, int]) -> dict[int, int]:
     """The masks with each associated article's borrowed coverage where it covers more."""
     if not lent:
@@ -177,9 +224,23 @@ def _lend(mask: dict[int, int], lent: dict[int, int]) -> dict[int, int]:
     return effective
 
 
-def _rank(searcher, und: Understanding, matched, tiers, effective, score, limit: int, caches: IndexCaches) -> list:
-    """The first `limit` matches as (score, docnum): by tier, then score; named articles first."""
-    ranked = heapq.nsmallest(limit, ((0 - tiers[effective[d]], 0 - score[d], d) for d in matched))
+def _rank(
+    searcher,
+    und: Understanding,
+    matched,
+    tiers,
+    effective,
+    score,
+    limit: int,
+    caches: IndexCaches,
+    per_doc: bool = False,
+) -> list:
+    """The first `limit` matches as (score, docnum): by tier (of a mask, or `per_doc` of a document),
+    then score; named articles first."""
+    if per_doc:
+        ranked = heapq.nsmallest(limit, ((0 - tiers[d], 0 - score.get(d, 0.0), d) for d in matched))
+    else:
+        ranked = heapq.nsmallest(limit, ((0 - tiers[effective[d]], 0 - score[d], d) for d in matched))
     if und.citations:
         # An article the query names comes first, whatever the other words match.
         articles = caches.articles(searcher)

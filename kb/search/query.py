@@ -10,7 +10,7 @@ from kb.errors import QueryError
 from kb.search import analysis
 from kb.search.spelling import Correction, Speller
 from kb.search.synonyms import Synonyms
-from kb.search.thesaurus import QueryWords, Thesaurus
+from kb.search.thesaurus import QueryWords, Thesaurus, notion_target
 from kb.statutes.citations import extract_citations
 from kb.statutes.numerals import int_to_cn
 
@@ -54,6 +54,9 @@ class Understanding:
     corrections: tuple[Correction, ...] = ()
     explicit: bool = False  # uses the query language: parsed strictly
     rest: str = ""  # the query without its citations (what the strict parser reads)
+    # What intent words name by themselves (【不再追诉】 in data/query_words.txt): the articles saying
+    # it answer the question although they share no word with it (kb.search.concepts._notions).
+    notions: tuple[str, ...] = ()
 
     @property
     def mapped(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -105,6 +108,8 @@ def understand(
     if speller is not None and known is not None and not literal and rest:
         rest, corrections = speller.correct_text(rest, known)
     concepts, fillers, intents, steer = _read_words(rest, synonyms, thesaurus, query_words, known, literal)
+    notions = [notion_target(w) for w in steer if notion_target(w)]
+    steer = [w for w in steer if not notion_target(w)]
     if not concepts and not keys:
         # Nothing but filler (怎么办): search the words typed rather than nothing.
         kept = [w for w in dict.fromkeys(fillers) if len(w) > 1 and w not in analysis.STOP_WORDS]
@@ -120,6 +125,7 @@ def understand(
         corrections,
         False,
         rest,
+        tuple(dict.fromkeys(notions)),
     )
 
 

@@ -215,6 +215,17 @@ def steer_query(words: Sequence[str]) -> Q.Query:
     return Q.Or(options)
 
 
+def notion_clause(notion: str) -> Q.Query:
+    """The statute articles saying a notion (不再追诉) in their text, heading or chapter: the word
+    itself, or, when jieba splits it, all of its bigrams."""
+    tokens = analysis.words(notion)
+    if len(tokens) == 1:
+        found: Q.Query = Q.Or([Q.Term(f, tokens[0]) for f in ("title", "body", "chapter")])
+    else:
+        found = Q.And([Q.Term("bigrams", g) for g in dict.fromkeys(analysis.bigrams(notion))])
+    return Q.And([found, Q.Term("type", TYPE_LAW)])
+
+
 def concept_query(concept: Concept) -> Q.Query:
     """Every way a document can match one concept: the word, its legal terms and synonyms in
     the text fields (multi-word terms as all their words), as a charge name, and through the
@@ -275,6 +286,7 @@ __all__ = [
     "citation_clause",
     "concept_query",
     "everything",
+    "notion_clause",
     "parse_query",
     "steer_query",
 ]

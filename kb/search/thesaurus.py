@@ -24,6 +24,7 @@ FILLERS, INTENTS = "虚词", "意图"
 SECTIONS = (FILLERS, INTENTS)
 
 _ARROW = re.compile(r"→|->")
+_BRACKETS = re.compile(r"[【】]")
 _SECTION = re.compile(r"^[\[【]\s*(.*?)\s*[\]】]$")
 # Separators authors type inside a line by habit; words are separated by spaces only.
 _PUNCTUATION = re.compile(r"[、，,；;。：:]")
@@ -139,6 +140,13 @@ def law_target(term: str) -> str:
     return term[1:-1] if len(term) > 2 and term[0] == "《" and term[-1] == "》" else ""
 
 
+def notion_target(term: str) -> str:
+    """The notion a steer word names in 【】 (【不再追诉】 -> 不再追诉: the articles saying it answer the
+    question by themselves, see kb.search.concepts), else ""."""
+    inner = term[1:-1]
+    return inner if len(term) > 2 and term[0] == "【" and term[-1] == "】" and not _BRACKETS.search(inner) else ""
+
+
 def _split_arrow(line: str) -> list[str] | None:
     parts = _ARROW.split(line)
     return parts if len(parts) == 2 else None
@@ -238,6 +246,16 @@ def _query_word_line(
         problems.append(Problem(path, lineno, "", f"箭头前没有触发词；{_INTENT_HINT}"))
     if not steer:
         problems.append(Problem(path, lineno, "", "箭头后没有导向词；在箭头后写出目标法条中的词语，如“拘留 日以下”"))
+    for word in [*words, *steer]:
+        if _BRACKETS.search(word) and (word in words or not notion_target(word)):
+            problems.append(
+                Problem(
+                    path,
+                    lineno,
+                    "",
+                    f"“{word}”中的【】用法不对；【】只用在箭头后，整个导向词写在一对【】中，如“【不再追诉】”",
+                )
+            )
     return words, steer
 
 
@@ -389,7 +407,7 @@ def unused_targets(
             close = difflib.get_close_matches(law, list(laws), 3, 0.5)
             fix = f"相近的有：{'、'.join(close)}" if close else "《》中写法规库中的法规简称，如“刑法”"
             problems.append(Problem(path, line, "", f"法规“{target}”不在法规库中；{fix}", "warning"))
-        elif not law and target not in corpus:
+        elif not law and (notion_target(target) or target) not in corpus:
             problems.append(Problem(path, line, "", f"法律用语“{target}”{said}", "warning"))
     return problems
 

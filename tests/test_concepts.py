@@ -1,0 +1,118 @@
+"""Ranked, forgiving matching of plain queries: what an intent word names by itself (【不再追诉】)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.search import concepts
+from kb.search.index import build_index
+from kb.search.service import SearchService
+
+try:
+    from tests.conftest import ContentTree, make_settings
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from conftest import ContentTree, make_settings
+
+CRIMINAL_LAW = """# 中华人民共和国刑法
+
+<!-- INFO END -->
+
+## 第一编 总则
+
+### 第八节 时效
+
+第八十七条 犯罪经过下列期限不再追诉：法定最高刑为不满五年有期徒刑的，经过五年。
+
+第八十八条 在公安机关立案侦查以后，逃避侦查的，不受追诉期限的限制。
+
+## 第二编 分则
+
+第二百六十六条 诈骗公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金。
+"""
+
+QUERY_WORDS = "[意图]\n还能立案吗 还能追究吗 → 【不再追诉】 时效\n还能罚吗 → 不再处罚\n"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    root = tmp_path_factory.mktemp("concepts")
+    content = ContentTree(root / "content")
+    (content.root / "data" / "query_words.txt").write_text(QUERY_WORDS, encoding="utf-8")
+    laws = root / "laws"
+    (laws / "刑法").mkdir(parents=True)
+    (laws / "刑法" / "刑法.md").write_text(CRIMINAL_LAW, encoding="utf-8")
+    content.case(
+        "C-1",
+        title="钱某诈骗邻居案",
+        category="诈骗",
+        charges="诈骗罪",
+        laws="刑法第二百六十六条",
+        tags="邻里",
+        facts="钱某以投资为名诈骗邻居孙某五千元。",
+    )
+    content.case(
+        "C-2",
+        title="周某电信诈骗案",
+        category="诈骗",
+        charges="诈骗罪",
+        laws="刑法第二百六十六条",
+        tags="电信网络诈骗",
+        facts="周某冒充客服诈骗被害人二万元。",
+    )
+    content.guide(
+        "G-1", title="邻里纠纷调处指引", laws="刑法第二百六十六条", body="邻居之间因琐事发生纠纷的，先行劝解。"
+    )
+    settings = make_settings(content.root, root, laws)
+    build_index(settings)
+    svc = SearchService(settings)
+    yield svc
+    svc.close()
+
+
+def ids(results) -> list[str]:
+    return [h.id for h in results.hits]
+
+
+def article(results, number: int) -> str:
+    return next(h.id for h in results.hits if h.id.endswith(f"#{number}"))
+
+
+def test_an_article_saying_a_rare_notion_ranks_first_though_it_shares_no_word(service):
+    results = service.search("诈骗 邻居 还能立案吗")
+    assert results.understanding.notions == ("不再追诉",)
+    assert results.understanding.steer == ("时效",)
+    found = ids(results)
+    # 刑法第八十七条 alone says 不再追诉: it answers the question, above C-1, which covers both words.
+    assert found[:2] == [article(results, 87), "C-1"]
+    assert found[0].startswith("刑法@")
+    assert results.hits[0].matched == () and results.hits[0].missing == ("诈骗", "邻居")
+    assert set(found[2:]) == {"C-2", "G-1", article(results, 266)}
+    # 第八十八条 says 追诉期限, not the notion: it is no answer by itself.
+    assert not any(h.id.endswith("#88") for h in results.hits)
+
+
+def test_an_article_saying_a_common_notion_ranks_below_full_matches_and_above_partial_ones(service, monkeypatch):
+    monkeypatch.setattr(concepts, "NOTION_FIRST", 0)  # 不再追诉 now counts as said by too many articles
+    results = service.search("诈骗 邻居 还能立案吗")
+    found = ids(results)
+    assert found[:2] == ["C-1", article(results, 87)]
+    assert set(found[2:]) == {"C-2", "G-1", article(results, 266)}
+
+
+def test_without_the_rule_the_article_sharing_no_word_is_not_found(service, monkeypatch):
+    monkeypatch.setattr(concepts, "NOTION_MAX", 0)
+    results = service.search("诈骗 邻居 还能立案吗")
+    assert ids(results)[0] == "C-1"
+    assert not any(h.id.endswith("#87") for h in results.hits)
+
+
+def test_an_intent_naming_no_notion_only_steers(service):
+    results = service.search("诈骗 邻居 还能罚吗")
+    assert results.understanding.notions == ()
+    assert not any(h.id.endswith("#87") for h in results.hits)
+
+
+def test_a_query_naming_an_article_gets_no_notion_articles(service):
+    results = service.search("刑法第266条 还能立案吗")
+    assert ids(results)[0] == article(results, 266)
+    assert not any(h.id.endswith("#87") for h in results.hits)
