@@ -134,6 +134,33 @@ def test_options_in_order_from_a(taxonomy):
     ]
 
 
+def test_the_remaining_rules(taxonomy):
+    assert problems_of(taxonomy, GOOD.replace("出处：", "类别：盗抢\n出处：")) == [
+        f"{REL}:11: 类别: 未知类别“盗抢”；可选：" + "、".join(taxonomy.categories)
+    ]
+    assert problems_of(taxonomy, GOOD.replace("出处：", "行为时间：2026年1月\n出处：")) == [
+        f"{REL}:11: 行为时间: 日期“2026年1月”无法识别；请写成 2026-03-01 的形式"
+    ]
+    assert problems_of(taxonomy, GOOD.replace("B. 否", "B.")) == [f"{REL}:14: 选项: 选项 B 没有内容"]
+    multi = (
+        GOOD.replace("题型：单选", "题型：多选").replace("B. 否", "B. 否\nC. 三").replace("答案：B", "答案：A、A、C")
+    )
+    assert problems_of(taxonomy, multi) == [f"{REL}:16: 答案: 答案“A、A、C”中有重复的选项"]
+    fill = (
+        GOOD.replace("题型：单选", "题型：填空")
+        .replace("A. 是\nB. 否\n", "")
+        .replace("题干：扒窃入罪是否以数额较大为要件？", "题干：传唤查证不得超过____小时。")
+        .replace("答案：B", "答案：八|")
+    )
+    assert problems_of(taxonomy, fill) == [
+        f"{REL}:13: 答案: 答案中有空项；每空一项，用“；”分隔，同义写法用“|”分隔，如“七日|7日”"
+    ]
+    head = "---\nid: QB-T1\ncategory: 盗窃\n---\n\n"
+    assert problems_of(taxonomy, GOOD.replace("## Q-0001", "## Q-0001"), head=head) == [
+        f"{REL}:1: title: 缺少 title；写题库名称，如“盗窃案件题库”"
+    ]
+
+
 def test_multiple_choice_needs_two_answers(taxonomy):
     body = GOOD.replace("题型：单选", "题型：多选").replace("B. 否", "B. 否\nC. 不一定")
     assert problems_of(taxonomy, body) == [
