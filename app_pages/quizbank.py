@@ -69,6 +69,18 @@ def editor(user: accounts.User, draft: QuizDraft) -> None:
     loaded = f"quizbank_loaded_{draft.id}"  # the saved version the text in the box started from
     st.session_state.setdefault(key, draft.text)
     st.session_state.setdefault(loaded, draft.text)
+    if editable and st.session_state[loaded] != draft.text:  # saved by someone else since this box was loaded
+        st.warning(
+            "此草稿在你打开后已被他人保存过，编辑框中仍是你的文本，直接保存会被拒绝；"
+            "请先复制你的修改，再载入已保存的版本，合并后保存。",
+            icon=":material/sync_problem:",
+        )
+        st.button(
+            "载入已保存的版本（放弃编辑框中的文本）",
+            key=f"quizbank_reload_{draft.id}",
+            on_click=quizbank.take_saved,
+            args=(key, loaded, draft.text),
+        )
     st.text_area("题库文件全文（含开头的 --- 元数据块）", key=key, height=480, disabled=not editable)
     save_col, submit_col, discard_col = st.columns(3)
     save = save_col.button("保存草稿", disabled=not editable, icon=":material/save:", key=f"quizbank_save_{draft.id}")

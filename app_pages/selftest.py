@@ -89,8 +89,13 @@ def main() -> None:
         st.info(f"{selftest.SAVE_NOTE}。未登录也可以自测，成绩只在本页显示。", icon=":material/login:")
     with messages.or_stop():
         questions = selftest.usable()
-    if questions:
-        quiz(s, user, questions)
+    pool, held = selftest.drawable(s, questions)
+    if held:
+        st.caption(f"正在进行的比武所用的 {held} 道题暂不出现在自测中，比武截止后恢复。")
+    if pool:
+        quiz(s, user, pool)
+    elif questions:
+        st.info("题库中可用的题目都在正在进行的比武中，比武截止后即可自测。", icon=":material/quiz:")
     else:
         st.info("题库中还没有可用的题目。法制大队在“题库”页编写并发布题目后即可自测。", icon=":material/quiz:")
     if user is not None:

@@ -153,7 +153,7 @@ def ranking(exam_id, by, as_json) -> None:
 @quiz.command(
     name="export-results",
     short_help="导出比武成绩到 Excel（.xlsx，个人排名与单位排名两张表）或 CSV。",
-    help="导出比武成绩：.xlsx 含“个人排名”“单位排名”两张表；.csv 为一张表（--by unit 为单位排名），UTF-8 编码，Excel 可直接打开。",
+    help="导出比武成绩：.xlsx 含“个人排名”“单位排名”两张表；.csv 为一张表（--by 单位 为单位排名），UTF-8 编码，Excel 可直接打开。",
 )
 @exam_id_argument
 @click.option(

@@ -4,7 +4,7 @@ problems shown, its text kept), a reviewer's diff, publish and return, a new fil
 from __future__ import annotations
 
 from kb.workflow import audit
-from kb.workflow.quizdrafts import get_quiz_draft, start_quiz_draft, submit_quiz_draft
+from kb.workflow.quizdrafts import get_quiz_draft, save_quiz_draft, start_quiz_draft, submit_quiz_draft
 from kb.workflow.quizversions import quiz_history
 
 try:
@@ -143,3 +143,29 @@ def test_a_new_file_starts_from_the_template(env):
 def submit_new(at) -> None:
     next(b for b in at.button if b.label == "新建题库草稿").click()
     check(at.run())
+
+
+def test_a_draft_saved_by_someone_else_meanwhile_can_be_loaded_after_a_refused_save(env):
+    with_quizzes(env)
+    start_quiz_draft(env, "lin", PATH)
+    at = go(logged_in("lin"), "quizbank")
+    assert at.text_area(key="quizbank_text_1").value == quiz()
+    save_quiz_draft(env, "zhao", 1, quiz(stem="审核人员改过的题干？"))  # the reviewer, meanwhile
+    at.text_area(key="quizbank_text_1").input(quiz(stem="作者改过的题干？"))
+    at.button(key="quizbank_save_1").click()
+    check(at.run())
+    assert texts(at.error)[0].startswith("题库草稿 #1 在你编辑期间已被保存过（")
+    assert texts(at.warning) == [
+        "此草稿在你打开后已被他人保存过，编辑框中仍是你的文本，直接保存会被拒绝；"
+        "请先复制你的修改，再载入已保存的版本，合并后保存。"
+    ]
+    assert at.text_area(key="quizbank_text_1").value == quiz(stem="作者改过的题干？")  # nothing lost
+    at.button(key="quizbank_reload_1").click()
+    check(at.run())
+    assert at.text_area(key="quizbank_text_1").value == quiz(stem="审核人员改过的题干？")
+    assert texts(at.warning) == []
+    at.text_area(key="quizbank_text_1").input(quiz(stem="合并后的题干？"))
+    at.button(key="quizbank_save_1").click()
+    check(at.run())
+    assert "已保存题库草稿 #1" in texts(at.success)
+    assert get_quiz_draft(env, "lin", 1).text == quiz(stem="合并后的题干？")

@@ -193,3 +193,10 @@ def test_export_results_to_another_format_exits_2(run, taken, tmp_path):
     result = run("quiz", "export-results", "1", "--out", str(tmp_path / "成绩.txt"))
     assert (result.exit_code, result.output) == (2, "用法错误：--out 的扩展名应为 .xlsx 或 .csv，实际为“.txt”\n")
     assert not (tmp_path / "成绩.txt").exists()
+
+
+def test_export_results_help_names_the_choice_as_typed(run):
+    result = run("quiz", "export-results", "--help")
+    assert result.exit_code == 0
+    shown = " ".join(result.output.split())  # as --by [人员|单位] takes it, whatever the wrapping
+    assert "；.csv 为一张表（--by 单位 为单位排名），" in shown

@@ -20,6 +20,7 @@ from kb.workflow.exams import (
     SOURCE,
     create_exam,
     exams_open_to,
+    find_exam_questions_in_play,
     get_exam,
     list_exams,
     review_sitting,
@@ -311,6 +312,15 @@ def test_answers_and_explanations_are_shown_only_after_the_window_closes(bank):
     ]
     assert reviewed[2].question.answer_text == "A、C"
     assert reviewed[2].question.explanation == "刑法第二百六十四条列明入户盗窃、携带凶器盗窃。"
+
+
+def test_the_questions_of_an_exam_in_play_are_held_back_from_self_tests_until_its_answers_are_shown(bank):
+    exam = make(bank, count=2)
+    drawn = {q.id for q in exam.questions}
+    assert find_exam_questions_in_play(bank, now=BEFORE) == frozenset()  # not open yet: nothing to look up
+    assert find_exam_questions_in_play(bank, now=OPENS) == drawn
+    assert find_exam_questions_in_play(bank, now=CLOSES) == drawn  # the grace minute: a paper may still come in
+    assert find_exam_questions_in_play(bank, now=AFTER) == frozenset()
 
 
 # -- results and exports -----------------------------------------------------------------------

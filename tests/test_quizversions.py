@@ -7,7 +7,7 @@ import pytest
 
 from kb.errors import PublishError
 from kb.workflow.accounts import add_user
-from kb.workflow.quizversions import quiz_history, quiz_path, quiz_paths_with_history, quiz_version_text
+from kb.workflow.quizversions import live_text, quiz_history, quiz_path, quiz_paths_with_history, quiz_version_text
 
 try:
     from tests.test_quizdrafts import PATH, env, live, quiz
@@ -60,3 +60,12 @@ def test_a_backup_carries_the_quiz_files_and_a_restore_keeps_the_text_it_replace
     assert live(env) == quiz()
     assert [(v.version, v.action) for v in quiz_history(env, PATH)] == [(3, "import"), (5, "import")]
     assert quiz_version_text(env, PATH, 5) == quiz(stem="备份之后改过的题干？", version=5)
+
+
+def test_a_quiz_file_not_in_utf8_is_named_without_an_english_error_name(env):
+    (env.content_dir / PATH).write_bytes("题库".encode("gbk"))
+    with pytest.raises(PublishError) as caught:
+        live_text(env, PATH)
+    assert str(caught.value) == (
+        "quizzes/盗窃.md：文件不是 UTF-8 编码；请转换为 UTF-8 后再保存（记事本、WPS：另存为时选 UTF-8）"
+    )

@@ -235,7 +235,9 @@ def test_a_draft_replaces_its_file_and_an_unreadable_file_is_named(tmp_path, tax
     bank = load_questions(
         tmp_path, taxonomy, {"G-2024-005"}, replace={"quizzes/a.md": HEAD + GOOD.replace("答案：B", "答案：A")}
     )
-    assert [str(p) for p in bank.problems] == ["quizzes/bad.md:1: 无法读取：UnicodeDecodeError；请以 UTF-8 编码保存"]
+    assert [str(p) for p in bank.problems] == [
+        "quizzes/bad.md:1: 文件不是 UTF-8 编码；请转换为 UTF-8 后再保存（记事本、WPS：另存为时选 UTF-8）"
+    ]
     assert bank.questions[0].answer == ("A",)
     assert isinstance(bank, QuestionBank) and bank.question("Q-0001") is bank.questions[0]
     assert load_questions(tmp_path / "nowhere", taxonomy).questions == ()

@@ -10,14 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from kb.content.catalog import load_content_taxonomy
-from kb.content.quizzes import FALSE, FILL, MULTIPLE, SINGLE, TRUE, TRUE_FALSE, Question
 from kb.rendering.workbook import results_csv, results_xlsx
 from kb.roles import AUDIT
 from kb.settings import Settings
 from kb.workflow import accounts, exams, rankings
 from kb.workflow.accounts import User
 from kb.workflow.exams import Exam, Sitting
-from ui import markup, messages
+from ui import markup, messages, questions
 
 ORGANIZE = AUDIT  # 审核 and 管理员: the legal section (as 学习路径's report)
 FLASH = "exams_flash"
@@ -90,45 +89,8 @@ def _start(s: Settings, user: User, exam: Exam, moment: datetime) -> None:
             st.rerun()
 
 
-def _key(exam: Exam, question: Question, part: str = "") -> str:
-    return f"{ANSWER}{exam.id}_{question.id}" + (f"_{part}" if part else "")
-
-
-def _ask(exam: Exam, n: int, question: Question) -> None:
-    """One question's stem and the widget(s) to answer it (as on 自测)."""
-    st.markdown(f"**{n}．（{question.type}）** {markup.md(question.stem)}")
-    label = f"第 {n} 题的答案"
-    texts = dict(question.options)
-    if question.type == SINGLE:
-        st.radio(
-            label,
-            [letter for letter, _ in question.options],
-            index=None,
-            format_func=lambda letter: f"{letter}. {markup.md(texts.get(letter, ''))}",
-            key=_key(exam, question),
-            label_visibility="collapsed",
-        )
-    elif question.type == MULTIPLE:
-        for letter, text in question.options:
-            st.checkbox(f"{letter}. {markup.md(text)}", key=_key(exam, question, letter))
-    elif question.type == TRUE_FALSE:
-        st.radio(
-            label, [TRUE, FALSE], index=None, horizontal=True, key=_key(exam, question), label_visibility="collapsed"
-        )
-    elif question.type == FILL:
-        cols = st.columns(min(len(question.answer), 3) or 1)
-        for blank in range(len(question.answer)):
-            cols[blank % len(cols)].text_input(f"第 {blank + 1} 空", max_chars=50, key=_key(exam, question, str(blank)))
-
-
-def _response(exam: Exam, question: Question) -> tuple[str, ...]:
-    state = st.session_state
-    if question.type == MULTIPLE:
-        return tuple(letter for letter, _ in question.options if state.get(_key(exam, question, letter)))
-    if question.type == FILL:
-        return tuple(state.get(_key(exam, question, str(blank))) or "" for blank in range(len(question.answer)))
-    chosen = state.get(_key(exam, question))
-    return (chosen,) if chosen else ()
+def _prefix(exam: Exam) -> str:
+    return f"{ANSWER}{exam.id}_"
 
 
 @st.fragment(run_every=timedelta(seconds=30))
@@ -154,10 +116,10 @@ def _paper(s: Settings, user: User, exam: Exam, sitting: Sitting) -> None:
     with st.form(f"exams_paper_{exam.id}"):
         for n, question in enumerate(exam.questions, 1):
             with st.container(border=True):
-                _ask(exam, n, question)
+                questions.ask(_prefix(exam), n, question)
         handed = st.form_submit_button("交卷", type="primary", key=f"exams_submit_{exam.id}")
     if handed:
-        responses = {q.id: _response(exam, q) for q in exam.questions}
+        responses = {q.id: questions.read_response(_prefix(exam), q) for q in exam.questions}
         with messages.shown_errors() as outcome:
             exams.submit_exam(s, user, exam.id, responses)
         if not outcome.failed:

@@ -65,6 +65,12 @@ def diff(old: str, new: str) -> None:
     st.html(DIFF_CSS + to_html(compared, context=3))  # enough to see the question a change is in
 
 
+def take_saved(text_key: str, loaded_key: str, text: str) -> None:
+    """Button callback: the editing box drops its text and starts again from the draft as saved meanwhile."""
+    st.session_state[text_key] = text
+    st.session_state[loaded_key] = text
+
+
 def flash() -> None:
     """The message left by the previous run's change."""
     message = st.session_state.pop(FLASH, None)

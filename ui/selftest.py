@@ -8,16 +8,17 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from kb.content.quizzes import FALSE, FILL, MULTIPLE, SINGLE, TRUE, TRUE_FALSE, Question, quiz_files
+from kb.content.quizzes import Question, quiz_files
 from kb.errors import KBError
 from kb.rendering.markup import plain_excerpt
 from kb.settings import Settings
 from kb.statutes.citations import parse_citation
-from kb.workflow import database, selftests
+from kb.workflow import database, exams, selftests
 from kb.workflow.accounts import User
 from kb.workflow.questionbank import check_questions, usable_questions
 from kb.workflow.selftests import AnswerResult, Attempt, Notebook, SelfTestResult
 from ui import cards, markup, services
+from ui import questions as questions_ui
 
 QUIZ = "selftest_quiz"  # the quiz on the page: {"scope", "source", "questions", "result", "error"}
 ANSWER = "selftest_a_"  # prefix of the answer widgets' keys
@@ -44,6 +45,14 @@ def usable() -> tuple[Question, ...]:
         except OSError:
             continue
     return _usable(s, (tuple(files), services.index_version(s)))
+
+
+def drawable(s: Settings, questions: Sequence[Question]) -> tuple[tuple[Question, ...], int]:
+    """The questions a self-test may draw now, and how many are held back: those of an exam being taken, whose
+    answers and explanations a self-test would show, until the exam's answers are shown (kb.workflow.exams)."""
+    held = exams.find_exam_questions_in_play(s)
+    pool = tuple(q for q in questions if q.id not in held)
+    return pool, len(questions) - len(pool)
 
 
 # -- the quiz ----------------------------------------------------------------------------------------
@@ -76,53 +85,13 @@ def again() -> None:
     st.session_state.pop(QUIZ, None)
 
 
-def _key(question: Question, part: str = "") -> str:
-    return f"{ANSWER}{question.id}" + (f"_{part}" if part else "")
-
-
-def _option(question: Question):
-    texts = dict(question.options)
-    return lambda letter: f"{letter}. {markup.md(texts.get(letter, ''))}"
-
-
-def _ask(n: int, question: Question) -> None:
-    """One question's stem and the widget(s) to answer it."""
-    st.markdown(f"**{n}．（{question.type}）** {markup.md(question.stem)}")
-    label = f"第 {n} 题的答案"
-    if question.type == SINGLE:
-        letters = [letter for letter, _ in question.options]
-        st.radio(
-            label, letters, index=None, format_func=_option(question), key=_key(question), label_visibility="collapsed"
-        )
-    elif question.type == MULTIPLE:
-        for letter, text in question.options:
-            st.checkbox(f"{letter}. {markup.md(text)}", key=_key(question, letter))
-    elif question.type == TRUE_FALSE:
-        st.radio(label, [TRUE, FALSE], index=None, horizontal=True, key=_key(question), label_visibility="collapsed")
-    elif question.type == FILL:
-        cols = st.columns(min(len(question.answer), 3) or 1)
-        for blank in range(len(question.answer)):
-            cols[blank % len(cols)].text_input(f"第 {blank + 1} 空", max_chars=50, key=_key(question, str(blank)))
-
-
-def response(question: Question) -> tuple[str, ...]:
-    """What the widgets of one question hold."""
-    state = st.session_state
-    if question.type == MULTIPLE:
-        return tuple(letter for letter, _ in question.options if state.get(_key(question, letter)))
-    if question.type == FILL:
-        return tuple(state.get(_key(question, str(blank))) or "" for blank in range(len(question.answer)))
-    chosen = state.get(_key(question))
-    return (chosen,) if chosen else ()
-
-
 def hand_in(s: Settings, user: User | None) -> None:
     """交卷 (the form's on_click): grade the answers, stored for an account, kept on the page."""
     quiz = st.session_state.get(QUIZ)
     if quiz is None:
         return
     questions = quiz["questions"]
-    answers = [response(q) for q in questions]
+    answers = [questions_ui.read_response(ANSWER, q) for q in questions]
     try:
         if user is None:
             quiz["result"] = selftests.grade_only(questions, answers, quiz["source"])
@@ -140,7 +109,7 @@ def form(s: Settings, user: User | None, quiz: dict) -> None:
     with st.form("selftest_form"):
         for n, question in enumerate(quiz["questions"], 1):
             with st.container(border=True, key=f"selftest_card_{question.id}"):
-                _ask(n, question)
+                questions_ui.ask(ANSWER, n, question)
         st.form_submit_button("交卷", type="primary", key="selftest_submit", on_click=hand_in, args=(s, user))
 
 
@@ -169,9 +138,7 @@ def _sources(answer: AnswerResult) -> None:
 
 
 def _given(answer: AnswerResult) -> str:
-    if not any(answer.response):
-        return "未作答"
-    return "；".join(answer.response) if answer.question.type == FILL else "、".join(answer.response)
+    return exams.response_text(answer.question, answer.response) if any(answer.response) else "未作答"
 
 
 def feedback(result: SelfTestResult, user: User | None) -> None:

@@ -34,6 +34,8 @@ _FIELD = re.compile(rf"^({'|'.join(LABELS)})\s*[：:]\s*(.*?)\s*$")
 _OPTION = re.compile(r"^(?:[-*+]\s+)?([A-Ha-h])\s*[.．、:：]\s*(.*?)\s*$")
 _LETTERS = "ABCDEFGH"
 _EXAMPLE = "如“## Q-0001”"
+NOT_UTF8 = "文件不是 UTF-8 编码；请转换为 UTF-8 后再保存（记事本、WPS：另存为时选 UTF-8）"
+UNREADABLE = "无法读取文件；请检查文件权限后重试"
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class QuizBank:
     version: int
     path: str
     questions: tuple[Question, ...]
+    blocks: tuple[int, ...] = ()  # the line of every "## 题号", those with errors too: where each question ends
 
 
 @dataclass(frozen=True)
@@ -443,7 +446,7 @@ def parse_quiz(
             questions.append(question)
     if "_lines" not in meta:
         return None, problems
-    return QuizBank(bank_id, title, version, rel, tuple(questions)), problems
+    return QuizBank(bank_id, title, version, rel, tuple(questions), tuple(b.line for b in blocks)), problems
 
 
 def _stem_key(question: Question) -> str:
@@ -475,8 +478,10 @@ def load_questions(
         rel = path.relative_to(content_dir).as_posix()
         try:
             texts[rel] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(rel, 1, "", f"无法读取：{exc.__class__.__name__}；请以 UTF-8 编码保存"))
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, 1, "", NOT_UTF8))
+        except OSError:
+            problems.append(Problem(rel, 1, "", UNREADABLE))
     texts.update(replace or {})
     banks: list[QuizBank] = []
     ids: dict[str, Question] = {}
@@ -502,5 +507,5 @@ def load_questions(
             ids[question.id] = question
             stems.setdefault(_stem_key(question), question)
             kept.append(question)
-        banks.append(QuizBank(bank.id, bank.title, bank.version, bank.path, tuple(kept)))
+        banks.append(QuizBank(bank.id, bank.title, bank.version, bank.path, tuple(kept), bank.blocks))
     return QuestionBank(tuple(banks), tuple(problems))

@@ -292,6 +292,15 @@ def _for(exam: Exam, user: User) -> bool:
     return not exam.tier or exam.tier == user.tier
 
 
+def find_exam_questions_in_play(settings: Settings, now: datetime | None = None) -> frozenset[str]:
+    """The ids of the questions of every exam open now (until its answers may be shown): a self-test holds them
+    back, or a taker could read their answers and explanations there during the exam."""
+    now = current_time(now)
+    return frozenset(
+        q.id for e in list_exams(settings) if e.opens_at <= now and not e.is_over(now) for q in e.questions
+    )
+
+
 def exams_open_to(settings: Settings, user: User, now: datetime | None = None) -> tuple[Exam, ...]:
     """The exams whose window is open now and that are for the user's tier (or for every tier)."""
     now = current_time(now)

@@ -43,9 +43,9 @@ def _order(problem: Problem) -> tuple[str, int]:
 def usable_questions(bank: QuestionBank) -> tuple[Question, ...]:
     """The questions a quiz or an exam may draw: those with no error of their own (a bad question elsewhere in
     the file does not take the good ones with it)."""
-    starts: dict[str, list[int]] = {}
-    for question in bank.questions:
-        starts.setdefault(question.path, []).append(question.line)
+    # Every block's start, those of questions left out for their errors too: a problem below a bad question
+    # belongs to it, not to the good question above it.
+    starts = {b.path: list(b.blocks) or [q.line for q in b.questions] for b in bank.banks}
     bad: set[tuple[str, int]] = set()
     for problem in bank.errors:  # a problem belongs to the question whose block it falls in
         before = [line for line in starts.get(problem.path, []) if line <= problem.line]

@@ -9,7 +9,7 @@ from contextlib import closing
 from dataclasses import dataclass
 
 from kb.content.frontmatter import read_meta_leniently
-from kb.content.quizzes import QUIZ_FOLDER
+from kb.content.quizzes import NOT_UTF8, QUIZ_FOLDER, UNREADABLE
 from kb.errors import PublishError
 from kb.settings import Settings
 from kb.workflow import database
@@ -92,8 +92,10 @@ def live_text(settings: Settings, rel: str) -> str | None:
         return (settings.content_dir / rel).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PublishError(f"无法读取 {rel}（{type(exc).__name__}）；请以 UTF-8 编码保存") from exc
+    except UnicodeDecodeError as exc:
+        raise PublishError(f"{rel}：{NOT_UTF8}") from exc
+    except OSError as exc:
+        raise PublishError(f"{rel}：{UNREADABLE}") from exc
 
 
 def latest_quiz_version(con: sqlite3.Connection, rel: str) -> int:
