@@ -107,7 +107,7 @@ def test_a_damaged_backup_lists_every_problem_and_exits_1(env, backup, tmp_path)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "guides/G-1.md: 内容与清单中的 SHA-256 不符；文件已损坏或被改动，请重新导出",
-        "../evil.md: 路径不安全（含“..”、绝对路径、反斜杠或控制字符）；备份中只能有 guides/、casebook/ 下的文件",
+        "../evil.md: 路径不安全（含“..”、绝对路径、反斜杠或控制字符）；备份中只能有 guides/、casebook/、quizzes/ 下的文件",
         "错误：备份有 2 处问题，未恢复任何文件",
     ]
 
