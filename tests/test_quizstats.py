@@ -4,6 +4,8 @@ and the view kept to the legal section."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from kb.errors import AuthError
@@ -226,3 +228,18 @@ def test_the_report_as_json(quizzes):
         "total": 3,
         "rate": 0.0,
     }
+
+
+def test_an_exam_sitting_never_handed_in_counts_0_once_its_time_ran_out(quizzes):
+    with database.transaction(quizzes) as con:
+        con.execute(
+            "INSERT INTO exams (id, title, tier, categories, questions, time_limit_minutes, opens_at, closes_at,"
+            " created_by, created_at) VALUES (2, '比武', '', '[]', '[]', 10, ?, ?, 'zhao', ?)",
+            ("2026-12-06T09:00:00+08:00", "2026-12-06T18:00:00+08:00", "2026-12-05T09:00:00+08:00"),
+        )
+    attempt(quizzes, "he", "城关派出所", "法制员", [("Q-1", 1)], exam_id=2, finished=False, day="2026-12-06")
+    during = datetime(2026, 12, 6, 9, 5, tzinfo=timezone(timedelta(hours=8)))
+    after = datetime(2026, 12, 6, 9, 12, tzinfo=timezone(timedelta(hours=8)))
+    assert summarize_quizzes(quizzes, viewer="zhao", exam_id=2, now=during).exams.overall.attempts == 0
+    late = summarize_quizzes(quizzes, viewer="zhao", exam_id=2, now=after).exams.overall
+    assert (late.attempts, late.right, late.total) == (1, 0, 3)  # 未交卷: 0 points, as the ranking counts it

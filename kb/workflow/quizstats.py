@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from kb.content.catalog import load_content_taxonomy, published_documents
 from kb.content.quizzes import QuestionBank, load_questions
@@ -14,6 +14,7 @@ from kb.roles import AUDIT, PERMISSIONS, READ, ROLES
 from kb.settings import Settings
 from kb.workflow import accounts, audit, database
 from kb.workflow.accounts import User
+from kb.workflow.exams import GRACE
 from kb.workflow.progress import NO_UNIT
 
 SELF_TEST, EXAM = "自测", "比武"
@@ -24,7 +25,8 @@ MIN_ANSWERS = 3  # a question answered fewer times says little about the topic
 LIMIT = 20
 VIEW = "查看测验情况"
 # The tables are kb.workflow.database's migration 13 (written by kb.workflow.selftests and kb.workflow.exams);
-# this module only reads them. A score counts once the attempt is finished (handed in); every answer recorded,
+# this module only reads them. A score counts once the attempt is finished (handed in), or for an exam once its
+# time ran out unsubmitted (0 points, as in the exam's ranking); every answer recorded,
 # finished or not, counts for the questions: a self-test left half way still shows what was answered wrong.
 
 
@@ -282,6 +284,7 @@ def summarize_quizzes(
     exam_id: int | None = None,
     min_answers: int = MIN_ANSWERS,
     limit: int = LIMIT,
+    now: datetime | None = None,
 ) -> QuizReport:
     """Scores and wrong answers for the legal section (`viewer` must be 审核 or 管理员; None: the command line).
 
@@ -293,11 +296,12 @@ def summarize_quizzes(
     if bank is None:
         bank = load_questions(settings.content_dir, load_content_taxonomy(settings))
     clauses, args = _where(unit, tier, since, exam_id)
-    finished = " AND ".join([*clauses, "a.finished_at IS NOT NULL"])
     chosen = " AND ".join(clauses) or "1"
     with closing(database.connect(settings)) as con:
-        attempts = con.execute(
-            f"SELECT a.user, a.unit, a.tier, a.exam_id, a.score, a.total FROM quiz_attempts a WHERE {finished}", args
+        rows = con.execute(
+            "SELECT a.user, a.unit, a.tier, a.exam_id, a.score, a.total, a.started_at, a.finished_at,"
+            f" e.time_limit_minutes FROM quiz_attempts a LEFT JOIN exams e ON e.id = a.exam_id WHERE {chosen}",
+            args,
         ).fetchall()
         answered = con.execute(
             "SELECT q.question_id, COUNT(*) AS answers, SUM(q.correct = 0) AS wrong FROM quiz_answers q"
@@ -306,6 +310,8 @@ def summarize_quizzes(
         ).fetchall()
     unit_order = {name: n for n, name in enumerate(accounts.unit_choices(settings))}
     tier_order = {name: n for n, name in enumerate(accounts.tier_choices(settings))}
+    attempts = [_scored(r, now or datetime.now().astimezone()) for r in rows]
+    attempts = [r for r in attempts if r is not None]
     self_rows = [r for r in attempts if r["exam_id"] is None]
     exam_rows = [r for r in attempts if r["exam_id"] is not None]
 
@@ -343,6 +349,17 @@ def summarize_quizzes(
         ),
         min_answers=min_answers,
     )
+
+
+def _scored(row, now: datetime) -> dict | None:
+    """An attempt as it counts: handed in, or an exam sitting whose time ran out unsubmitted (未交卷, 0 points,
+    as the exam's ranking counts it); None while a self-test or a sitting is still open."""
+    if row["finished_at"] is not None:
+        return dict(row)
+    if row["exam_id"] is None or row["time_limit_minutes"] is None:
+        return None
+    deadline = datetime.fromisoformat(row["started_at"]) + timedelta(minutes=row["time_limit_minutes"]) + GRACE
+    return {**dict(row), "score": 0} if now > deadline else None
 
 
 def _topics(stats: list[QuestionStat]) -> tuple[TopicStat, ...]:
