@@ -80,7 +80,7 @@ def restore(archive, as_user, password_stdin, overwrite, replace, content, index
     if overwrite and replace:
         usage_error("--overwrite 与 --replace 只能选一个")
     mode = REPLACE if replace else OVERWRITE if overwrite else EMPTY_ONLY
-    settings = settings_for(content, index_dir)
+    settings = settings_for(content, index_dir, new_content=True)
     account = _administrator(settings, as_user, password_stdin)
     recover(settings)
     if archive.stat().st_size > MAX_ARCHIVE_BYTES:

@@ -137,10 +137,13 @@ laws_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 
 
-def settings_for(content=None, index_dir=None, laws=None) -> Settings:
-    """Settings from the command's options (then the environment and casekb.toml); exit 2 for a missing --laws."""
+def settings_for(content=None, index_dir=None, laws=None, new_content: bool = False) -> Settings:
+    """Settings from the command's options (then the environment and casekb.toml); exit 2 for a missing --laws,
+    or a missing --content unless the command fills a new one (`new_content`: restore)."""
     if laws is not None and not Path(laws).is_dir():
         usage_error(f"法规库目录不存在：{laws}")
+    if content is not None and not new_content and not Path(content).is_dir():
+        usage_error(f"内容目录不存在：{content}；请检查 --content 的路径")
     return load_settings(content=content, index=index_dir, laws=laws)
 
 

@@ -89,3 +89,12 @@ def test_the_content_check_reports_the_question_bank_too(run, content):
     result = run("check")
     assert result.exit_code == 1
     assert "quizzes/盗窃.md:19: 题型: 未知题型“问答”；可选：单选、多选、判断、填空" in result.output.splitlines()
+
+
+def test_a_content_folder_that_does_not_exist_is_a_usage_error(run, tmp_path):
+    for command in (["quiz", "check"], ["check"]):
+        result = run(*command, "--content", str(tmp_path / "不存在"))
+        assert (result.exit_code, result.output) == (
+            2,
+            f"用法错误：内容目录不存在：{tmp_path / '不存在'}；请检查 --content 的路径\n",
+        )
