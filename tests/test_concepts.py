@@ -1,4 +1,5 @@
-"""Ranked, forgiving matching of plain queries: what an intent word names by itself (【不再追诉】)."""
+"""Ranked, forgiving matching of plain queries: what an intent word names by itself (【不再追诉】), the
+article defining a word typed (累犯)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ CRIMINAL_LAW = """# 中华人民共和国刑法
 
 ## 第一编 总则
 
+第六十五条 被判处有期徒刑以上刑罚的犯罪分子，刑罚执行完毕以后，在五年以内再犯应当判处有期徒刑以上刑罚之罪的，是累犯，应当从重处罚。
+
+第六十六条 危害国家安全犯罪的犯罪分子在刑罚执行完毕以后，在任何时候再犯上述任一类罪的，都以累犯论处。
+
 ### 第八节 时效
 
 第八十七条 犯罪经过下列期限不再追诉：法定最高刑为不满五年有期徒刑的，经过五年。
@@ -30,7 +35,7 @@ CRIMINAL_LAW = """# 中华人民共和国刑法
 第二百六十六条 诈骗公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金。
 """
 
-QUERY_WORDS = "[意图]\n还能立案吗 还能追究吗 → 【不再追诉】 时效\n还能罚吗 → 不再处罚\n"
+QUERY_WORDS = "[虚词]\n算不算\n[意图]\n还能立案吗 还能追究吗 → 【不再追诉】 时效\n还能罚吗 → 不再处罚\n"
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +121,18 @@ def test_a_query_naming_an_article_gets_no_notion_articles(service):
     results = service.search("刑法第266条 还能立案吗")
     assert ids(results)[0] == article(results, 266)
     assert not any(h.id.endswith("#87") for h in results.hits)
+
+
+def test_the_articles_defining_a_word_are_read_from_their_text(service):
+    with service._searcher() as searcher:
+        table = concepts.definitions(searcher, service._caches)
+        assert {w: [searcher.stored_fields(d)["id"] for d in ds] for w, ds in table.items()} == {
+            "累犯": ["刑法@现行#65"]  # 第六十六条 says 以累犯论处: no definition
+        }
+
+
+def test_the_article_defining_a_word_typed_ranks_with_the_documents_covering_all_but_one(service, monkeypatch):
+    query = "诈骗 邻居 累犯 算不算"
+    assert ids(service.search(query)) == ["C-1", "刑法@现行#65"]
+    monkeypatch.setattr(concepts, "DEFINED_LEND", False)  # 第六十五条 covers one word of three: not matched
+    assert ids(service.search(query)) == ["C-1"]

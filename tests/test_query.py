@@ -149,7 +149,7 @@ def test_only_a_word_made_wholly_of_listed_words_comes_apart():
 def test_a_number_in_digits_is_also_searched_as_the_statutes_write_it():
     und = read("12岁 打人 拘留能执行吗 罚1000元")
     legal = dict(und.mapped)
-    assert legal["12"] == ("十二",)
+    assert legal["12"] == ("十二", "已满十二周岁", "不满十四周岁", "不满十六周岁", "不满十八周岁")  # an age too
     assert legal["1000"] == ("一千",)
 
 
@@ -180,3 +180,57 @@ def test_a_steer_word_in_brackets_is_a_notion_the_ranking_uses_apart():
     assert und.steer == ("时效",)
     assert und.notions == ("不再追诉",)
     assert read("打人 拘几天").notions == ()
+
+
+def test_an_age_in_digits_is_also_searched_as_the_statutes_age_lines_it_falls_under():
+    assert dict(read("15岁 打人").mapped)["15"] == ("十五", "已满十四周岁", "不满十六周岁", "不满十八周岁")
+    und = read("76岁 打人")
+    lines = ("七十周岁以上", "已满七十周岁", "七十五周岁以上", "已满七十五周岁")
+    assert dict(und.mapped)["76"] == ("七十六", *lines)
+    assert und.notions == lines  # the articles saying them answer the question (kb.search.concepts)
+    assert dict(read("40岁 打人").mapped)["40"] == ("四十", "已满十八周岁")
+
+
+def test_an_age_in_chinese_numerals_is_read_as_one_and_under_means_one_less():
+    assert dict(read("十五岁 打人").mapped)["十五岁"] == ("已满十四周岁", "不满十六周岁", "不满十八周岁")
+    und = read("十三 周岁 偷")
+    assert words(und) == ["十三", "偷"]  # 周岁 goes with the numeral
+    assert dict(und.mapped)["十三"] == ("已满十二周岁", "不满十四周岁", "不满十六周岁", "不满十八周岁")
+    assert dict(read("不满14岁 偷").mapped)["14"] == (
+        "十四",
+        "已满十二周岁",
+        "不满十四周岁",
+        "不满十六周岁",
+        "不满十八周岁",
+    )
+    assert "十六周岁" not in dict(read("七十六周岁 动手").mapped)  # jieba's 七 / 十六周岁 is no age of sixteen
+
+
+def test_a_number_not_typed_as_an_age_gets_no_age_lines(monkeypatch):
+    und = read("打了15次")
+    assert dict(und.mapped)["15"] == ("十五",)
+    assert und.notions == ()
+    from kb.search import query
+
+    monkeypatch.setattr(query, "AGE_NOTIONS", False)
+    assert read("76岁 打人").notions == ()
+
+
+def test_no_typo_correction_rewrites_a_one_character_legal_verb(monkeypatch):
+    from kb.search import query
+
+    vocabulary = {"居留": 40, "据了": 40, "打人": 50}
+    und = read("打人 拘了", speller=Speller(vocabulary), known=vocabulary.__contains__)
+    assert und.corrections == ()
+    assert words(und) == ["打人", "拘"]
+    monkeypatch.setattr(query, "GUARD_VERBS", False)  # without the guard 拘了 became 据了
+    und = read("打人 拘了", speller=Speller(vocabulary), known=vocabulary.__contains__)
+    assert [(c.original, c.corrected) for c in und.corrections] == [("拘了", "据了")]
+
+
+def test_a_correction_beside_a_guarded_one_is_still_made():
+    vocabulary = {"监视居住": 40, "居民": 30}
+    und = read("监世居住 拘民", speller=Speller(vocabulary), known=vocabulary.__contains__)
+    assert [(c.original, c.corrected) for c in und.corrections] == [("监世居住", "监视居住")]
+    assert und.corrected == "监视居住 拘民"
+    assert words(und) == ["监视居住", "拘"]

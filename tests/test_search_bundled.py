@@ -99,6 +99,7 @@ def test_an_age_in_digits_finds_the_article_that_writes_it_in_chinese(bundled, m
 
     assert top(bundled.search("12岁 打死人 负刑事责任吗"))[0] == "刑法@2023-12-29#17"
     monkeypatch.setattr(query, "NUMERALS", False)
+    monkeypatch.setattr(query, "AGES", ())  # 12岁 is also an age (已满十二周岁 …): that finds it too
     assert "刑法@2023-12-29#17" not in top(bundled.search("12岁 打死人 负刑事责任吗"))
 
 
@@ -114,10 +115,12 @@ def test_an_associated_article_ranks_below_a_document_covering_the_rarest_concep
     # 殴打他人 guide covers 打架; the articles it cites borrow its coverage less 打架 (the rarest
     # word), so 第二十三条, which itself covers 16岁 / 第一次 / 拘留 / 执行, stays in the top three.
     from kb.search import concepts
+    from kb.search import query as reading
 
     query = "16岁第一次打架 拘留还执行吗"
     assert "治安管理处罚法@2025-06-27#23" in top(bundled.search(query))
     monkeypatch.setattr(concepts, "GRAPH_LEND", "minus1")  # less the last concept typed: it fell out
+    monkeypatch.setattr(reading, "AGES", ())  # (16岁's age lines, 已满十六周岁 …, find it by themselves)
     assert "治安管理处罚法@2025-06-27#23" not in top(bundled.search(query))
 
 
@@ -135,3 +138,35 @@ def test_a_time_limit_question_finds_the_time_limit_article_though_it_shares_no_
     assert "刑法@2023-12-29#87" in top(bundled.search(query))
     monkeypatch.setattr(concepts, "NOTION_MAX", 0)
     assert "刑法@2023-12-29#87" not in top(bundled.search(query), 10)
+
+
+def test_an_article_defining_the_word_asked_about_ranks_first(bundled, monkeypatch):
+    # 刑法第六十五条 says “…的，是累犯”: it answers 算累犯吗, though it says neither 出狱 nor 抢劫.
+    from kb.search import concepts
+
+    query = "出狱两年又抢劫 算累犯吗"
+    assert top(bundled.search(query))[0] == "刑法@2023-12-29#65"
+    monkeypatch.setattr(concepts, "DEFINED_LEND", False)
+    assert "刑法@2023-12-29#65" not in top(bundled.search(query))
+
+
+def test_an_age_finds_the_article_drawing_the_age_line_it_passed(bundled, monkeypatch):
+    # 75岁 → 已满七十五周岁 (刑法第十七条之一), which says neither 老人 nor 犯罪 as typed.
+    from kb.search import query
+
+    assert "刑法@2023-12-29#17-1" in top(bundled.search("75岁的老人犯罪 能从轻吗"))
+    monkeypatch.setattr(query, "AGE_NOTIONS", False)
+    assert "刑法@2023-12-29#17-1" not in top(bundled.search("75岁的老人犯罪 能从轻吗"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("楼上天天放音乐 能拘吗", "治安管理处罚法@2025-06-27#88"),  # 放音乐 → 噪声
+        ("邻居家的狗咬人 罚多少", "治安管理处罚法@2025-06-27#89"),  # 狗 → 犬 饲养动物, 咬人 → 动物伤害他人
+        ("嫌疑人死了 治安案子还办吗", "公安机关办理行政案件程序规定@2019-04-27#259"),  # 还办吗 → 【终止调查】
+        ("为讨债把人关了 判几年", "刑法@2023-12-29#238"),  # 讨债 → 索取债务, 关 → 拘禁
+    ],
+)
+def test_everyday_words_reach_the_statutes_words(bundled, query, expected):
+    assert expected in top(bundled.search(query)), top(bundled.search(query))

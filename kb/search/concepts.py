@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -44,6 +45,15 @@ NOTION_WEIGHT = 1.0  # their notion score, added to their own
 # A notion said by at most this many current articles (不再追诉: one) is the answer by itself: they
 # rank first, above the documents covering every concept too; a common one (不予处罚) needs the facts.
 NOTION_FIRST = 3
+# An article defining a word the query types (…的，是累犯; “入户抢劫”，是指…; 应当认定为入户抢劫) answers
+# "算累犯吗" by itself: it ranks with the documents covering every concept but one (_defined).
+DEFINED_LEND = True
+_DEFINES = re.compile(
+    r"的，是([^，。；、“”（）\s]{2,8})[，。；]"
+    r"|“([^“”]{2,10})”，?(?:是指|包括)"
+    r"|所称([^，。；“”]{2,10})，?是指"
+    r"|认定为“?([^，。；“”（）\s]{2,8})”?[，。；]"
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,8 @@ def search_concepts(
         effective = _lend(mask, associate_articles(searcher, mask, score, allowed, tier, caches, weights))
         if und.steer and DEFINING_LEND:
             effective = _lend(effective, _defining(searcher, und, allowed, mask, steered, n, deadline))
+        if DEFINED_LEND:
+            effective = _lend(effective, _defined(searcher, und, score, mask, n, caches))
     counts = {m: m.bit_count() for m in set(effective.values())}
     best = max(counts.values(), default=0)
     threshold = min(best, max(1, math.ceil(n * MIN_SHARE - 1e-9)))
@@ -163,6 +175,45 @@ def _defining(
             if d in steered and (allowed is None or d in allowed):
                 lent[d] = full if DEFINING_LEND is True else mask.get(d, 0) | full & ~(1 << (n - 1))
     return lent
+
+
+def _defined(
+    searcher, und: Understanding, score: dict[int, float], mask: dict[int, int], n: int, caches
+) -> dict[int, int]:
+    """The current articles defining a word of the query (刑法第六十五条 for 累犯) or two words typed
+    together (入户 抢劫), matched already, with every concept but one (the last they miss)."""
+    if not score:
+        return {}
+    table = definitions(searcher, caches)
+    full = (1 << n) - 1
+    lent: dict[int, int] = {}
+    words = [c.word for c in und.concepts]
+    glued = [a + b for a, b in zip(words, words[1:], strict=False)]  # 入户 / 抢劫: 入户抢劫
+    for term in dict.fromkeys([*(t for c in und.concepts for t in c.terms), *glued]):
+        for d in table.get(term, ()):
+            own = mask.get(d, 0)
+            missing = [i for i in range(n) if not own >> i & 1]
+            if d in score and len(missing) > 1:
+                lent[d] = full & ~(1 << missing[-1])
+    return lent
+
+
+def definitions(searcher, caches: IndexCaches) -> dict[str, tuple[int, ...]]:
+    """Word -> the current articles defining it (_DEFINES), read from their text once per reader."""
+    cache = engine.reader_cache(searcher.reader())
+    found = cache.get("definitions")
+    if found is None:
+        articles = caches.articles(searcher)
+        down = engine.scored_down(searcher) if articles else frozenset()
+        table: dict[str, list[int]] = {}
+        for docs in articles.values():
+            for d in docs:
+                if d in down:
+                    continue
+                for m in _DEFINES.finditer(searcher.stored_fields(d).get("body", "")):
+                    table.setdefault(next(g for g in m.groups() if g), []).append(d)
+        found = cache["definitions"] = {w: tuple(ds) for w, ds in table.items()}
+    return found
 
 
 def _charge_words(searcher) -> tuple[str, ...]:

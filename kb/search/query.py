@@ -12,7 +12,7 @@ from kb.search.spelling import Correction, Speller
 from kb.search.synonyms import Synonyms
 from kb.search.thesaurus import QueryWords, Thesaurus, notion_target
 from kb.statutes.citations import extract_citations
-from kb.statutes.numerals import int_to_cn
+from kb.statutes.numerals import cn_to_int, int_to_cn
 
 MAX_QUERY_CHARS = 300
 # A token with any of these is the query language (phrase, exclusion, field, wildcard, group):
@@ -24,6 +24,17 @@ _NUMBER = re.compile(
     r"(\d+(?:\.\d+)?)\s*(万元|千元|元|块钱|块|毫克|克|千克|公斤|小时|分钟|日|天|个月|月|年|次|岁|人|张|部|辆|周岁)?"
 )
 NUMERALS = True  # a number typed in digits is also searched as written in Chinese (_numeral)
+# The ages the statutes draw lines at (不满十四周岁, 已满十六周岁, 七十周岁以上, 已满七十五周岁): an age typed
+# as a number (15岁, 76周岁) is also searched as the lines it falls between (_ages).
+AGES = (12, 14, 16, 18, 70, 75)
+_AGE_UNITS = ("岁", "周岁")
+# An age written in Chinese numerals, as one word (十五岁, 七十六周岁) or a numeral before 岁 / 周岁.
+_CN_AGE = re.compile(r"([一二三四五六七八九十]{1,3})(周岁|岁)?")
+_CN_DIGITS = "一二三四五六七八九十"
+_UNDER = frozenset({"不满", "未满", "不到", "没满", "没到", "未到", "小于", "低于"})
+_AGE_LINE = re.compile(r"(已满|不满|未满)?[一二三四五六七八九十]{1,3}周岁(以上|以下)?")
+AGE_NOTIONS = True  # the articles saying an age's lines join the results as notions do (kb.search.concepts)
+GUARD_VERBS = True  # no typo correction of a span holding a one-character legal verb (_correct)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -106,9 +117,11 @@ def understand(
         return Understanding(text, citations=keys, explicit=True, rest=rest)
     corrections: tuple[Correction, ...] = ()
     if speller is not None and known is not None and not literal and rest:
-        rest, corrections = speller.correct_text(rest, known)
-    concepts, fillers, intents, steer = _read_words(rest, synonyms, thesaurus, query_words, known, literal)
+        rest, corrections = _correct(rest, speller, known, thesaurus.single_words())
+    concepts, fillers, intents, steer, lines = _read_words(rest, synonyms, thesaurus, query_words, known, literal)
     notions = [notion_target(w) for w in steer if notion_target(w)]
+    if AGE_NOTIONS:
+        notions += lines  # an age's lines are what the articles answering it say (已满七十五周岁: 刑法第十七条之一)
     steer = [w for w in steer if not notion_target(w)]
     if not concepts and not keys:
         # Nothing but filler (怎么办): search the words typed rather than nothing.
@@ -129,6 +142,23 @@ def understand(
     )
 
 
+def _correct(
+    text: str, speller: Speller, known: Callable[[str], bool], verbs: frozenset[str]
+) -> tuple[str, tuple[Correction, ...]]:
+    """The speller's corrections, less those of a span holding a one-character legal verb of the
+    thesaurus (罚、打、拘): typed on purpose, it is read as that verb, never as a slip (不罚 is not
+    不法, 打成 not 达成, 狗主人罚 not 狗主认罚)."""
+    corrected, corrections = speller.correct_text(text, known)
+    if not GUARD_VERBS:
+        return corrected, corrections
+    kept = tuple(c for c in corrections if not verbs.intersection(c.original))
+    if len(kept) == len(corrections):
+        return corrected, corrections
+    for c in kept:  # each correction replaces its own span; the others stay as typed
+        text = text.replace(c.original, c.corrected, 1)
+    return text, kept
+
+
 def _citations(text: str) -> tuple[tuple[str, ...], str]:
     """The article keys the query cites, and the query without those citations."""
     cites = extract_citations(text)
@@ -146,16 +176,20 @@ def _read_words(
     query_words: QueryWords,
     known: Callable[[str], bool] | None,
     literal: bool,
-) -> tuple[dict[str, Concept], list[str], list[str], list[str]]:
-    """The plain query's words sorted out: concepts (by word), fillers, intent words and the
-    words those intents steer toward."""
+) -> tuple[dict[str, Concept], list[str], list[str], list[str], list[str]]:
+    """The plain query's words sorted out: concepts (by word), fillers, intent words, the
+    words those intents steer toward, and the statutes' age lines of the ages typed (_ages)."""
     concepts: dict[str, Concept] = {}
     fillers: list[str] = []
     intents: list[str] = []
     steer: list[str] = []
+    lines: list[str] = []
     words = _words(rest)
+    ages = {m.group(1) for m in _NUMBER.finditer(rest) if m.group(2) in _AGE_UNITS}
+    previous = ""
     while words:
         word = words.pop(0)
+        before, previous = previous, word
         glued = (
             None
             if query_words.is_filler(word) or query_words.intent_of(word) or thesaurus.lookup(word)
@@ -174,6 +208,10 @@ def _read_words(
             steer.extend(targets)
             continue
         legal = () if literal else tuple(t for t in thesaurus.lookup(word) if t != word) or _numeral(word)
+        age = "" if literal or thesaurus.lookup(word) else _age(word, before, words, ages)
+        if age:
+            legal = tuple(dict.fromkeys((*legal, *_ages(age))))
+        lines.extend(t for t in legal if _AGE_LINE.fullmatch(t))  # also the thesaurus's (七十多岁 → 七十周岁)
         if len(word) == 1 and _CJK.match(word) and not legal:
             # A lone character (做、来、用) is never a word of the index: it would only make
             # every result partial.
@@ -184,7 +222,7 @@ def _read_words(
             for term in legal:
                 same = (*same, *synonyms.expand(term))
             concepts[word] = Concept(word, tuple(dict.fromkeys(t for t in same if t != word)), legal)
-    return concepts, fillers, intents, steer
+    return concepts, fillers, intents, steer, lines
 
 
 def _numeral(word: str) -> tuple[str, ...]:
@@ -195,6 +233,42 @@ def _numeral(word: str) -> tuple[str, ...]:
         return ()
     n = int(word)
     return () if n < 10 or 1900 <= n <= 2100 else (int_to_cn(n),)
+
+
+def _age(word: str, before: str, following: list[str], ages: set[str]) -> str:
+    """The age a word types, in digits: 15 (typed 15岁), 十五岁, or 十五 before 周岁 (taken out of
+    `following`); one less after 不满 / 不到 (不满14岁 is at most 13); "" when it is none (or is the
+    tail of a numeral jieba cut: 七 / 十六周岁)."""
+    if word in ages:
+        n = int(word)
+    else:
+        m = _CN_AGE.fullmatch(word)
+        if (
+            m is None
+            or (before and before[-1] in _CN_DIGITS)
+            or not (m.group(2) or following[:1] in (["岁"], ["周岁"]))
+        ):
+            return ""
+        if not m.group(2):
+            following.pop(0)
+        n = cn_to_int(m.group(1))
+    return str(n - 1 if before in _UNDER else n)
+
+
+def _ages(word: str) -> tuple[str, ...]:
+    """An age typed as a number, as the statutes' age lines it falls under: a minor's the line it has
+    passed and every line up to eighteen it has not (15 -> 已满十四周岁, 不满十六周岁, 不满十八周岁);
+    from seventy, the old-age lines passed (76 -> 七十周岁以上, 已满七十周岁, 已满七十五周岁). An adult
+    under seventy has passed 已满十八周岁 alone."""
+    if not word.isascii() or not word.isdigit() or not 0 < int(word) <= 120:
+        return ()
+    n = int(word)
+    passed = [a for a in AGES if a <= n]
+    if n < 70:
+        out = [f"已满{int_to_cn(passed[-1])}周岁"] if passed else []
+        return (*out, *(f"不满{int_to_cn(a)}周岁" for a in AGES if n < a <= 18))
+    old = [a for a in passed if a >= 70]
+    return tuple(t for a in old for t in (f"{int_to_cn(a)}周岁以上", f"已满{int_to_cn(a)}周岁"))
 
 
 def _words(text: str) -> list[str]:

@@ -150,11 +150,13 @@ class SearchService:
 
     def warm(self) -> None:
         """Build what the first plain query would otherwise build: the typo corrector over the
-        index's words, the article table and the facet columns (the app's start-up calls this)."""
+        index's words, the article table, the facet columns and the articles' definitions (the
+        app's start-up calls this)."""
         with self._searcher() as searcher:
             self._caches.speller(searcher)
             self._caches.articles(searcher)
             self._caches.facet_values(searcher)
+            ranking.definitions(searcher, self._caches)
 
     def understand(self, query: str, searcher=None, literal: bool = False) -> Understanding:
         """How the search reads a query (kb.search.query.understand with this index's vocabulary)."""
