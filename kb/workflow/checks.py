@@ -71,7 +71,7 @@ def load_context(
     taxonomy = load_content_taxonomy(settings)
     if known_ids is None:
         known_ids = published_documents(settings)
-    library = _library(settings.laws_dir, _signature(settings.laws_dir)) if settings.laws_dir else None
+    library = statute_library(settings)
     unpublished = frozenset(TEMPLATE_IDS.values()) - _ever_published(settings, TEMPLATE_IDS.values())
     return CheckContext(settings, taxonomy, frozenset(known_ids), library, unpublished, today or date.today())
 
@@ -266,6 +266,11 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
             continue
         out.append((str(path), info.st_size, info.st_mtime_ns))
     return tuple(out)
+
+
+def statute_library(settings: Settings) -> StatuteLibrary | None:
+    """The statute library of the configured folder, read again only when its files change (None without one)."""
+    return _library(settings.laws_dir, _signature(settings.laws_dir)) if settings.laws_dir else None
 
 
 @lru_cache(maxsize=2)

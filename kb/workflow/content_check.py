@@ -11,8 +11,7 @@ from kb.search.resources import load_resources
 from kb.search.thesaurus import check_search_words
 from kb.settings import Settings
 from kb.statutes.corrections import CORRECTIONS_NAME, check_corrections
-from kb.statutes.library import StatuteLibrary
-from kb.workflow.checks import check_content
+from kb.workflow.checks import check_content, statute_library
 from kb.workflow.questionbank import check_questions
 
 
@@ -30,7 +29,7 @@ def check_everything(settings: Settings) -> ContentSet:
         problems += load_learning_paths(learning, resources.taxonomy.audiences, ids).problems
     if (settings.data_dir / UNITS_FILE).is_file():  # the units accounts belong to (账号管理)
         problems += load_units(settings.data_dir / UNITS_FILE).problems
-    library = StatuteLibrary.load(settings.laws_dir) if settings.laws_dir is not None else None
+    library = statute_library(settings)
     if library is not None:  # the 新旧条文对照 corrections name laws, versions and articles of the library
         problems += check_corrections(library, settings.data_dir / CORRECTIONS_NAME)
     ids = [d.id for d in result.documents]

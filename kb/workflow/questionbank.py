@@ -12,6 +12,7 @@ from kb.errors import Problem
 from kb.settings import Settings
 from kb.statutes.library import StatuteLibrary
 from kb.statutes.numbering import check_question_citations
+from kb.workflow.checks import statute_library
 
 
 def check_questions(
@@ -28,8 +29,8 @@ def check_questions(
     taxonomy = load_content_taxonomy(settings)
     ids = published_documents(settings) if known_ids is None else known_ids
     bank = load_questions(settings.content_dir, taxonomy, ids, replace=replace)
-    if library is None and settings.laws_dir is not None:
-        library = StatuteLibrary.load(settings.laws_dir)
+    if library is None:  # cached: the 题库 page checks the bank at every rerun
+        library = statute_library(settings)
     if library is None:
         return bank
     cited = check_question_citations(library, bank.questions, today=today)
