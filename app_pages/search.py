@@ -197,8 +197,8 @@ def render_understanding(state: dict, results) -> None:
             st.button("只按原词检索", key="search_literal", on_click=search_literal, args=(True,), type="tertiary")
     if results.ignored_line:
         st.caption(markup.md(results.ignored_line))
-    if results.partial and results.total:
-        st.caption(results.PARTIAL_LINE)
+    if results.partial_line:
+        st.caption(results.partial_line)
 
 
 def render_empty(state: dict, results, svc) -> None:

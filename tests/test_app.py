@@ -178,6 +178,16 @@ def test_partial_results_say_so_and_each_hit_names_the_words_it_lacks(env):
     assert '<span class="kb-missing">缺少：猫咪</span>' in html_of(at)
 
 
+def test_documents_covering_fewer_words_follow_those_covering_all_and_the_page_says_so(env):
+    at = open_page("search", q="小区 视频 盗窃")
+    captions = [c.value for c in at.caption]
+    assert "包含全部检索词的文档排在前面；其后的结果只包含部分检索词，每条注明缺少的词。" in captions
+    assert not any(c.startswith("部分匹配") for c in captions)
+    assert links(at) == ["张某多次盗窃电动车电瓶案", "盗窃案件办理指引"]
+    assert html_of(at).count('<span class="kb-missing">') == 1
+    assert '<span class="kb-missing">缺少：小区</span>' in html_of(at)
+
+
 def test_a_colloquial_word_says_how_it_was_read_and_can_be_searched_as_typed(env):
     at = open_page("search", q="偷")
     assert "按“盗窃”检索了“偷”" in [c.value for c in at.caption]

@@ -132,7 +132,36 @@ def test_the_articles_defining_a_word_are_read_from_their_text(service):
 
 
 def test_the_article_defining_a_word_typed_ranks_with_the_documents_covering_all_but_one(service, monkeypatch):
+    monkeypatch.setattr(concepts, "FILL", 0)  # the rule alone, no documents filling the page
     query = "诈骗 邻居 累犯 算不算"
     assert ids(service.search(query)) == ["C-1", "刑法@现行#65"]
     monkeypatch.setattr(concepts, "DEFINED_LEND", False)  # 第六十五条 covers one word of three: not matched
     assert ids(service.search(query)) == ["C-1"]
+
+
+def test_a_short_page_is_filled_with_documents_covering_fewer_concepts_below_the_full_ones(service):
+    results = service.search("诈骗 邻居 投资")
+    # C-1 covers all three; the others one each, below the two-of-three share, yet they follow it.
+    assert [(h.id, h.missing) for h in results.hits] == [
+        ("C-1", ()),
+        ("刑法@现行#266", ("邻居", "投资")),  # cited by C-1 (法条联想), so above the two below
+        ("C-2", ("邻居", "投资")),
+        ("G-1", ("诈骗", "投资")),
+    ]
+    assert results.total == 4 and results.partial and results.complete
+    assert results.explanation() == ("包含全部检索词的文档排在前面；其后的结果只包含部分检索词，每条注明缺少的词。",)
+
+
+def test_without_the_fill_the_documents_covering_one_concept_of_three_are_left_out(service, monkeypatch):
+    monkeypatch.setattr(concepts, "FILL", 0)
+    assert ids(service.search("诈骗 邻居 投资")) == ["C-1", "刑法@现行#266"]
+
+
+def test_a_page_already_holding_fill_documents_gets_no_more(service, monkeypatch):
+    monkeypatch.setattr(concepts, "FILL", 2)  # C-1 and the article it cites are two
+    assert ids(service.search("诈骗 邻居 投资")) == ["C-1", "刑法@现行#266"]
+
+
+def test_sorted_by_date_the_fill_documents_come_after_the_others(service):
+    # Newest first within each part: C-1 and the article it cites, then the two covering one word.
+    assert ids(service.search("诈骗 邻居 投资", sort="newest")) == ["C-1", "刑法@现行#266", "G-1", "C-2"]

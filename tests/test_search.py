@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.errors import QueryError
+from kb.search import concepts
 from kb.search.index import build_index, index_documents
 from kb.search.searchers import IndexCaches
 from kb.search.service import Filters, SearchService, make_snippet
@@ -304,11 +305,21 @@ def test_question_and_filler_words_do_not_empty_the_results(understood):
     assert results.ignored_line == "未作为检索词：拘几天、了、怎么办、会、吗"
 
 
-def test_documents_covering_most_concepts_match_when_none_covers_all(understood):
+def test_documents_covering_most_concepts_match_when_none_covers_all(understood, monkeypatch):
+    monkeypatch.setattr(concepts, "FILL", 0)  # no documents filling the short page
     results = understood.search("殴打 邻居 电瓶")
     assert ids(results) == ["C-3"]  # two of three; C-1 has only 电瓶, below the two-thirds threshold
     assert results.partial
     assert results.hits[0].matched == ("殴打", "邻居") and results.hits[0].missing == ("电瓶",)
+    assert results.explanation()[-1] == (
+        "部分匹配：没有文档同时包含全部检索词，以下结果按包含检索词的多少排列，每条注明缺少的词。"
+    )
+
+
+def test_a_short_page_is_filled_with_documents_covering_one_concept_below_those_covering_two(understood):
+    results = understood.search("殴打 邻居 电瓶")
+    assert [(h.id, h.missing) for h in results.hits] == [("C-3", ("电瓶",)), ("C-1", ("殴打", "邻居"))]
+    assert results.partial and not results.complete
     assert results.explanation()[-1] == (
         "部分匹配：没有文档同时包含全部检索词，以下结果按包含检索词的多少排列，每条注明缺少的词。"
     )

@@ -29,6 +29,11 @@ RANK_MODE = "weighted"
 # fewer when no document covers that many): one of two, two of three or four.
 MIN_SHARE = 0.5
 RANK_STEP = 0.1
+# When fewer than FILL documents cover that share, those covering fewer concepts (down to one) fill
+# the page below them, best first: a long question whose answer shares only its rarest word (侦查员是
+# 嫌疑人表哥 要回避吗 → 刑事诉讼法第二十九条, which says 回避 and nothing else typed) is not cut to one
+# or two documents that share its common words. The documents above keep their order.
+FILL = 10
 # An associated article ranks with its best citer's coverage less the rarest concept it covers
 # ("minus_rarest": below the citer, and below a document that itself covers that concept), less the
 # last concept typed ("minus1", before session 7), with all of it (True) or with its own only (False).
@@ -65,6 +70,7 @@ class ConceptMatches:
     timed_out: bool
     coverage: dict[int, int]  # docnum -> bitmask of the concepts it covers
     partial: bool  # some matched documents miss some concept
+    complete: bool = False  # some matched document covers every concept
 
 
 def search_concepts(
@@ -107,6 +113,7 @@ def search_concepts(
     threshold = min(best, max(1, math.ceil(n * MIN_SHARE - 1e-9)))
     good = {m for m, c in counts.items() if c >= threshold}
     matched = {d for d, m in effective.items() if m in good}
+    filled = _fill(effective, counts, threshold, len(matched))
     full = (1 << n) - 1
     raised: dict[int, float] = {}
     if und.notions and NOTION_MAX and not und.citations:
@@ -116,16 +123,38 @@ def search_concepts(
         notions = _notions(searcher, und, allowed, score, deadline, covers)
         raised = {d: tier(full) + (0.5 if rare else -0.5) + 0.01 * covers.get(d, 0) for d, rare in notions.items()}
         matched |= raised.keys()
-    partial = bool(matched) and any(mask.get(d, 0) != full for d in matched)
+    everything = matched | filled
+    partial = bool(everything) and any(mask.get(d, 0) != full for d in everything)
+    complete = any(mask.get(d, 0) == full for d in everything)
     if sortedby is not None:
-        top = [kd for kd in caches.newest(searcher) if kd[1] in matched][:limit]
+        newest = caches.newest(searcher)
+        top = [kd for kd in newest if kd[1] in matched]
+        if filled and len(top) < limit:  # the fill comes after, newest first too
+            top += [kd for kd in newest if kd[1] in filled]
+        top = top[:limit]
     else:
-        if raised:  # tiers per document: the raised ones are not ranked by their mask
+        if raised or filled:  # tiers per document: the raised ones are not ranked by their mask
             tiers = {d: max(tier(effective.get(d, 0)), raised.get(d, 0.0)) for d in matched}
+            floor = min(tiers.values(), default=0.0)
+            # Below every document above (a tier is at most 1.0 short of a full mask's 2.0).
+            tiers.update({d: floor - 2.0 + tier(effective[d]) for d in filled})
         else:
             tiers = {m: tier(m) for m in good}
-        top = _rank(searcher, und, matched, tiers, effective, score, limit, caches, per_doc=bool(raised))
-    return ConceptMatches(matched, top, timed_out, mask, partial)
+        matched |= filled
+        top = _rank(searcher, und, matched, tiers, effective, score, limit, caches, per_doc=bool(raised or filled))
+    matched |= filled
+    return ConceptMatches(matched, top, timed_out, mask, partial, complete)
+
+
+def _fill(effective: dict[int, int], counts: dict[int, int], threshold: int, have: int) -> set[int]:
+    """The documents covering fewer than `threshold` concepts that fill a short page (FILL): the
+    largest coverage first, one count at a time, down to one concept."""
+    filled: set[int] = set()
+    lower = threshold - 1
+    while have + len(filled) < FILL and lower >= 1:
+        filled.update(d for d, m in effective.items() if counts.get(m) == lower)
+        lower -= 1
+    return filled
 
 
 def _score_clauses(searcher, clauses, allowed, deadline: float) -> tuple[list[dict[int, float]], bool]:

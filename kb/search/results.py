@@ -85,6 +85,7 @@ class SearchResults:
     partial: bool = False  # some results miss some of the query's concepts
     corrected: bool = False  # the typos of understanding.corrections were corrected in the search
     literal: bool = False  # searched as typed: no colloquial mapping, no correction
+    complete: bool = False  # some result covers every concept (the partial ones come after it)
 
     @property
     def pages(self) -> int:
@@ -107,6 +108,14 @@ class SearchResults:
         return "未作为检索词：" + "、".join((*und.intents, *und.fillers))
 
     PARTIAL_LINE = "部分匹配：没有文档同时包含全部检索词，以下结果按包含检索词的多少排列，每条注明缺少的词。"
+    FILLED_LINE = "包含全部检索词的文档排在前面；其后的结果只包含部分检索词，每条注明缺少的词。"
+
+    @property
+    def partial_line(self) -> str:
+        """What the page says of results that miss some concept ("" when none does)."""
+        if not (self.partial and self.total):
+            return ""
+        return self.FILLED_LINE if self.complete else self.PARTIAL_LINE
 
     def explanation(self) -> tuple[str, ...]:
         """How the query was read, one Chinese line each (the CLI prints them; the app shows
@@ -117,8 +126,8 @@ class SearchResults:
         for line in (self.mapped_line, self.ignored_line):
             if line:
                 lines.append(line)
-        if self.partial and self.total:
-            lines.append(self.PARTIAL_LINE)
+        if self.partial_line:
+            lines.append(self.partial_line)
         return tuple(lines)
 
     def to_json(self) -> dict:

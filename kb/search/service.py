@@ -117,6 +117,7 @@ class SearchService:
             found.partial,
             corrected,
             literal,
+            found.complete,
         )
 
     def _search_plain(self, searcher, query: str, und: Understanding, allowed, limit: int, sortedby):
