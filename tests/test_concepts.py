@@ -165,3 +165,38 @@ def test_a_page_already_holding_fill_documents_gets_no_more(service, monkeypatch
 def test_sorted_by_date_the_fill_documents_come_after_the_others(service):
     # Newest first within each part: C-1 and the article it cites, then the two covering one word.
     assert ids(service.search("诈骗 邻居 投资", sort="newest")) == ["C-1", "刑法@现行#266", "G-1", "C-2"]
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """Four cases covering both words of 诈骗 邻居 (citing nothing), the article covering one."""
+    root = tmp_path_factory.mktemp("crowded")
+    content = ContentTree(root / "content")
+    laws = root / "laws"
+    (laws / "刑法").mkdir(parents=True)
+    (laws / "刑法" / "刑法.md").write_text(CRIMINAL_LAW, encoding="utf-8")
+    for n, name in enumerate(("钱", "孙", "李", "周"), 1):
+        content.case(f"C-{n}", title=f"{name}某诈骗邻居案", category="诈骗", facts=f"{name}某诈骗邻居{n}千元。")
+    settings = make_settings(content.root, root, laws)
+    build_index(settings)
+    svc = SearchService(settings)
+    yield svc
+    svc.close()
+
+
+def test_the_best_article_is_among_the_first_three_results(crowded):
+    found = ids(crowded.search("诈骗 邻居"))
+    assert found[2] == "刑法@现行#266" and len(found) == 5
+    assert set(found[:2] + found[3:]) == {"C-1", "C-2", "C-3", "C-4"}
+    # Every page agrees: the second page of two holds the article and the third case.
+    page2 = ids(crowded.search("诈骗 邻居", page=2, per_page=2))
+    assert page2 == found[2:4]
+
+
+def test_without_the_rule_the_article_covering_fewer_words_ranks_last(crowded, monkeypatch):
+    monkeypatch.setattr(concepts, "ARTICLE_BY", 0)
+    assert ids(crowded.search("诈骗 邻居"))[4] == "刑法@现行#266"
+
+
+def test_an_article_already_among_the_first_three_stays_where_it_is(service):
+    assert ids(service.search("诈骗 邻居 投资"))[:2] == ["C-1", "刑法@现行#266"]

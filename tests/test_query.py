@@ -234,3 +234,30 @@ def test_a_correction_beside_a_guarded_one_is_still_made():
     assert [(c.original, c.corrected) for c in und.corrections] == [("监世居住", "监视居住")]
     assert und.corrected == "监视居住 拘民"
     assert words(und) == ["监视居住", "拘"]
+
+
+def test_a_one_digit_number_is_a_detail_of_the_case_not_a_concept():
+    und = read("先拘了3天 还能抵吗")
+    assert "3" in und.fillers and "3" not in words(und)
+    assert "15" in words(read("拘15天"))  # two digits stay: the statutes' 十五日
+
+
+def test_a_number_of_ten_thousands_is_read_as_its_value():
+    und = read("偷了3万块")
+    assert "30000" in words(und) and "万块" not in words(und)
+    assert next(c for c in und.concepts if c.word == "30000").legal == ("三万",)
+    assert "15000" in words(read("骗了1.5万元"))
+
+
+def test_a_verb_and_its_object_with_le_between_them_are_one_known_word():
+    known = {"吸毒", "报警"}.__contains__
+    assert words(read("吸了毒 报了警", known=known)) == ["吸毒", "报警"]
+    # 偷了 and 了东 are no words: the query stays as typed (偷 is read as 盗窃, 东西 as itself).
+    assert words(read("偷了东西", known=known)) == ["偷", "东西"]
+    assert words(read("吸了毒", known=known, literal=True)) == []  # as typed, 吸 and 毒 are lone characters
+
+
+def test_a_word_the_thesaurus_lists_joins_across_le_without_the_index():
+    und = read("邻居动了手")
+    assert words(und) == ["邻居", "动手"]  # 动手 → 殴打他人 is listed, though no index is given
+    assert und.mapped == (("动手", ("殴打他人",)),)

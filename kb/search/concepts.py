@@ -42,6 +42,12 @@ GRAPH_LEND: bool | str = "minus_rarest"
 # concept but one ("minus1"), every concept (True), or no such rule (False).
 DEFINING_LEND: bool | str = "minus1"
 GRAPH_NEW = 3  # most-cited articles that join the results although no query word matches them
+# The first ARTICLE_BY results hold the best-ranked statute article when one is among the first
+# ARTICLE_WITHIN: guides and cases cover more of a question's words than a short article does, and
+# an officer asking 能不能 / 多久 / 怎么罚 wants the rule itself near the top. (Counted in the first
+# ARTICLE_WITHIN whatever the page size, so every page agrees on the order.)
+ARTICLE_BY = 3
+ARTICLE_WITHIN = 10
 # What an intent word names by itself (还能立案吗 → 【不再追诉】, see data/query_words.txt): the
 # NOTION_MAX current articles saying it (best by the concepts they cover, then by score) rank right
 # below the documents covering every concept, although they may share no word with the query.
@@ -317,10 +323,18 @@ def _rank(
 ) -> list:
     """The first `limit` matches as (score, docnum): by tier (of a mask, or `per_doc` of a document),
     then score; named articles first."""
+    depth = max(limit, ARTICLE_WITHIN)
     if per_doc:
-        ranked = heapq.nsmallest(limit, ((0 - tiers[d], 0 - score.get(d, 0.0), d) for d in matched))
+        ranked = heapq.nsmallest(depth, ((0 - tiers[d], 0 - score.get(d, 0.0), d) for d in matched))
     else:
-        ranked = heapq.nsmallest(limit, ((0 - tiers[effective[d]], 0 - score[d], d) for d in matched))
+        ranked = heapq.nsmallest(depth, ((0 - tiers[effective[d]], 0 - score[d], d) for d in matched))
+    if ARTICLE_BY and len(ranked) > ARTICLE_BY:
+        types = caches.facet_values(searcher)["type"]
+        if not any(types[d] == TYPE_LAW for _, _, d in ranked[:ARTICLE_BY]):
+            first = next((i for i, (_, _, d) in enumerate(ranked[:ARTICLE_WITHIN]) if types[d] == TYPE_LAW), None)
+            if first is not None:
+                ranked.insert(ARTICLE_BY - 1, ranked.pop(first))
+    ranked = ranked[:limit]
     if und.citations:
         # An article the query names comes first, whatever the other words match.
         articles = caches.articles(searcher)

@@ -21,7 +21,7 @@ _EXPLICIT = re.compile(r'"|(^|\s)[+-]\S|\S:\S|[*?()\[\]{}^~]|(^|\s)(AND|OR|NOT|A
 # A number with the unit that follows it (3000元, 80毫克, 24小时) stays one concept: jieba would
 # otherwise glue the unit to the next word (3000 / 元够).
 _NUMBER = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(万元|千元|元|块钱|块|毫克|克|千克|公斤|小时|分钟|日|天|个月|月|年|次|岁|人|张|部|辆|周岁)?"
+    r"(\d+(?:\.\d+)?)\s*(万元|万块钱|万块|万|千元|元|块钱|块|毫克|克|千克|公斤|小时|分钟|日|天|个月|月|年|次|岁|人|张|部|辆|周岁)?"
 )
 NUMERALS = True  # a number typed in digits is also searched as written in Chinese (_numeral)
 # The ages the statutes draw lines at (不满十四周岁, 已满十六周岁, 七十周岁以上, 已满七十五周岁): an age typed
@@ -36,6 +36,8 @@ _AGE_LINE = re.compile(r"(已满|不满|未满)?[一二三四五六七八九十]
 AGE_NOTIONS = True  # the articles saying an age's lines join the results as notions do (kb.search.concepts)
 GUARD_VERBS = True  # no typo correction of a span holding a one-character legal verb (_correct)
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_ONE_DIGIT = re.compile(r"[0-9]")
+_GLUED_LE = re.compile(r"([\u3400-\u9fff])了([\u3400-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ def understand(
     keys, rest = _citations(text)
     if is_explicit(rest):
         return Understanding(text, citations=keys, explicit=True, rest=rest)
+    if not literal:
+        rest = _unglue(rest, known, thesaurus)
     corrections: tuple[Correction, ...] = ()
     if speller is not None and known is not None and not literal and rest:
         rest, corrections = _correct(rest, speller, known, thesaurus.single_words())
@@ -140,6 +144,18 @@ def understand(
         rest,
         tuple(dict.fromkeys(notions)),
     )
+
+
+def _unglue(text: str, known: Callable[[str], bool] | None, thesaurus: Thesaurus) -> str:
+    """A verb and its object with 了 between them, as one word when they make one the index or the
+    thesaurus knows: 吸了毒 → 吸毒, 打了人 → 打人, 报了警 → 报警 (jieba would leave two lone
+    characters, and lone characters are no concepts); 偷了东西 stays as typed."""
+
+    def joined(m: re.Match) -> str:
+        word = m.group(1) + m.group(2)
+        return word if thesaurus.lookup(word) or (known is not None and known(word)) else m.group(0)
+
+    return _GLUED_LE.sub(joined, text)
 
 
 def _correct(
@@ -199,7 +215,13 @@ def _read_words(
         if glued and (known is None or not known(word)):
             words[:0] = glued  # 最多能 → 最多 能: each part read on its own
             continue
-        if query_words.is_filler(word) or word in analysis.STOP_WORDS:
+        if (
+            query_words.is_filler(word)
+            or word in analysis.STOP_WORDS
+            or (_ONE_DIGIT.fullmatch(word) and word not in ages)
+        ):
+            # A one-digit number (3天, 2次) is a detail of the case: the statutes write numbers in
+            # words and the index holds lone digits only in dates, so it matched noise.
             fillers.append(word)
             continue
         targets = query_words.intent_of(word)
@@ -277,7 +299,10 @@ def _words(text: str) -> list[str]:
     pos = 0
     for m in _NUMBER.finditer(text):
         out.extend(analysis.words(text[pos : m.start()], drop_stops=False))
-        out.append(m.group(1))  # the index holds 3000 and 元 apart: the number is the concept
+        number = m.group(1)
+        if (m.group(2) or "").startswith("万") and (tens := float(number) * 10000).is_integer():
+            number = str(int(tens))  # 3万块 is 30000
+        out.append(number)  # the index holds 3000 and 元 apart: the number is the concept
         pos = m.end()
     out.extend(analysis.words(text[pos:], drop_stops=False))
     return out

@@ -39,6 +39,7 @@ class SearchService:
         self._charges = charges
         self._pool = SearcherPool(settings.index_dir)
         self._caches = IndexCaches(self._pool)
+        self._listed: tuple[object, frozenset[str]] = (None, frozenset())  # resources, their listed words
 
     @contextmanager
     def _searcher(self) -> Iterator:
@@ -165,10 +166,18 @@ class SearchService:
         if not text:
             return Understanding("")
         speller = known = None
+        r = self.resources
         if not literal and searcher is not None:
             speller, vocabulary = self._caches.speller(searcher)
-            known = vocabulary.__contains__
-        r = self.resources
+            # The word lists' own words are typed on purpose (牌照 → 号牌 is no slip for 拍照), though
+            # the index may not hold them.
+            if self._listed[0] is not r:
+                self._listed = (r, frozenset((*r.thesaurus.words(), *r.query_words.words())))
+            listed = self._listed[1]
+
+            def known(word: str) -> bool:
+                return word in vocabulary or word in listed
+
         return understand(text, r.synonyms, r.thesaurus, r.query_words, speller=speller, known=known, literal=literal)
 
     def _hit(
