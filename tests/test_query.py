@@ -261,3 +261,14 @@ def test_a_word_the_thesaurus_lists_joins_across_le_without_the_index():
     und = read("邻居动了手")
     assert words(und) == ["邻居", "动手"]  # 动手 → 殴打他人 is listed, though no index is given
     assert und.mapped == (("动手", ("殴打他人",)),)
+
+
+def test_a_filler_holding_a_one_character_verb_is_cut_out_before_segmentation():
+    words_ = parse_query_words("[虚词]\n偷偷 吗\n")[0]
+    thesaurus, _ = parse_thesaurus("偷 → 盗窃\n偷开车 → 偷开他人机动车\n开车 → 驾驶\n")
+    und = understand("驾照被扣期间偷偷开车吗", SYNONYMS, thesaurus, words_)
+    assert "偷" not in words(und) and "偷开车" not in words(und)
+    assert "开车" in words(und) and und.fillers[0] == "偷偷"
+    # Not listed as a filler, 偷偷 leaves its 偷 to be read as a theft.
+    plain = understand("驾照被扣期间偷偷开车吗", SYNONYMS, thesaurus, parse_query_words("[虚词]\n吗\n")[0])
+    assert {"偷", "偷开车"} & set(words(plain))

@@ -172,3 +172,16 @@ def test_an_age_finds_the_article_drawing_the_age_line_it_passed(bundled, monkey
 )
 def test_everyday_words_reach_the_statutes_words(bundled, query, expected):
     assert expected in top(bundled.search(query)), top(bundled.search(query))
+
+
+def test_a_colloquial_word_of_the_thesaurus_is_not_corrected_into_an_index_word(bundled):
+    # 牌照 (→ 号牌) is no slip for 拍照, which the bundled guides use.
+    results = bundled.search("假牌照 拘几天")
+    assert results.understanding.corrections == ()
+    assert "道路交通安全法@2021-04-29#96" in top(results)
+
+
+def test_secretly_is_no_theft(bundled):
+    und = bundled.search("驾照被扣期间偷偷开车 罚多少").understanding
+    assert "偷偷" in und.fillers and not any(c.word.startswith("偷") for c in und.concepts)
+    assert "道路交通安全法@2021-04-29#99" in top(bundled.search("驾照被扣期间偷偷开车 罚多少"), 10)
