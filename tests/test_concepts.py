@@ -43,6 +43,7 @@ def service(tmp_path_factory):
     root = tmp_path_factory.mktemp("concepts")
     content = ContentTree(root / "content")
     (content.root / "data" / "query_words.txt").write_text(QUERY_WORDS, encoding="utf-8")
+    (content.root / "data" / "colloquial.txt").write_text("二进宫 → 累犯\n", encoding="utf-8")
     laws = root / "laws"
     (laws / "刑法").mkdir(parents=True)
     (laws / "刑法" / "刑法.md").write_text(CRIMINAL_LAW, encoding="utf-8")
@@ -200,3 +201,12 @@ def test_without_the_rule_the_article_covering_fewer_words_ranks_last(crowded, m
 
 def test_an_article_already_among_the_first_three_stays_where_it_is(service):
     assert ids(service.search("诈骗 邻居 投资"))[:2] == ["C-1", "刑法@现行#266"]
+
+
+def test_a_legal_term_the_thesaurus_maps_to_lends_no_definition(service, monkeypatch):
+    monkeypatch.setattr(concepts, "FILL", 0)
+    monkeypatch.setattr(concepts, "ARTICLE_BY", 0)
+    # 二进宫 is searched as 累犯 (第六十五条 matches it), but 累犯 was not typed: no definition lent.
+    assert ids(service.search("诈骗 邻居 二进宫")) == ["C-1"]
+    monkeypatch.setattr(concepts, "DEFINED_TYPED", False)
+    assert ids(service.search("诈骗 邻居 二进宫")) == ["C-1", "刑法@现行#65"]

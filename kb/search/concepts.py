@@ -59,6 +59,9 @@ NOTION_FIRST = 3
 # An article defining a word the query types (…的，是累犯; “入户抢劫”，是指…; 应当认定为入户抢劫) answers
 # "算累犯吗" by itself: it ranks with the documents covering every concept but one (_defined).
 DEFINED_LEND = True
+# … a word typed or its synonym, not a legal term the thesaurus maps a word to: 摩托车 → 机动车 does not
+# make 道路交通安全法第一百一十九条 (“机动车”，是指…) an answer to every question about a motorbike.
+DEFINED_TYPED = True
 _DEFINES = re.compile(
     r"的，是([^，。；、“”（）\s]{2,8})[，。；]"
     r"|“([^“”]{2,10})”，?(?:是指|包括)"
@@ -224,7 +227,8 @@ def _defined(
     lent: dict[int, int] = {}
     words = [c.word for c in und.concepts]
     glued = [a + b for a, b in zip(words, words[1:], strict=False)]  # 入户 / 抢劫: 入户抢劫
-    for term in dict.fromkeys([*(t for c in und.concepts for t in c.terms), *glued]):
+    typed = [t for c in und.concepts for t in ((c.word, *c.synonyms) if DEFINED_TYPED else c.terms)]
+    for term in dict.fromkeys([*typed, *glued]):
         for d in table.get(term, ()):
             own = mask.get(d, 0)
             missing = [i for i in range(n) if not own >> i & 1]
