@@ -56,6 +56,10 @@ NOTION_WEIGHT = 1.0  # their notion score, added to their own
 # A notion said by at most this many current articles (不再追诉: one) is the answer by itself: they
 # rank first, above the documents covering every concept too; a common one (不予处罚) needs the facts.
 NOTION_FIRST = 3
+NOTION_NEEDS = True  # … and, sharing no word with the query, only when the query speaks of time (_TIME_SAID)
+_TIME_SAID = re.compile(
+    r"[0-9一二三四五六七八九十两几多半]+ *(?:年|个月|月|周|天|日)|以前|之前|过了|多久|多长时间|时效|期限|年前|月前|天前"
+)
 # An article defining a word the query types (…的，是累犯; “入户抢劫”，是指…; 应当认定为入户抢劫) answers
 # "算累犯吗" by itself: it ranks with the documents covering every concept but one (_defined).
 DEFINED_LEND = True
@@ -130,7 +134,14 @@ def search_concepts(
         # every partial tier, in both modes; among themselves, by the number of concepts they cover.
         covers = {d: effective.get(d, 0).bit_count() for d in score}
         notions = _notions(searcher, und, allowed, score, deadline, covers)
-        raised = {d: tier(full) + (0.5 if rare else -0.5) + 0.01 * covers.get(d, 0) for d, rare in notions.items()}
+        timed = bool(_TIME_SAID.search(und.text))
+        raised = {
+            d: tier(full) + (0.5 if rare else -0.5) + 0.01 * covers.get(d, 0)
+            for d, rare in notions.items()
+            # A rare notion sharing no word with the query answers it only when the query speaks of
+            # time (过了6年 还能立案吗): 家里不追究 还立案吗 asks about something else.
+            if not (NOTION_NEEDS and rare and not covers.get(d, 0) and not timed)
+        }
         matched |= raised.keys()
     everything = matched | filled
     partial = bool(everything) and any(mask.get(d, 0) != full for d in everything)
