@@ -218,3 +218,15 @@ def test_a_legal_term_the_thesaurus_maps_to_lends_no_definition(service, monkeyp
     assert ids(service.search("诈骗 邻居 二进宫")) == ["C-1"]
     monkeypatch.setattr(concepts, "DEFINED_TYPED", False)
     assert ids(service.search("诈骗 邻居 二进宫")) == ["C-1", "刑法@现行#65"]
+
+
+def test_a_document_holding_enough_of_the_querys_weight_matches_with_fewer_concepts(service, monkeypatch):
+    monkeypatch.setattr(concepts, "FILL", 0)
+    monkeypatch.setattr(concepts, "ARTICLE_BY", 0)
+    query = "诈骗 邻居 投资 逃避侦查"
+    # 第八十八条 covers one word of four, below the two-of-four share, but the rarest one.
+    monkeypatch.setattr(concepts, "WEIGHTED_SHARE", 0.25)
+    found = ids(service.search(query))
+    assert "刑法@现行#88" in found and found[0] == "C-1"
+    monkeypatch.setattr(concepts, "WEIGHTED_SHARE", 0.0)
+    assert "刑法@现行#88" not in ids(service.search(query))

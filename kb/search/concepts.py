@@ -28,6 +28,10 @@ RANK_MODE = "weighted"
 # A plain query matches the documents covering at least this share of its concepts (rounded up;
 # fewer when no document covers that many): one of two, two of three or four.
 MIN_SHARE = 0.5
+# … or, with WEIGHTED_FROM concepts or more, at least this share of their idf (_shares): 行政处罚法第四十一条 covers two words of
+# 电子眼拍的违章 不告诉车主能直接罚吗, 电子眼 (电子技术监控设备) the rarest; six concepts asked for three.
+WEIGHTED_SHARE = 0.3
+WEIGHTED_FROM = 4  # concepts: with three, one is a third of the weight already
 RANK_STEP = 0.1
 # When fewer than FILL documents cover that share, those covering fewer concepts (down to one) fill
 # the page below them, best first: a long question whose answer shares only its rarest word (侦查员是
@@ -125,6 +129,10 @@ def search_concepts(
     best = max(counts.values(), default=0)
     threshold = min(best, max(1, math.ceil(n * MIN_SHARE - 1e-9)))
     good = {m for m, c in counts.items() if c >= threshold}
+    if WEIGHTED_SHARE and RANK_MODE == "weighted" and n >= WEIGHTED_FROM:
+        # … or a large enough share of the query's weight: the rarest word alone may be the point
+        share = _shares(searcher, per_clause)
+        good |= {m for m in counts if share(m) >= WEIGHTED_SHARE}
     matched = {d for d, m in effective.items() if m in good}
     filled = _fill(effective, counts, threshold, len(matched))
     full = (1 << n) - 1
@@ -417,6 +425,18 @@ def associate_articles(
             elif GRAPH_LEND:
                 lent[d] = m
     return lent
+
+
+def _shares(searcher, per_clause: Sequence[dict]):
+    """The share of the concepts' idf a coverage bitmask holds (0–1)."""
+    total = max(1, searcher.doc_count())
+    weights = [math.log(1 + total / (1 + len(found))) for found in per_clause]
+    whole = sum(weights) or 1.0
+
+    def share(m: int) -> float:
+        return sum(w for i, w in enumerate(weights) if m >> i & 1) / whole
+
+    return share
 
 
 def _tiers(searcher, per_clause: Sequence[dict], n: int):
