@@ -255,6 +255,9 @@ def test_a_verb_and_its_object_with_le_between_them_are_one_known_word():
     # 偷了 and 了东 are no words: the query stays as typed (偷 is read as 盗窃, 东西 as itself).
     assert words(read("偷了东西", known=known)) == ["偷", "东西"]
     assert words(read("吸了毒", known=known, literal=True)) == []  # as typed, 吸 and 毒 are lone characters
+    # A vague amount between them too: 喝了点酒, 喝了两杯酒.
+    drink = {"喝酒"}.__contains__
+    assert words(read("喝了点酒", known=drink)) == ["喝酒"] == words(read("喝了两杯酒", known=drink))
 
 
 def test_a_word_the_thesaurus_lists_joins_across_le_without_the_index():

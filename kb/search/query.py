@@ -37,7 +37,8 @@ AGE_NOTIONS = True  # the articles saying an age's lines join the results as not
 GUARD_VERBS = True  # no typo correction of a span holding a one-character legal verb (_correct)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ONE_DIGIT = re.compile(r"[0-9]")
-_GLUED_LE = re.compile(r"([\u3400-\u9fff])了([\u3400-\u9fff])")
+# 了 and a vague amount between a verb and its object: 喝了酒, 喝了点酒, 喝了两杯酒, 打了一顿人 stay readable.
+_GLUED_LE = re.compile(r"([\u3400-\u9fff])了(?:一点|点儿|点|一些|些|几口|两口|几杯|两杯|一顿|顿)?([\u3400-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -161,9 +162,10 @@ def _cut_fillers(text: str, query_words: QueryWords, verbs: frozenset[str]) -> t
 
 
 def _unglue(text: str, known: Callable[[str], bool] | None, thesaurus: Thesaurus) -> str:
-    """A verb and its object with 了 between them, as one word when they make one the index or the
-    thesaurus knows: 吸了毒 → 吸毒, 打了人 → 打人, 报了警 → 报警 (jieba would leave two lone
-    characters, and lone characters are no concepts); 偷了东西 stays as typed."""
+    """A verb and its object with 了 (and a vague amount: 点, 两杯) between them, as one word when
+    they make one the index or the thesaurus knows: 吸了毒 → 吸毒, 喝了点酒 → 喝酒, 报了警 → 报警
+    (jieba would leave lone characters, and lone characters are no concepts); 偷了东西 stays as
+    typed."""
 
     def joined(m: re.Match) -> str:
         word = m.group(1) + m.group(2)
