@@ -230,3 +230,9 @@ def test_a_document_holding_enough_of_the_querys_weight_matches_with_fewer_conce
     assert "刑法@现行#88" in found and found[0] == "C-1"
     monkeypatch.setattr(concepts, "WEIGHTED_SHARE", 0.0)
     assert "刑法@现行#88" not in ids(service.search(query))
+
+
+def test_the_fill_leaves_out_documents_already_matched_by_their_weight():
+    # Docs 2 and 3 cover one concept of two; 3 was matched already (by its share of the weight): only 2 fills.
+    effective = {1: 0b11, 2: 0b01, 3: 0b10}
+    assert concepts._fill(effective, {0b11: 2, 0b01: 1, 0b10: 1}, 2, {1, 3}) == {2}

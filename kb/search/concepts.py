@@ -134,7 +134,7 @@ def search_concepts(
         share = _shares(searcher, per_clause)
         good |= {m for m in counts if share(m) >= WEIGHTED_SHARE}
     matched = {d for d, m in effective.items() if m in good}
-    filled = _fill(effective, counts, threshold, len(matched))
+    filled = _fill(effective, counts, threshold, matched)
     full = (1 << n) - 1
     raised: dict[int, float] = {}
     if und.notions and NOTION_MAX and not und.citations:
@@ -174,13 +174,14 @@ def search_concepts(
     return ConceptMatches(matched, top, timed_out, mask, partial, complete)
 
 
-def _fill(effective: dict[int, int], counts: dict[int, int], threshold: int, have: int) -> set[int]:
+def _fill(effective: dict[int, int], counts: dict[int, int], threshold: int, matched: set[int]) -> set[int]:
     """The documents covering fewer than `threshold` concepts that fill a short page (FILL): the
-    largest coverage first, one count at a time, down to one concept."""
+    largest coverage first, one count at a time, down to one concept; none already `matched` (by
+    their share of the query's weight)."""
     filled: set[int] = set()
     lower = threshold - 1
-    while have + len(filled) < FILL and lower >= 1:
-        filled.update(d for d, m in effective.items() if counts.get(m) == lower)
+    while len(matched) + len(filled) < FILL and lower >= 1:
+        filled.update(d for d, m in effective.items() if counts.get(m) == lower and d not in matched)
         lower -= 1
     return filled
 
