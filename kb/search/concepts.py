@@ -28,7 +28,7 @@ RANK_MODE = "weighted"
 # A plain query matches the documents covering at least this share of its concepts (rounded up;
 # fewer when no document covers that many): one of two, two of three or four.
 MIN_SHARE = 0.5
-# … or, with WEIGHTED_FROM concepts or more, at least this share of their idf (_shares): 行政处罚法第四十一条 covers two words of
+# … or, with WEIGHTED_FROM concepts or more, at least this share of their idf (_share): 行政处罚法第四十一条 covers two words of
 # 电子眼拍的违章 不告诉车主能直接罚吗, 电子眼 (电子技术监控设备) the rarest; six concepts asked for three.
 WEIGHTED_SHARE = 0.3
 WEIGHTED_FROM = 4  # concepts: with three, one is a third of the weight already
@@ -116,10 +116,10 @@ def search_concepts(
     if weighting.use_final and score:
         for d in engine.scored_down(searcher).intersection(score):
             score[d] = weighting.final(searcher, d, score[d])
-    tier = _tiers(searcher, per_clause, n)
+    weights = _weights(searcher, per_clause)
+    tier = _tiers(weights, n)
     effective = mask
     if not und.citations:  # an article named in the query needs no association
-        weights = _weights(searcher, per_clause)
         effective = _lend(mask, associate_articles(searcher, mask, score, allowed, tier, caches, weights))
         if und.steer and DEFINING_LEND:
             effective = _lend(effective, _defining(searcher, und, allowed, mask, steered, n, deadline))
@@ -131,8 +131,7 @@ def search_concepts(
     good = {m for m, c in counts.items() if c >= threshold}
     if WEIGHTED_SHARE and RANK_MODE == "weighted" and n >= WEIGHTED_FROM:
         # … or a large enough share of the query's weight: the rarest word alone may be the point
-        share = _shares(searcher, per_clause)
-        good |= {m for m in counts if share(m) >= WEIGHTED_SHARE}
+        good |= {m for m in counts if _share(weights, m) >= WEIGHTED_SHARE}
     matched = {d for d, m in effective.items() if m in good}
     filled = _fill(effective, counts, threshold, matched)
     full = (1 << n) - 1
@@ -428,27 +427,17 @@ def associate_articles(
     return lent
 
 
-def _shares(searcher, per_clause: Sequence[dict]):
-    """The share of the concepts' idf a coverage bitmask holds (0–1)."""
-    total = max(1, searcher.doc_count())
-    weights = [math.log(1 + total / (1 + len(found))) for found in per_clause]
-    whole = sum(weights) or 1.0
-
-    def share(m: int) -> float:
-        return sum(w for i, w in enumerate(weights) if m >> i & 1) / whole
-
-    return share
+def _share(weights: Sequence[float], m: int) -> float:
+    """The share of the concepts' idf (_weights) a coverage bitmask holds (0–1)."""
+    return sum(w for i, w in enumerate(weights) if m >> i & 1) / (sum(weights) or 1.0)
 
 
-def _tiers(searcher, per_clause: Sequence[dict], n: int):
+def _tiers(weights: Sequence[float], n: int):
     """A rank tier from the bitmask of the concepts a document covers: by count ("count"), or,
     in "weighted" mode, every concept first and then the covered share of the concepts' idf (a
     rare concept such as 病危 outweighs a common one such as 老人), in steps of RANK_STEP."""
     if RANK_MODE == "count":
         return int.bit_count
-    total = max(1, searcher.doc_count())
-    weights = [math.log(1 + total / (1 + len(found))) for found in per_clause]
-    whole = sum(weights) or 1.0
     full = (1 << n) - 1
 
     memo: dict[int, float] = {}
@@ -456,8 +445,7 @@ def _tiers(searcher, per_clause: Sequence[dict], n: int):
     def weighted(m: int) -> float:
         found = memo.get(m)
         if found is None:
-            share = sum(w for i, w in enumerate(weights) if m >> i & 1) / whole
-            found = memo[m] = 2.0 if m == full else round(share / RANK_STEP) * RANK_STEP
+            found = memo[m] = 2.0 if m == full else round(_share(weights, m) / RANK_STEP) * RANK_STEP
         return found
 
     return weighted
