@@ -197,6 +197,29 @@ def nav(page, label: str) -> None:
     wait_app(page)
 
 
+def log_in_fresh(
+    browser, url: str, path: str, name: str, password: str, role: str, *, hint: str = "", downloads: bool = False
+):
+    """A fresh browser context (no cookie, no session) on `path`, logged in as `name` through the
+    sidebar's 登录 page and back there; `hint` is what the page says to a visitor first."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=downloads)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url + path)
+    wait_app(page)
+    if hint:
+        page.get_by_text(hint).wait_for()
+    nav(page, "登录")
+    page.get_by_role("heading", name="登录").wait_for()
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(url + path)
+    page.get_by_text(f"当前用户：{name}（{role}）").wait_for()
+    wait_app(page)
+    return context, page
+
+
 def shot(page, name: str, full_page: bool = True) -> None:
     """A screenshot into test-artifacts/ (kept by CI for a failed run)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 try:
     from tests.app_fixtures import make_content
-    from tests.browser import E2E, TIMEOUT_MS, english_words, nav, streamlit_server, wait_app
+    from tests.browser import E2E, TIMEOUT_MS, english_words, log_in_fresh, nav, streamlit_server, wait_app
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
-    from browser import E2E, TIMEOUT_MS, english_words, nav, streamlit_server, wait_app
+    from browser import E2E, TIMEOUT_MS, english_words, log_in_fresh, nav, streamlit_server, wait_app
 
 from kb.search.index import build_index
 from kb.workflow import accounts
@@ -125,21 +125,8 @@ def site(tmp_path_factory):
 
 def log_in(browser, url: str, name: str):
     """A fresh browser context on 比武, logged in as `name` through the login page and back."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url + "/exams")
-    wait_app(page)
-    page.get_by_text("比武须登录后参加：在左侧导航的“工作台 → 登录”中输入用户名和密码。").wait_for()
-    nav(page, "登录")
-    page.get_by_role("heading", name="登录").wait_for()
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORDS[name])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(url + "/exams")
-    page.get_by_text(f"当前用户：{name}（{ROLES[name]}）").wait_for()
-    wait_app(page)
-    return context, page
+    hint = "比武须登录后参加：在左侧导航的“工作台 → 登录”中输入用户名和密码。"
+    return log_in_fresh(browser, url, "/exams", name, PASSWORDS[name], ROLES[name], hint=hint, downloads=True)
 
 
 def set_moment(page, label: str, moment: datetime) -> None:

@@ -9,11 +9,11 @@ from conftest import make_settings
 
 try:
     from tests.app_fixtures import make_content
-    from tests.browser import E2E, TIMEOUT_MS, english_words, nav, streamlit_server, wait_app
+    from tests.browser import E2E, TIMEOUT_MS, english_words, log_in_fresh, nav, streamlit_server, wait_app
     from tests.test_app_selftest import QUIZ
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from app_fixtures import make_content
-    from browser import E2E, TIMEOUT_MS, english_words, nav, streamlit_server, wait_app
+    from browser import E2E, TIMEOUT_MS, english_words, log_in_fresh, nav, streamlit_server, wait_app
     from test_app_selftest import QUIZ
 
 from kb.search.index import build_index
@@ -46,20 +46,7 @@ def site(tmp_path_factory):
 
 def log_in(browser, url: str):
     """A fresh browser context logged in as li through the login page, back on 学习路径."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url + "/learning")
-    wait_app(page)
-    nav(page, "登录")
-    page.get_by_role("heading", name="登录").wait_for()
-    page.get_by_label("用户名").fill("li")
-    page.get_by_label("密码").fill("li-password-1")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(url + "/learning")
-    page.get_by_text("当前用户：li（读者）").wait_for()
-    wait_app(page)
-    return context, page
+    return log_in_fresh(browser, url, "/learning", "li", "li-password-1", "读者")
 
 
 def card(page, question_id: str):
