@@ -275,3 +275,15 @@ def test_a_filler_holding_a_one_character_verb_is_cut_out_before_segmentation():
     # Not listed as a filler, 偷偷 leaves its 偷 to be read as a theft.
     plain = understand("驾照被扣期间偷偷开车吗", SYNONYMS, thesaurus, parse_query_words("[虚词]\n吗\n")[0])
     assert {"偷", "偷开车"} & set(words(plain))
+
+
+def test_a_concept_the_intent_steers_toward_is_covered_by_its_other_steer_words(monkeypatch):
+    words_ = parse_query_words("[虚词]\n多少钱\n[意图]\n够刑事 → 数额较大 立案 追诉\n")[0]
+    analysis.configure([REPO_ROOT / "data" / "userdict.txt"], [], query_words=[*THESAURUS.words(), *words_.words()])
+    und = understand("偷多少钱够刑事立案", SYNONYMS, THESAURUS, words_)
+    by_word = {c.word: c for c in und.concepts}
+    assert by_word["立案"].terms == ("立案", "数额较大", "追诉")
+    assert by_word["偷"].terms == ("偷", "盗窃")  # not a steer word: unchanged
+    monkeypatch.setattr("kb.search.query.STEERED_CONCEPTS", False)
+    und = understand("偷多少钱够刑事立案", SYNONYMS, THESAURUS, words_)
+    assert {c.word: c for c in und.concepts}["立案"].terms == ("立案",)

@@ -34,6 +34,9 @@ _CN_DIGITS = "一二三四五六七八九十"
 _UNDER = frozenset({"不满", "未满", "不到", "没满", "没到", "未到", "小于", "低于"})
 _AGE_LINE = re.compile(r"(已满|不满|未满)?[一二三四五六七八九十]{1,3}周岁(以上|以下)?")
 AGE_NOTIONS = True  # the articles saying an age's lines join the results as notions do (kb.search.concepts)
+# A concept that is itself a word its query's intent steers toward (多少钱够刑事立案: 立案) asks what
+# the intent asks: any of the intent's steer words (数额较大, 追诉 …) covers it (_steered).
+STEERED_CONCEPTS = True
 GUARD_VERBS = True  # no typo correction of a span holding a one-character legal verb (_correct)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ONE_DIGIT = re.compile(r"[0-9]")
@@ -131,6 +134,8 @@ def understand(
     if AGE_NOTIONS:
         notions += lines  # an age's lines are what the articles answering it say (已满七十五周岁: 刑法第十七条之一)
     steer = [w for w in steer if not notion_target(w)]
+    if STEERED_CONCEPTS and steer:
+        concepts = _steered(concepts, steer)
     if not concepts and not keys:
         # Nothing but filler (怎么办): search the words typed rather than nothing.
         kept = [w for w in dict.fromkeys(fillers) if len(w) > 1 and w not in analysis.STOP_WORDS]
@@ -199,6 +204,18 @@ def _citations(text: str) -> tuple[tuple[str, ...], str]:
     for cite in reversed(cites):
         rest = rest[: cite.start] + " " + rest[cite.end :]
     return keys, re.sub(r"\s+", " ", rest).strip()
+
+
+def _steered(concepts: dict[str, Concept], steer: list[str]) -> dict[str, Concept]:
+    """Concepts the intent steers toward (立案 beside 够刑事) also found by its other steer words:
+    the officer's 立案 in 偷多少钱够刑事立案 is the threshold the interpretations call 数额较大."""
+    out = {}
+    for word, c in concepts.items():
+        if any(t in steer for t in c.terms):
+            extra = tuple(w for w in dict.fromkeys(steer) if w not in c.terms)
+            c = Concept(c.word, (*c.synonyms, *extra), c.legal)
+        out[word] = c
+    return out
 
 
 def _read_words(
