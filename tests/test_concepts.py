@@ -140,6 +140,13 @@ def test_the_articles_defining_a_word_are_read_from_their_text(service):
         }
 
 
+def test_an_article_saying_what_the_conduct_falls_under_defines_that_word():
+    text = "为了使本人的人身免受正在进行的不法侵害，对不法侵害人造成损害的，属于正当防卫，不负刑事责任。"
+    found = [next(g for g in m.groups() if g) for m in concepts._DEFINES.finditer(text)]
+    assert found == ["正当防卫"]
+    assert not list(concepts._DEFINES.finditer("不属于正当防卫的，依法处理。"))
+
+
 def test_the_article_defining_a_word_typed_ranks_with_the_documents_covering_all_but_one(service, monkeypatch):
     monkeypatch.setattr(concepts, "FILL", 0)  # the rule alone, no documents filling the page
     query = "诈骗 邻居 累犯 算不算"
@@ -204,6 +211,11 @@ def test_the_best_article_is_among_the_first_three_results(crowded):
 
 def test_without_the_rule_the_article_covering_fewer_words_ranks_last(crowded, monkeypatch):
     monkeypatch.setattr(concepts, "ARTICLE_BY", 0)
+    assert ids(crowded.search("诈骗 邻居"))[4] == "刑法@现行#266"
+
+
+def test_an_article_beyond_the_window_is_not_lifted(crowded, monkeypatch):
+    monkeypatch.setattr(concepts, "ARTICLE_WITHIN", 4)  # the four cases fill the window
     assert ids(crowded.search("诈骗 邻居"))[4] == "刑法@现行#266"
 
 

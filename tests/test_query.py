@@ -191,6 +191,13 @@ def test_an_age_in_digits_is_also_searched_as_the_statutes_age_lines_it_falls_un
     assert dict(read("40岁 打人").mapped)["40"] == ("四十", "已满十八周岁")
 
 
+def test_an_approximate_age_or_amount_keeps_its_number_and_unit():
+    und = read("70多岁老头打人")
+    assert dict(und.mapped)["70"] == ("七十", "七十周岁以上", "已满七十周岁")
+    assert "多岁" not in words(und)
+    assert "3000" in words(read("偷了3000来块"))
+
+
 def test_an_age_in_chinese_numerals_is_read_as_one_and_under_means_one_less():
     assert dict(read("十五岁 打人").mapped)["十五岁"] == ("已满十四周岁", "不满十六周岁", "不满十八周岁")
     und = read("十三 周岁 偷")

@@ -19,9 +19,9 @@ MAX_QUERY_CHARS = 300
 # such a query is parsed strictly, as the search syntax documents it.
 _EXPLICIT = re.compile(r'"|(^|\s)[+-]\S|\S:\S|[*?()\[\]{}^~]|(^|\s)(AND|OR|NOT|ANDNOT|ANDMAYBE)(\s|$)')
 # A number with the unit that follows it (3000元, 80毫克, 24小时) stays one concept: jieba would
-# otherwise glue the unit to the next word (3000 / 元够).
+# otherwise glue the unit to the next word (3000 / 元够). 70多岁 and 3000来块 are read as 70岁, 3000块.
 _NUMBER = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(万元|万块钱|万块|万|千元|元|块钱|块|毫克|克|千克|公斤|小时|分钟|日|天|个月|月|年|次|岁|人|张|部|辆|周岁)?"
+    r"(\d+(?:\.\d+)?)\s*(?:多|来)?(万元|万块钱|万块|万|千元|元|块钱|块|毫克|克|千克|公斤|小时|分钟|日|天|个月|月|年|次|岁|人|张|部|辆|周岁)?"
 )
 NUMERALS = True  # a number typed in digits is also searched as written in Chinese (_numeral)
 # The ages the statutes draw lines at (不满十四周岁, 已满十六周岁, 七十周岁以上, 已满七十五周岁): an age typed
