@@ -149,7 +149,14 @@ def test_only_a_word_made_wholly_of_listed_words_comes_apart():
 def test_a_number_in_digits_is_also_searched_as_the_statutes_write_it():
     und = read("12岁 打人 拘留能执行吗 罚1000元")
     legal = dict(und.mapped)
-    assert legal["12"] == ("十二", "已满十二周岁", "不满十四周岁", "不满十六周岁", "不满十八周岁")  # an age too
+    assert legal["12"] == (
+        "十二",
+        "已满十二周岁",
+        "不满十四周岁",
+        "不满十六周岁",
+        "不满十八周岁",
+        "未成年人",
+    )  # an age too
     assert legal["1000"] == ("一千",)
 
 
@@ -183,12 +190,13 @@ def test_a_steer_word_in_brackets_is_a_notion_the_ranking_uses_apart():
 
 
 def test_an_age_in_digits_is_also_searched_as_the_statutes_age_lines_it_falls_under():
-    assert dict(read("15岁 打人").mapped)["15"] == ("十五", "已满十四周岁", "不满十六周岁", "不满十八周岁")
+    assert dict(read("15岁 打人").mapped)["15"] == ("十五", "已满十四周岁", "不满十六周岁", "不满十八周岁", "未成年人")
     und = read("76岁 打人")
     lines = ("七十周岁以上", "已满七十周岁", "七十五周岁以上", "已满七十五周岁")
     assert dict(und.mapped)["76"] == ("七十六", *lines)
     assert und.notions == lines  # the articles saying them answer the question (kb.search.concepts)
     assert dict(read("40岁 打人").mapped)["40"] == ("四十", "已满十八周岁")
+    assert "未成年人" not in dict(read("18岁 打人").mapped)["18"]  # 已满十八周岁: no longer a minor
 
 
 def test_an_approximate_age_or_amount_keeps_its_number_and_unit():
@@ -199,16 +207,17 @@ def test_an_approximate_age_or_amount_keeps_its_number_and_unit():
 
 
 def test_an_age_in_chinese_numerals_is_read_as_one_and_under_means_one_less():
-    assert dict(read("十五岁 打人").mapped)["十五岁"] == ("已满十四周岁", "不满十六周岁", "不满十八周岁")
+    assert dict(read("十五岁 打人").mapped)["十五岁"] == ("已满十四周岁", "不满十六周岁", "不满十八周岁", "未成年人")
     und = read("十三 周岁 偷")
     assert words(und) == ["十三", "偷"]  # 周岁 goes with the numeral
-    assert dict(und.mapped)["十三"] == ("已满十二周岁", "不满十四周岁", "不满十六周岁", "不满十八周岁")
+    assert dict(und.mapped)["十三"] == ("已满十二周岁", "不满十四周岁", "不满十六周岁", "不满十八周岁", "未成年人")
     assert dict(read("不满14岁 偷").mapped)["14"] == (
         "十四",
         "已满十二周岁",
         "不满十四周岁",
         "不满十六周岁",
         "不满十八周岁",
+        "未成年人",
     )
     assert "十六周岁" not in dict(read("七十六周岁 动手").mapped)  # jieba's 七 / 十六周岁 is no age of sixteen
 

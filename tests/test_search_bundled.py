@@ -101,6 +101,7 @@ def test_an_age_in_digits_finds_the_article_that_writes_it_in_chinese(bundled, m
     assert top(bundled.search("12岁 打死人 负刑事责任吗"))[0] == "刑法@2023-12-29#17"
     monkeypatch.setattr(query, "NUMERALS", False)
     monkeypatch.setattr(query, "AGES", ())  # 12岁 is also an age (已满十二周岁 …): that finds it too
+    monkeypatch.setattr(query, "MINOR", ())  # … and a minor (未成年人)
     assert "刑法@2023-12-29#17" not in top(bundled.search("12岁 打死人 负刑事责任吗"))
 
 

@@ -33,6 +33,7 @@ _CN_AGE = re.compile(r"([一二三四五六七八九十]{1,3})(周岁|岁)?")
 _CN_DIGITS = "一二三四五六七八九十"
 _UNDER = frozenset({"不满", "未满", "不到", "没满", "没到", "未到", "小于", "低于"})
 _AGE_LINE = re.compile(r"(已满|不满|未满)?[一二三四五六七八九十]{1,3}周岁(以上|以下)?")
+MINOR = ("未成年人",)  # what the statutes call anyone under eighteen (讯问未成年犯罪嫌疑人 for 审16岁的)
 AGE_NOTIONS = True  # the articles saying an age's lines join the results as notions do (kb.search.concepts)
 # A concept that is itself a word its query's intent steers toward (多少钱够刑事立案: 立案) asks what
 # the intent asks: any of the intent's steer words (数额较大, 追诉 …) covers it (_steered).
@@ -321,7 +322,7 @@ def _ages(word: str) -> tuple[str, ...]:
     passed = [a for a in AGES if a <= n]
     if n < 70:
         out = [f"已满{int_to_cn(passed[-1])}周岁"] if passed else []
-        return (*out, *(f"不满{int_to_cn(a)}周岁" for a in AGES if n < a <= 18))
+        return (*out, *(f"不满{int_to_cn(a)}周岁" for a in AGES if n < a <= 18), *(MINOR if n < 18 else ()))
     old = [a for a in passed if a >= 70]
     return tuple(t for a in old for t in (f"{int_to_cn(a)}周岁以上", f"已满{int_to_cn(a)}周岁"))
 
