@@ -303,3 +303,13 @@ def test_a_concept_the_intent_steers_toward_is_covered_by_its_other_steer_words(
     monkeypatch.setattr("kb.search.query.STEERED_CONCEPTS", False)
     und = understand("偷多少钱够刑事立案", SYNONYMS, THESAURUS, words_)
     assert {c.word: c for c in und.concepts}["立案"].terms == ("立案",)
+
+
+def test_a_lone_character_cut_off_a_listed_word_is_put_back(monkeypatch):
+    synonyms = parse_synonyms("行拘 行政拘留\n")
+    und = understand("打人行拘几天", synonyms, THESAURUS, WORDS)
+    assert words(und) == ["打人", "行拘"]
+    assert und.intents == ("几天",)
+    monkeypatch.setattr("kb.search.query.REGROUP", False)
+    und = understand("打人行拘几天", synonyms, THESAURUS, WORDS)
+    assert words(und) == ["打人"] and und.intents == ("拘几天",)  # jieba's 行 / 拘几天: 行 was lost

@@ -38,6 +38,7 @@ AGE_NOTIONS = True  # the articles saying an age's lines join the results as not
 # A concept that is itself a word its query's intent steers toward (多少钱够刑事立案: 立案) asks what
 # the intent asks: any of the intent's steer words (数额较大, 追诉 …) covers it (_steered).
 STEERED_CONCEPTS = True
+REGROUP = True  # 行 / 拘几天 read as 行拘 / 几天 (_regroup)
 GUARD_VERBS = True  # no typo correction of a span holding a one-character legal verb (_correct)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ONE_DIGIT = re.compile(r"[0-9]")
@@ -207,6 +208,26 @@ def _citations(text: str) -> tuple[tuple[str, ...], str]:
     return keys, re.sub(r"\s+", " ", rest).strip()
 
 
+def _regroup(words: list[str], synonyms: Synonyms, thesaurus: Thesaurus, query_words: QueryWords) -> list[str]:
+    """A lone character that jieba cut off a listed word glued to an intent or filler word put back:
+    行 / 拘几天 → 行拘 / 几天 (jieba prefers the intent word 拘几天, and 行 alone means nothing)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if REGROUP and len(word) == 1 and len(after) >= 3:
+            joined, rest = word + after[0], after[1:]
+            listed = thesaurus.lookup(joined) or synonyms.expand(joined)
+            if listed and (query_words.is_filler(rest) or query_words.intent_of(rest)):
+                out += [joined, rest]
+                i += 2
+                continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def _steered(concepts: dict[str, Concept], steer: list[str]) -> dict[str, Concept]:
     """Concepts the intent steers toward (立案 beside 够刑事) also found by its other steer words:
     the officer's 立案 in 偷多少钱够刑事立案 is the threshold the interpretations call 数额较大."""
@@ -234,7 +255,7 @@ def _read_words(
     intents: list[str] = []
     steer: list[str] = []
     lines: list[str] = []
-    words = _words(rest)
+    words = _regroup(_words(rest), synonyms, thesaurus, query_words)
     ages = {m.group(1) for m in _NUMBER.finditer(rest) if m.group(2) in _AGE_UNITS}
     previous = ""
     while words:
