@@ -383,6 +383,20 @@ def test_a_word_of_the_thesaurus_is_never_corrected_into_an_index_word(content, 
     svc.close()
 
 
+def test_a_word_of_the_synonym_table_is_read_whole_though_no_document_uses_it(content, settings):
+    content.write("data/synonyms.txt", "家暴 家庭暴力\n")
+    content.write("data/colloquial.txt", "家 → 住宅\n")  # a one-character word: 家暴 could be read as 家 / 暴
+    content.write("data/query_words.txt", "[虚词]\n咋办\n")
+    content.guide("G-1", title="家庭暴力案件办理指引", body="接到家庭暴力报警，应当及时出警。")
+    content.guide("G-2", title="入户调查指引", body="进入住宅应当出示证件。")
+    build_index(settings)
+    svc = SearchService(settings)
+    results = svc.search("家暴咋办")
+    assert [c.word for c in results.understanding.concepts] == ["家暴"]
+    assert [h.id for h in results.hits] == ["G-1"]
+    svc.close()
+
+
 def test_a_typo_is_corrected_when_the_correction_finds_more(content, settings):
     for n in range(1, 4):  # a correction must be a word of at least three documents
         content.guide(f"G-{n}", title=f"监视居住工作指引{n}", body="监视居住期限最长不得超过六个月。", tags="监视居住")

@@ -169,10 +169,11 @@ class SearchService:
         r = self.resources
         if not literal and searcher is not None:
             speller, vocabulary = self._caches.speller(searcher)
-            # The word lists' own words are typed on purpose (牌照 → 号牌 is no slip for 拍照), though
-            # the index may not hold them.
+            # The word lists' own words are typed on purpose (牌照 → 号牌 is no slip for 拍照; 家暴 is
+            # no 家 / 暴), though the index may not hold them.
             if self._listed[0] is not r:
-                self._listed = (r, frozenset((*r.thesaurus.words(), *r.query_words.words())))
+                words = (*r.thesaurus.words(), *r.query_words.words(), *r.synonyms.terms())
+                self._listed = (r, frozenset(words))
             listed = self._listed[1]
 
             def known(word: str) -> bool:
