@@ -248,3 +248,41 @@ def test_the_fill_leaves_out_documents_already_matched_by_their_weight():
     # Docs 2 and 3 cover one concept of two; 3 was matched already (by its share of the weight): only 2 fills.
     effective = {1: 0b11, 2: 0b01, 3: 0b10}
     assert concepts._fill(effective, {0b11: 2, 0b01: 1, 0b10: 1}, 2, {1, 3}) == {2}
+
+
+PUBLIC_ORDER_LAW = """# 中华人民共和国治安管理处罚法
+
+<!-- INFO END -->
+
+第九条 对于因民间纠纷引起的打架斗殴，调解达成协议并履行的，不再处罚。
+
+第二十五条 违反治安管理行为在六个月以内没有被公安机关发现的，不再处罚。
+"""
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory):
+    """Two articles saying 不再处罚: one after a settlement, one after six months."""
+    root = tmp_path_factory.mktemp("timed")
+    content = ContentTree(root / "content")
+    (content.root / "data" / "query_words.txt").write_text(
+        "[虚词]\n才\n[意图]\n还能罚吗 → 【不再处罚】\n", encoding="utf-8"
+    )
+    laws = root / "laws"
+    (laws / "行政法").mkdir(parents=True)
+    (laws / "行政法" / "治安管理处罚法(2025-06-27).md").write_text(PUBLIC_ORDER_LAW, encoding="utf-8")
+    content.guide("G-1", title="治安调解指引", body="邻居吵架的，调解应当依法进行。")
+    settings = make_settings(content.root, root, laws)
+    build_index(settings)
+    svc = SearchService(settings)
+    yield svc
+    svc.close()
+
+
+def test_with_a_time_said_the_notion_article_stating_a_period_comes_first(timed, monkeypatch):
+    monkeypatch.setattr(concepts, "NOTION_MAX", 1)  # one place for the two articles saying 不再处罚
+    query = "吵架 过了7个月 还能罚吗"
+    # A rare notion (two articles say it) ranks first: the article stating the period takes its place.
+    assert ids(timed.search(query)) == ["治安管理处罚法@2025-06-27#25", "G-1"]
+    monkeypatch.setattr(concepts, "NOTION_TIMED", False)
+    assert ids(timed.search(query)) == ["治安管理处罚法@2025-06-27#9", "G-1"]

@@ -60,6 +60,8 @@ NOTION_WEIGHT = 1.0  # their notion score, added to their own
 # A notion said by at most this many current articles (不再追诉: one) is the answer by itself: they
 # rank first, above the documents covering every concept too; a common one (不予处罚) needs the facts.
 NOTION_FIRST = 3
+NOTION_TIMED = True  # … and, with a time said, the articles stating a period first (_notions)
+_TIME_STATED = re.compile(r"[一二三四五六七八九十两]+个?(?:年|月)")
 NOTION_NEEDS = True  # … and, sharing no word with the query, only when the query speaks of time (_TIME_SAID)
 _TIME_SAID = re.compile(
     r"[0-9一二三四五六七八九十两几多半]+ *(?:年|个月|月|周|天|日)|以前|之前|过了|多久|多长时间|时效|期限|年前|月前|天前"
@@ -141,8 +143,8 @@ def search_concepts(
         # Below the documents covering every concept (above them when the notion is rare) and above
         # every partial tier, in both modes; among themselves, by the number of concepts they cover.
         covers = {d: effective.get(d, 0).bit_count() for d in score}
-        notions = _notions(searcher, und, allowed, score, deadline, covers)
         timed = bool(_TIME_SAID.search(und.text))
+        notions = _notions(searcher, und, allowed, score, deadline, covers, timed)
         raised = {
             d: tier(full) + (0.5 if rare else -0.5) + 0.01 * covers.get(d, 0)
             for d, rare in notions.items()
@@ -298,7 +300,7 @@ def _charges_named(concept: Concept, charges: Sequence[str]) -> list[str]:
 
 
 def _notions(
-    searcher, und: Understanding, allowed, score: dict[int, float], deadline: float, covers
+    searcher, und: Understanding, allowed, score: dict[int, float], deadline: float, covers, timed: bool = False
 ) -> dict[int, bool]:
     """The current articles saying what the query's intent words name (还能立案吗 → 不再追诉: 刑法第八十七条),
     at most NOTION_MAX: best first by the number of concepts they cover (`covers`), then by their
@@ -315,8 +317,17 @@ def _notions(
         for d, sc in current.items():
             if (allowed is None or d in allowed) and sc > found.get(d, 0.0):
                 found[d] = sc
+    # A query that says a time (过了7个月) asks about a time limit: the articles that state one
+    # (六个月以内没有被发现的，不再处罚) come before those of the same notions that do not (NOTION_TIMED).
+    untimed = (
+        {d for d in found if not _TIME_STATED.search(searcher.stored_fields(d).get("body", ""))}
+        if timed and NOTION_TIMED
+        else set()
+    )
     best = heapq.nsmallest(
-        NOTION_MAX, found, key=lambda d: (0 - covers.get(d, 0), 0 - score.get(d, 0.0) - NOTION_WEIGHT * found[d], d)
+        NOTION_MAX,
+        found,
+        key=lambda d: (d in untimed, 0 - covers.get(d, 0), 0 - score.get(d, 0.0) - NOTION_WEIGHT * found[d], d),
     )
     for d in best:
         score[d] = score.get(d, 0.0) + NOTION_WEIGHT * found[d]
