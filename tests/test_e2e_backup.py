@@ -57,8 +57,12 @@ def test_download_the_backup_then_restore_it_by_upload(site, browser, tmp_path):
     wait_app(page)
     nav(page, "审计日志")
 
-    with page.expect_download() as download:
-        page.get_by_role("button", name="导出全部已发布内容（zip）").click()
+    export = page.get_by_role("button", name="导出全部已发布内容（zip）")
+    export.wait_for()
+    # The zip is made when the button is clicked (a callable download): on a loaded CI machine that
+    # took longer than the default 30 s once, so the wait is longer.
+    with page.expect_download(timeout=90_000) as download:
+        export.click()
     assert download.value.suggested_filename.startswith("内容备份-")
     backup = tmp_path / "备份.zip"
     download.value.save_as(backup)
