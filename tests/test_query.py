@@ -203,7 +203,8 @@ def test_an_approximate_age_or_amount_keeps_its_number_and_unit():
     und = read("70多岁老头打人")
     assert dict(und.mapped)["70"] == ("七十", "七十周岁以上", "已满七十周岁")
     assert "多岁" not in words(und)
-    assert "3000" in words(read("偷了3000来块"))
+    assert words(read("偷了3000来块")) == ["偷", "3000"]  # 来块 / 块钱 were left over as words
+    assert words(read("偷了3000多块钱")) == ["偷", "3000"]
 
 
 def test_an_age_in_chinese_numerals_is_read_as_one_and_under_means_one_less():

@@ -61,6 +61,7 @@ NOTION_WEIGHT = 1.0  # their notion score, added to their own
 # rank first, above the documents covering every concept too; a common one (不予处罚) needs the facts.
 NOTION_FIRST = 3
 NOTION_TIMED = True  # … and, with a time said, the articles stating a period first (_notions)
+# A period written out (六个月, 二年), not _TIME_SAID: an article saying 期限 or 之日起 states none.
 _TIME_STATED = re.compile(r"[一二三四五六七八九十两]+个?(?:年|月)")
 NOTION_NEEDS = True  # … and, sharing no word with the query, only when the query speaks of time (_TIME_SAID)
 _TIME_SAID = re.compile(
@@ -300,7 +301,7 @@ def _charges_named(concept: Concept, charges: Sequence[str]) -> list[str]:
 
 
 def _notions(
-    searcher, und: Understanding, allowed, score: dict[int, float], deadline: float, covers, timed: bool = False
+    searcher, und: Understanding, allowed, score: dict[int, float], deadline: float, covers, timed: bool
 ) -> dict[int, bool]:
     """The current articles saying what the query's intent words name (还能立案吗 → 不再追诉: 刑法第八十七条),
     at most NOTION_MAX: best first by the number of concepts they cover (`covers`), then by their
